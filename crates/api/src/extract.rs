@@ -1,0 +1,181 @@
+//! Request extractors whose failures are problem+json naming the field.
+//!
+//! [`JsonBody`] replaces `web::Json`: it checks the content type (415),
+//! enforces the body limit (413), tells malformed JSON (400) from JSON of
+//! the wrong shape (422, with the path of the offending field).
+//! [`QueryParams`] does the same for query strings (400).
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::web::BytesMut;
+use actix_web::{FromRequest, HttpRequest};
+use futures_util::StreamExt;
+use futures_util::future::{LocalBoxFuture, Ready, ready};
+use serde::de::DeserializeOwned;
+use tierlink_domain::{FieldError, ValidationErrors};
+
+use crate::problem::ApiError;
+
+/// The largest JSON body accepted, in bytes (from `TIERLINK_MAX_BODY_BYTES`).
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// A JSON request body of type `T`.
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<BodyLimit>()
+            .map_or(1024 * 1024, |limit| limit.0);
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .map(|value| value.to_str().unwrap_or("(not text)").to_owned());
+        let declared_length = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            check_content_type(content_type.as_deref())?;
+            if declared_length.is_some_and(|length| length > limit) {
+                return Err(ApiError::PayloadTooLarge { limit });
+            }
+            let mut body = BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|error| {
+                    ApiError::MalformedJson(format!("the body could not be read: {error}"))
+                })?;
+                if body.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge { limit });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            parse_json(&body).map(JsonBody)
+        })
+    }
+}
+
+fn check_content_type(content_type: Option<&str>) -> Result<(), ApiError> {
+    let Some(content_type) = content_type else {
+        return Err(ApiError::UnsupportedMediaType("no Content-Type".to_owned()));
+    };
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    if essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+    {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType(content_type.to_owned()))
+    }
+}
+
+/// Parses JSON, telling syntax errors (400) from shape errors (422).
+fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let deserializer = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                let field = if path == "." { String::new() } else { path };
+                let message = strip_position(&inner.to_string());
+                ApiError::Validation(ValidationErrors::from(FieldError::new(
+                    field,
+                    "invalid_type",
+                    message,
+                )))
+            }
+            _ => ApiError::MalformedJson(inner.to_string()),
+        }
+    })
+}
+
+/// serde_json appends " at line 1 column 20"; the field path says more.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(at) => message[..at].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// Query parameters of type `T`.
+#[derive(Debug)]
+pub struct QueryParams<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let pairs = form_urlencoded::parse(req.query_string().as_bytes());
+        let deserializer = serde_urlencoded::Deserializer::new(pairs);
+        let result = serde_path_to_error::deserialize(deserializer)
+            .map(QueryParams)
+            .map_err(|error| {
+                let field = error.path().to_string();
+                ApiError::invalid_parameter(FieldError::new(
+                    field,
+                    "invalid_value",
+                    error.into_inner().to_string(),
+                ))
+            });
+        ready(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[expect(dead_code, reason = "only the parse result matters")]
+    struct Sample {
+        name: String,
+        items: Vec<Item>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[expect(dead_code, reason = "only the parse result matters")]
+    struct Item {
+        count: u32,
+    }
+
+    #[test]
+    fn shape_errors_name_the_field() {
+        let error =
+            parse_json::<Sample>(br#"{"name": "x", "items": [{"count": 1}, {"count": "two"}]}"#)
+                .err();
+        let Some(ApiError::Validation(errors)) = error else {
+            panic!("expected a validation error, got {error:?}");
+        };
+        assert_eq!(errors.errors()[0].field, "items[1].count");
+    }
+
+    #[test]
+    fn syntax_errors_are_malformed_json() {
+        assert!(matches!(
+            parse_json::<Sample>(b"{\"name\": "),
+            Err(ApiError::MalformedJson(_))
+        ));
+    }
+
+    #[test]
+    fn json_content_types_are_recognised() {
+        assert!(check_content_type(Some("application/json; charset=utf-8")).is_ok());
+        assert!(check_content_type(Some("application/merge-patch+json")).is_ok());
+        assert!(check_content_type(Some("text/plain")).is_err());
+        assert!(check_content_type(None).is_err());
+    }
+}

@@ -1,0 +1,115 @@
+//! Answers for requests no route took: 404 for an unknown path, 405 with
+//! `Allow` for a known path with the wrong method.
+//!
+//! actix-web's method-guarded routes fall through to the default service
+//! whatever the reason, so the route table is rebuilt here from the OpenAPI
+//! document, which lists every path and its methods.
+
+use actix_web::http::{Method, StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use utoipa::openapi::OpenApi;
+
+use crate::problem::Problem;
+
+/// Every documented path template and the methods it accepts.
+#[derive(Debug, Clone, Default)]
+pub struct RouteTable {
+    routes: Vec<(Vec<Segment>, Vec<Method>)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Literal(String),
+    Parameter,
+}
+
+impl RouteTable {
+    pub fn from_openapi(document: &OpenApi) -> Self {
+        let routes = document
+            .paths
+            .paths
+            .iter()
+            .map(|(template, item)| {
+                let segments = template
+                    .split('/')
+                    .map(|part| {
+                        if part.starts_with('{') && part.ends_with('}') {
+                            Segment::Parameter
+                        } else {
+                            Segment::Literal(part.to_owned())
+                        }
+                    })
+                    .collect();
+                let methods = [
+                    (item.get.is_some(), Method::GET),
+                    (item.post.is_some(), Method::POST),
+                    (item.put.is_some(), Method::PUT),
+                    (item.patch.is_some(), Method::PATCH),
+                    (item.delete.is_some(), Method::DELETE),
+                ]
+                .into_iter()
+                .filter_map(|(present, method)| present.then_some(method))
+                .collect();
+                (segments, methods)
+            })
+            .collect();
+        Self { routes }
+    }
+
+    /// The methods accepted at `path`, or `None` when no route has that path.
+    pub fn allowed_methods(&self, path: &str) -> Option<Vec<Method>> {
+        let parts: Vec<&str> = path.split('/').collect();
+        let mut allowed: Vec<Method> = Vec::new();
+        let mut matched = false;
+        for (segments, methods) in &self.routes {
+            let matches = segments.len() == parts.len()
+                && segments
+                    .iter()
+                    .zip(&parts)
+                    .all(|(segment, part)| match segment {
+                        Segment::Literal(literal) => literal == part,
+                        Segment::Parameter => !part.is_empty(),
+                    });
+            if matches {
+                matched = true;
+                allowed.extend(methods.iter().cloned());
+            }
+        }
+        matched.then_some(allowed)
+    }
+}
+
+/// The application's default service.
+pub async fn unmatched(req: HttpRequest, table: web::Data<RouteTable>) -> HttpResponse {
+    match table.allowed_methods(req.path()) {
+        Some(methods) => {
+            let allow = methods
+                .iter()
+                .map(Method::as_str)
+                .collect::<Vec<_>>()
+                .join(", ");
+            let problem = Problem::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "Method not allowed",
+                Some(format!(
+                    "{} is not allowed on {}; use {allow}",
+                    req.method(),
+                    req.path()
+                )),
+            );
+            let mut response = problem.to_response();
+            if let Ok(value) = header::HeaderValue::from_str(&allow) {
+                response.headers_mut().insert(header::ALLOW, value);
+            }
+            response
+        }
+        None => Problem::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "Not found",
+            Some(format!("no resource at {}", req.path())),
+        )
+        .to_response(),
+    }
+}

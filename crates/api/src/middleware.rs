@@ -1,0 +1,71 @@
+//! Middleware every request passes through.
+
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage};
+use tracing::Instrument;
+
+pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The id of the current request, in the request's extensions.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// Takes the request id from `X-Request-Id` (when it is a sane token) or
+/// makes one, runs the request inside a span carrying it (so every log line
+/// of the request has it), echoes it in the response and logs the outcome.
+pub async fn request_id(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let id = req
+        .headers()
+        .get(&REQUEST_ID_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .filter(|value| is_acceptable_id(value))
+        .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned);
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
+    let started = Instant::now();
+    let mut response = next.call(req).instrument(span.clone()).await?;
+    let status = response.status();
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    span.in_scope(|| {
+        if status.is_server_error() {
+            tracing::warn!(status = status.as_u16(), elapsed_ms, "request failed");
+        } else {
+            tracing::info!(status = status.as_u16(), elapsed_ms, "request finished");
+        }
+    });
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+    Ok(response)
+}
+
+/// Client-supplied ids are echoed into logs and headers: accept only short
+/// tokens of safe characters, so they cannot forge log lines.
+fn is_acceptable_id(value: &str) -> bool {
+    (1..=128).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_safe_ids_are_taken_from_clients() {
+        assert!(is_acceptable_id("erp-7f3a:42"));
+        assert!(!is_acceptable_id(""));
+        assert!(!is_acceptable_id("a b"));
+        assert!(!is_acceptable_id("line\nbreak"));
+        assert!(!is_acceptable_id(&"x".repeat(129)));
+    }
+}

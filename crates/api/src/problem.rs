@@ -1,0 +1,333 @@
+//! Errors as RFC 9457 problem details (`application/problem+json`).
+//!
+//! [`ApiError`] is the one error type handlers return; each variant has a
+//! status and a stable `code`. Internal causes are logged (inside the
+//! request's span, so with its request id) and never sent to the client.
+//! [`backstop`] converts error responses produced outside our handlers
+//! (actix's own 404s, 405s, extractor failures) into the same shape.
+
+use actix_web::body::{BoxBody, EitherBody};
+use actix_web::dev::ServiceResponse;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use tierlink_domain::{FieldError, ValidationErrors};
+use tierlink_persistence::StoreError;
+use utoipa::ToSchema;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// A problem detail (RFC 9457) with Tierlink's extensions `code` and `errors`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "urn:tierlink:problem:validation_failed",
+    "title": "The request is not valid",
+    "status": 422,
+    "detail": "2 fields are not valid",
+    "code": "validation_failed",
+    "errors": [
+        {"field": "country", "code": "invalid_country", "message": "`XX` is not an ISO 3166-1 alpha-2 country code (such as KR or DE)"},
+        {"field": "identifiers[0].value", "code": "invalid_check_digit", "message": "`124-81-00997` is not a valid business registration number (wrong check digit)"}
+    ]
+}))]
+pub struct Problem {
+    /// A URI naming the kind of problem: `urn:tierlink:problem:{code}`.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// A short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong in this occurrence, for people.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// A stable, machine-readable code; switch on this, not on `title`.
+    pub code: String,
+    /// For invalid input: every offending field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ProblemField>,
+}
+
+/// One invalid field of a request.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProblemField {
+    /// Where the field is: `name`, `identifiers[0].value`, or a parameter name.
+    pub field: String,
+    /// A stable code for what is wrong with it.
+    pub code: String,
+    /// What is wrong, for people.
+    pub message: String,
+}
+
+impl From<FieldError> for ProblemField {
+    fn from(error: FieldError) -> Self {
+        Self {
+            field: error.field,
+            code: error.code.to_owned(),
+            message: error.message,
+        }
+    }
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, code: &str, title: &str, detail: Option<String>) -> Self {
+        Self {
+            problem_type: format!("urn:tierlink:problem:{code}"),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail,
+            code: code.to_owned(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// A generic problem for a bare status, used when the status is all we know.
+    pub fn for_status(status: StatusCode) -> Self {
+        let code = match status {
+            StatusCode::BAD_REQUEST => "bad_request",
+            StatusCode::UNAUTHORIZED => "unauthorized",
+            StatusCode::FORBIDDEN => "forbidden",
+            StatusCode::NOT_FOUND => "not_found",
+            StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+            StatusCode::NOT_ACCEPTABLE => "not_acceptable",
+            StatusCode::REQUEST_TIMEOUT => "request_timeout",
+            StatusCode::LENGTH_REQUIRED => "length_required",
+            StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+            StatusCode::URI_TOO_LONG => "uri_too_long",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => "headers_too_large",
+            StatusCode::SERVICE_UNAVAILABLE => "service_unavailable",
+            s if s.is_client_error() => "client_error",
+            _ => "internal_error",
+        };
+        let title = status.canonical_reason().unwrap_or("Error");
+        Self::new(status, code, title, None)
+    }
+
+    #[must_use]
+    pub fn with_errors(mut self, errors: Vec<ProblemField>) -> Self {
+        self.errors = errors;
+        self
+    }
+
+    pub fn to_response(&self) -> HttpResponse {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        HttpResponse::build(status)
+            .content_type(PROBLEM_JSON)
+            .json(self)
+    }
+}
+
+/// Every error a handler can return.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The body is well-formed but its values are not valid.
+    #[error("validation failed: {0}")]
+    Validation(ValidationErrors),
+    /// A path or query parameter is not valid.
+    #[error("invalid parameter: {0}")]
+    InvalidParameter(ValidationErrors),
+    /// The body is not valid JSON.
+    #[error("malformed JSON body: {0}")]
+    MalformedJson(String),
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(String),
+    #[error("payload too large (limit {limit} bytes)")]
+    PayloadTooLarge { limit: usize },
+    /// The resource does not exist or the caller may not know it does.
+    #[error("not found: {0}")]
+    NotFound(&'static str),
+    /// The request conflicts with the current state (a duplicate, say).
+    #[error("conflict: {message}")]
+    Conflict {
+        code: &'static str,
+        field: Option<String>,
+        message: String,
+    },
+    /// The database cannot be reached; retrying later may work.
+    #[error("service unavailable")]
+    Unavailable,
+    /// A bug or an infrastructure failure. The cause was logged.
+    #[error("internal error")]
+    Internal,
+}
+
+impl ApiError {
+    /// Logs `cause` with the current request's span and returns [`ApiError::Internal`].
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "internal error");
+        Self::Internal
+    }
+
+    pub fn invalid_parameter(error: FieldError) -> Self {
+        Self::InvalidParameter(error.into())
+    }
+
+    fn problem(&self) -> Problem {
+        let status = self.status_code();
+        match self {
+            Self::Validation(errors) => Problem::new(
+                status,
+                "validation_failed",
+                "The request is not valid",
+                Some(count_detail(errors)),
+            )
+            .with_errors(fields(errors)),
+            Self::InvalidParameter(errors) => Problem::new(
+                status,
+                "invalid_parameter",
+                "A parameter is not valid",
+                Some(count_detail(errors)),
+            )
+            .with_errors(fields(errors)),
+            Self::MalformedJson(reason) => Problem::new(
+                status,
+                "malformed_json",
+                "The request body is not valid JSON",
+                Some(reason.clone()),
+            ),
+            Self::UnsupportedMediaType(found) => Problem::new(
+                status,
+                "unsupported_media_type",
+                "Unsupported media type",
+                Some(format!("expected `application/json`, got `{found}`")),
+            ),
+            Self::PayloadTooLarge { limit } => Problem::new(
+                status,
+                "payload_too_large",
+                "The request body is too large",
+                Some(format!("the limit is {limit} bytes")),
+            ),
+            Self::NotFound(what) => Problem::new(
+                status,
+                "not_found",
+                "Not found",
+                Some(format!("no such {what}")),
+            ),
+            Self::Conflict {
+                code,
+                field,
+                message,
+            } => {
+                let problem = Problem::new(status, code, "Conflict", Some(message.clone()));
+                match field {
+                    Some(field) => problem.with_errors(vec![ProblemField {
+                        field: field.clone(),
+                        code: (*code).to_owned(),
+                        message: message.clone(),
+                    }]),
+                    None => problem,
+                }
+            }
+            Self::Unavailable => Problem::new(
+                status,
+                "service_unavailable",
+                "The service is temporarily unavailable",
+                Some("the database cannot be reached; retry later".to_owned()),
+            ),
+            Self::Internal => Problem::new(
+                status,
+                "internal_error",
+                "Internal server error",
+                Some(
+                    "something went wrong on our side; the request id identifies it in our logs"
+                        .to_owned(),
+                ),
+            ),
+        }
+    }
+}
+
+fn count_detail(errors: &ValidationErrors) -> String {
+    match errors.errors() {
+        [one] => one.to_string(),
+        many => format!("{} fields are not valid", many.len()),
+    }
+}
+
+fn fields(errors: &ValidationErrors) -> Vec<ProblemField> {
+    errors
+        .errors()
+        .iter()
+        .cloned()
+        .map(ProblemField::from)
+        .collect()
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::InvalidParameter(_) | Self::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse<BoxBody> {
+        let mut response = self.problem().to_response();
+        if matches!(self, Self::Unavailable) {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
+        response
+    }
+}
+
+impl From<ValidationErrors> for ApiError {
+    fn from(errors: ValidationErrors) -> Self {
+        Self::Validation(errors)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => Self::NotFound("resource"),
+            StoreError::Duplicate { field, message } => Self::Conflict {
+                code: "duplicate",
+                field,
+                message,
+            },
+            StoreError::Unavailable(reason) => {
+                tracing::warn!(%reason, "database unavailable");
+                Self::Unavailable
+            }
+            other @ (StoreError::Corrupt(_) | StoreError::Database(_)) => Self::internal(other),
+        }
+    }
+}
+
+/// Error-handler middleware callback: replaces the body of any error
+/// response that is not problem+json already with a generic problem for its
+/// status, keeping headers such as `Allow` and `Retry-After`.
+pub fn backstop<B>(response: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with(PROBLEM_JSON));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(
+            response.map_into_left_body(),
+        ));
+    }
+    let status = response.status();
+    let (request, old) = response.into_parts();
+    let mut replacement = Problem::for_status(status).to_response();
+    for name in [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
+        if let Some(value) = old.headers().get(&name) {
+            replacement.headers_mut().insert(name, value.clone());
+        }
+    }
+    let response =
+        ServiceResponse::new(request, replacement).map_body(|_, body| EitherBody::right(body));
+    Ok(ErrorHandlerResponse::Response(response))
+}

@@ -1,0 +1,126 @@
+//! Building and running the server: open the database, apply migrations,
+//! bind, and serve until SIGTERM/SIGINT (then finish in-flight requests).
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{ErrorHandlers, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, web};
+use tierlink_persistence::{Database, StartupError};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::Settings;
+use crate::extract::BodyLimit;
+use crate::fallback::{RouteTable, unmatched};
+use crate::problem::{ApiError, backstop};
+use crate::{middleware, openapi, routes};
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum LaunchError {
+    #[error(transparent)]
+    Database(#[from] StartupError),
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        address: String,
+        source: std::io::Error,
+    },
+}
+
+/// A server ready to run.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    /// Opens and migrates the database and binds the listener. Must be
+    /// called inside an async runtime (actix or tokio).
+    pub fn build(settings: &Settings) -> Result<Self, LaunchError> {
+        let db = Database::open(&settings.database_url, settings.pool_options())?;
+        let applied = db.migrate()?;
+        tracing::info!(database = %settings.database_url, engine = db.engine().as_str(), migrations_applied = applied.len(), "database ready");
+        let listener = TcpListener::bind(&settings.bind).map_err(|source| LaunchError::Bind {
+            address: settings.bind.clone(),
+            source,
+        })?;
+        let port = listener.local_addr().map_err(|source| LaunchError::Bind {
+            address: settings.bind.clone(),
+            source,
+        })?;
+        let server = serve(listener, db, settings)?;
+        tracing::info!(address = %port, "listening; Swagger UI at /swagger-ui/");
+        Ok(Self {
+            port: port.port(),
+            server,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle that stops the server (as SIGTERM would).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until the process receives SIGTERM or SIGINT.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn serve(listener: TcpListener, db: Database, settings: &Settings) -> Result<Server, LaunchError> {
+    let body_limit = BodyLimit(settings.max_body_bytes);
+    let db = web::Data::new(db);
+    let route_table = web::Data::new(RouteTable::from_openapi(&openapi::document()));
+    let mut server = HttpServer::new(move || {
+        let (app, document) = App::new()
+            .into_utoipa_app()
+            .openapi(openapi::header())
+            .configure(routes::configure)
+            .split_for_parts();
+        app.app_data(db.clone())
+            .app_data(route_table.clone())
+            .app_data(body_limit)
+            .app_data(web::PathConfig::default().error_handler(|error, _| {
+                ApiError::InvalidParameter(
+                    tierlink_domain::FieldError::new("path", "invalid_value", error.to_string())
+                        .into(),
+                )
+                .into()
+            }))
+            .service(web::redirect("/swagger-ui", "/swagger-ui/").permanent())
+            .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", document))
+            .route(
+                "/",
+                web::get().to(|| async {
+                    HttpResponse::PermanentRedirect()
+                        .insert_header(("Location", "/swagger-ui/"))
+                        .finish()
+                }),
+            )
+            .default_service(web::to(unmatched))
+            .wrap(ErrorHandlers::new().default_handler(backstop))
+            .wrap(from_fn(middleware::request_id))
+    })
+    .shutdown_timeout(settings.shutdown_timeout.as_secs());
+    if let Some(workers) = settings.workers {
+        server = server.workers(workers);
+    }
+    let address = settings.bind.clone();
+    Ok(server
+        .listen(listener)
+        .map_err(|source| LaunchError::Bind { address, source })?
+        .run())
+}

@@ -1,0 +1,7 @@
+//! Wire types: what requests and responses look like on the wire (serde +
+//! OpenAPI schemas), one module per resource. Conversions from domain types
+//! are explicit `From` impls here.
+
+pub mod health;
+pub mod organisations;
+pub mod pagination;

@@ -1,0 +1,17 @@
+//! Tierlink's domain: the validated types and business rules of supply-chain
+//! ESG data exchange, free of HTTP, SQL and async runtimes.
+//!
+//! Every value that crosses into this crate is parsed once into a type that
+//! can only hold valid data (a [`identifiers::BusinessRegistrationNumber`] is
+//! always ten digits with a correct check digit). Validation failures are
+//! reported as [`error::ValidationErrors`], each naming the offending field so
+//! the API layer can tell a client exactly what to fix.
+
+pub mod error;
+pub mod identifiers;
+pub mod ids;
+pub mod organisation;
+pub mod pagination;
+pub mod time;
+
+pub use error::{FieldError, ValidationErrors};

@@ -1,0 +1,70 @@
+//! The storage layer's errors: what went wrong, in terms the API layer can
+//! map to a status without knowing SQL.
+
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+/// An error from a query or a transaction.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The row asked for does not exist (or is not visible to the caller).
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness rule was broken. `field` names the input field at fault
+    /// where the repository knows it.
+    #[error("duplicate: {message}")]
+    Duplicate {
+        field: Option<String>,
+        message: String,
+    },
+    /// No connection could be had: the database is down or overloaded.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// Stored data that no longer parses, or any other broken invariant.
+    #[error("corrupt data: {0}")]
+    Corrupt(String),
+    /// Any other database error. Its text is for logs only.
+    #[error("database error: {0}")]
+    Database(DieselError),
+}
+
+impl From<DieselError> for StoreError {
+    fn from(error: DieselError) -> Self {
+        match error {
+            DieselError::NotFound => Self::NotFound,
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                Self::Duplicate {
+                    field: None,
+                    message: format!(
+                        "a record with the same unique value already exists ({})",
+                        info.constraint_name()
+                            .or(info.table_name())
+                            .unwrap_or("unique constraint")
+                    ),
+                }
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
+                Self::Unavailable("the connection was closed".to_owned())
+            }
+            other => Self::Database(other),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for StoreError {
+    fn from(error: diesel::r2d2::PoolError) -> Self {
+        Self::Unavailable(error.to_string())
+    }
+}
+
+/// Why the database could not be opened at start-up.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("invalid database URL: {0}")]
+    InvalidUrl(String),
+    #[error("cannot open the database at {url}: {reason}")]
+    Connect { url: String, reason: String },
+    #[error("cannot prepare the database directory {path}: {reason}")]
+    Directory { path: String, reason: String },
+    #[error("migrations failed: {0}")]
+    Migration(String),
+}

@@ -1,0 +1,25 @@
+//! Tierlink's storage layer: one diesel code base over two engines.
+//!
+//! * [`url`] decides the engine from the database URL's scheme.
+//! * [`pool`] owns connections: an r2d2 pool whose connections are set up
+//!   for the engine (SQLite in WAL mode with a busy timeout and foreign keys),
+//!   and [`Database`], the handle the API uses to run reads and transactional
+//!   writes.
+//! * [`migrations`] holds the embedded, per-engine migrations.
+//! * One module per resource (`organisations`) holds its rows and queries;
+//!   rows never leave this crate, callers get domain types.
+
+pub mod connection;
+pub mod error;
+pub mod migrations;
+pub mod organisations;
+pub mod pool;
+pub mod schema;
+pub mod schema_info;
+mod time;
+pub mod url;
+
+pub use connection::DbConnection;
+pub use error::{StartupError, StoreError};
+pub use pool::{Database, PoolOptions};
+pub use url::{DatabaseUrl, Engine};

@@ -1,0 +1,203 @@
+//! Connection pooling and the [`Database`] handle.
+//!
+//! Connections are opened by [`ConnectionManager`], which knows the engine
+//! from the URL and sets each new SQLite connection up for concurrent use
+//! (WAL journal, busy timeout, foreign keys). Writes go through
+//! [`Database::write`], which wraps them in a transaction; on SQLite it also
+//! takes a process-wide write lock, so two writers of this process never
+//! race for SQLite's single write lock (which would fail with "database is
+//! locked" when a reading transaction tries to upgrade).
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel::sqlite::SqliteConnection;
+use diesel::{Connection, RunQueryDsl};
+
+use crate::connection::DbConnection;
+use crate::error::{StartupError, StoreError};
+use crate::url::{DatabaseUrl, Engine};
+
+/// How long SQLite waits for a lock held by another connection.
+const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
+
+/// Pool sizing and timeouts.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolOptions {
+    pub max_size: u32,
+    /// How long a request waits for a free connection before the database
+    /// counts as unavailable.
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        Self {
+            max_size: 10,
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Opens connections for one engine.
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl ConnectionManager {
+    fn open(&self) -> Result<DbConnection, diesel::ConnectionError> {
+        match &self.url {
+            DatabaseUrl::Postgres { url } => {
+                PgConnection::establish(url).map(DbConnection::Postgres)
+            }
+            DatabaseUrl::Sqlite { path } => {
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
+                conn.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
+                     PRAGMA journal_mode = WAL;
+                     PRAGMA synchronous = NORMAL;
+                     PRAGMA foreign_keys = ON;"
+                ))
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, Self::Error> {
+        self.open().map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
+        let result = match conn {
+            DbConnection::Postgres(c) => c.ping(),
+            DbConnection::Sqlite(c) => c.ping(),
+        };
+        result.map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        std::thread::panicking()
+            || match conn {
+                DbConnection::Postgres(c) => c.is_broken(),
+                DbConnection::Sqlite(c) => c.is_broken(),
+            }
+    }
+}
+
+/// The handle to the database: a pool, and the rules for using it.
+#[derive(Clone)]
+pub struct Database {
+    pool: r2d2::Pool<ConnectionManager>,
+    engine: Engine,
+    /// Serialises this process's writers on SQLite; `None` on PostgreSQL.
+    sqlite_writer: Option<Arc<Mutex<()>>>,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database")
+            .field("engine", &self.engine)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Database {
+    /// Opens the database named by `url`. One connection is made directly
+    /// first, so a wrong password or an unreachable server is reported with
+    /// its real cause rather than as a pool time-out.
+    pub fn open(url: &DatabaseUrl, options: PoolOptions) -> Result<Self, StartupError> {
+        if let DatabaseUrl::Sqlite { path } = url {
+            prepare_directory(path)?;
+        }
+        let manager = ConnectionManager { url: url.clone() };
+        manager.open().map_err(|error| StartupError::Connect {
+            url: url.to_string(),
+            reason: error.to_string(),
+        })?;
+        let pool = r2d2::Pool::builder()
+            .max_size(options.max_size)
+            .min_idle(Some(1))
+            .connection_timeout(options.acquire_timeout)
+            .test_on_check_out(true)
+            .build(manager)
+            .map_err(|error| StartupError::Connect {
+                url: url.to_string(),
+                reason: error.to_string(),
+            })?;
+        let engine = url.engine();
+        Ok(Self {
+            pool,
+            engine,
+            sqlite_writer: (engine == Engine::Sqlite).then(|| Arc::new(Mutex::new(()))),
+        })
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// Runs `f` on a pooled connection, outside any transaction.
+    pub fn read<T>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.pool.get()?;
+        f(&mut conn)
+    }
+
+    /// Runs `f` in a transaction: everything it wrote is committed when it
+    /// returns `Ok`, and nothing is when it returns `Err` or panics.
+    pub fn write<T>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.pool.get()?;
+        // A poisoned lock only means another writer panicked; its
+        // transaction was rolled back, so the lock is safe to reuse.
+        let _guard = self.sqlite_writer.as_ref().map(|lock| {
+            lock.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        });
+        let conn: &mut DbConnection = &mut conn;
+        conn.transaction(f)
+    }
+
+    /// Whether the database answers within `timeout`.
+    pub fn check(&self, timeout: Duration) -> Result<(), StoreError> {
+        let mut conn = self.pool.get_timeout(timeout)?;
+        diesel::sql_query("SELECT 1").execute(&mut *conn)?;
+        Ok(())
+    }
+
+    /// Applies pending migrations and returns the names of those applied.
+    pub fn migrate(&self) -> Result<Vec<String>, StartupError> {
+        let mut conn = self
+            .pool
+            .get()
+            .map_err(|e| StartupError::Migration(e.to_string()))?;
+        crate::migrations::run_pending(&mut conn)
+    }
+}
+
+fn prepare_directory(path: &Path) -> Result<(), StartupError> {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => {
+            std::fs::create_dir_all(parent).map_err(|error| StartupError::Directory {
+                path: parent.display().to_string(),
+                reason: error.to_string(),
+            })
+        }
+        _ => Ok(()),
+    }
+}

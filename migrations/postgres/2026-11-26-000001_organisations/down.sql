@@ -1,0 +1,2 @@
+DROP TABLE organisation_identifiers;
+DROP TABLE organisations;

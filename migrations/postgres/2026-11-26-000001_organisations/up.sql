@@ -1,0 +1,20 @@
+-- Organisations: large firms and their suppliers.
+-- Ids are UUIDv7 in text form (time-ordered; shared with SQLite).
+-- Timestamps are TIMESTAMP WITHOUT TIME ZONE holding UTC.
+CREATE TABLE organisations (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    country     TEXT NOT NULL,
+    created_at  TIMESTAMP NOT NULL,
+    updated_at  TIMESTAMP NOT NULL
+);
+
+CREATE TABLE organisation_identifiers (
+    org_id    TEXT NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,
+    position  INTEGER NOT NULL,
+    scheme    TEXT NOT NULL,
+    issuer    TEXT NOT NULL DEFAULT '',
+    value     TEXT NOT NULL,
+    PRIMARY KEY (org_id, position),
+    CONSTRAINT organisation_identifiers_unique UNIQUE (scheme, issuer, value)
+);

@@ -1,0 +1,231 @@
+//! The end-to-end test harness: [`TestApp`] starts the real server on a
+//! random port with a database of its own, and talks to it over HTTP.
+//!
+//! The database is SQLite in a temporary directory by default. When
+//! `TIERLINK_TEST_DATABASE_URL` names a PostgreSQL server
+//! (`postgres://postgres@127.0.0.1:5432/postgres`), each test gets a new
+//! database there, dropped when the test ends, so tests run in parallel.
+
+use std::time::Duration;
+
+use diesel::{Connection, RunQueryDsl, pg::PgConnection};
+use serde_json::Value;
+use tierlink_api::config::{LogFormat, Settings};
+use tierlink_api::{Application, telemetry};
+use tierlink_persistence::DatabaseUrl;
+
+pub const TEST_DATABASE_URL: &str = "TIERLINK_TEST_DATABASE_URL";
+
+/// A database that exists for one test.
+#[derive(Debug)]
+pub enum TestDatabase {
+    Sqlite { dir: tempfile::TempDir },
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDatabase {
+    /// A new, empty database on the engine the environment selects.
+    pub fn create() -> Self {
+        match std::env::var(TEST_DATABASE_URL) {
+            Ok(admin_url) if !admin_url.trim().is_empty() => {
+                Self::create_postgres(admin_url.trim())
+            }
+            _ => Self::Sqlite {
+                dir: tempfile::tempdir().expect("a temporary directory"),
+            },
+        }
+    }
+
+    /// A new PostgreSQL database on the server `admin_url` points at.
+    pub fn create_postgres(admin_url: &str) -> Self {
+        let name = format!("tierlink_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin =
+            PgConnection::establish(admin_url).expect("connect to the PostgreSQL test server");
+        diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
+            .execute(&mut admin)
+            .expect("create a test database");
+        Self::Postgres {
+            admin_url: admin_url.to_owned(),
+            name,
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Self::Postgres { .. })
+    }
+
+    pub fn url(&self) -> String {
+        match self {
+            Self::Sqlite { dir } => {
+                format!("sqlite://{}", dir.path().join("tierlink.db").display())
+            }
+            Self::Postgres { admin_url, name } => with_database_name(admin_url, name),
+        }
+    }
+
+    /// Runs SQL as the server's administrator (PostgreSQL only), e.g. to
+    /// take the test database offline.
+    pub fn admin_execute(&self, sql: &str) {
+        if let Self::Postgres { admin_url, .. } = self {
+            let mut admin = PgConnection::establish(admin_url).expect("connect as administrator");
+            diesel::sql_query(sql)
+                .execute(&mut admin)
+                .expect("administrative SQL");
+        }
+    }
+
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Self::Postgres { name, .. } => Some(name),
+            Self::Sqlite { .. } => None,
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Self::Postgres { admin_url, name } = self
+            && let Ok(mut admin) = PgConnection::establish(admin_url)
+        {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .execute(&mut admin);
+        }
+    }
+}
+
+/// `postgres://u@h:5432/postgres?x=y` with the database replaced by `name`.
+pub fn with_database_name(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_part = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{host_part}/{name}?{query}"),
+        None => format!("{host_part}/{name}"),
+    }
+}
+
+/// The real server, running for one test.
+#[derive(Debug)]
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: TestDatabase,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl TestApp {
+    /// Starts a server with default settings on a fresh database.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Starts a server after `customise` has adjusted its settings.
+    pub async fn spawn_with(customise: impl FnOnce(&mut Settings)) -> Self {
+        if std::env::var_os("TEST_LOG").is_some() {
+            telemetry::init("debug", LogFormat::Human);
+        }
+        let db = TestDatabase::create();
+        let mut settings = Settings {
+            bind: "127.0.0.1:0".to_owned(),
+            database_url: DatabaseUrl::parse(&db.url()).expect("a valid test database URL"),
+            database_pool_size: 4,
+            database_timeout: Duration::from_secs(5),
+            workers: Some(1),
+            shutdown_timeout: Duration::from_secs(1),
+            ..Settings::default()
+        };
+        customise(&mut settings);
+        let app = Application::build(&settings).expect("the application starts");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("an HTTP client");
+        Self {
+            address,
+            client,
+            db,
+            handle,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("the request is sent")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("the request is sent")
+    }
+
+    /// Registers an organisation and returns its JSON representation.
+    pub async fn create_organisation(&self, body: &Value) -> Value {
+        let response = self.post_json("/v1/organisations", body).await;
+        assert_eq!(response.status(), 201, "creating {body}");
+        response.json().await.expect("an organisation body")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Sends the stop command now; the workers wind down on their own.
+        drop(self.handle.stop(false));
+    }
+}
+
+/// Reads a problem+json response, checking its status, content type and
+/// code, and returns the body for further checks.
+pub async fn expect_problem(response: reqwest::Response, status: u16, code: &str) -> Value {
+    assert_eq!(
+        response.status().as_u16(),
+        status,
+        "status of {}",
+        response.url()
+    );
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(content_type, "application/problem+json", "content type");
+    let body: Value = response.json().await.expect("a JSON problem body");
+    assert_eq!(body["code"], code, "problem code in {body}");
+    assert_eq!(body["status"], status, "problem status in {body}");
+    assert!(body["title"].is_string(), "problem title in {body}");
+    assert_eq!(body["type"], format!("urn:tierlink:problem:{code}"));
+    body
+}
+
+/// The `field`s listed in a validation problem.
+pub fn problem_fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
