@@ -1,49 +1,75 @@
 //! Configuration: defaults, then an optional TOML file, then `TIERLINK_*`
 //! environment variables (and `DATABASE_URL`), each later source winning.
-//! The README's configuration table lists every setting.
+//!
+//! Every setting has one name: `TIERLINK_FOO_BAR` in the environment is
+//! `foo_bar` in the file. The README's configuration table lists them all.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
 use std::time::Duration;
 
-use serde::Deserialize;
 use tierlink_persistence::{DatabaseUrl, PoolOptions, StartupError};
 
+use crate::auth::keys::KeySource;
+use crate::auth::password::Argon2Settings;
+use crate::auth::throttle::ThrottleSettings;
+
 /// How log lines are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
-    /// Coloured, one line per event: for people at a terminal.
+    /// One line per event, for people at a terminal.
     Human,
-    /// One JSON object per line: for log collectors.
+    /// One JSON object per line, for log collectors.
     Json,
+}
+
+impl FromStr for LogFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "human" => Ok(Self::Human),
+            "json" => Ok(Self::Json),
+            _ => Err(format!("`{s}` is neither `human` nor `json`")),
+        }
+    }
 }
 
 /// Everything the server can be configured with.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// `TIERLINK_BIND`: address and port to listen on.
     pub bind: String,
-    /// `TIERLINK_DATABASE_URL` or `DATABASE_URL`.
     pub database_url: DatabaseUrl,
-    /// `TIERLINK_DATABASE_POOL_SIZE`.
     pub database_pool_size: u32,
-    /// `TIERLINK_DATABASE_TIMEOUT_SECS`: how long a request waits for a connection.
     pub database_timeout: Duration,
-    /// `TIERLINK_LOG`: a tracing filter such as `info` or `tierlink_api=debug,info`.
+    pub data_dir: PathBuf,
     pub log_filter: String,
-    /// `TIERLINK_LOG_FORMAT`: `human` or `json`.
     pub log_format: LogFormat,
-    /// `TIERLINK_MAX_BODY_BYTES`: the largest JSON request body accepted.
     pub max_body_bytes: usize,
-    /// `TIERLINK_WORKERS`: HTTP worker threads; the number of cores when unset.
     pub workers: Option<usize>,
-    /// `TIERLINK_SHUTDOWN_TIMEOUT_SECS`: how long in-flight requests may
-    /// finish after SIGTERM.
     pub shutdown_timeout: Duration,
+    pub auth: AuthSettings,
+}
+
+/// Identity and access settings.
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    /// Whether anyone may create an organisation with `POST /v1/signup`.
+    pub open_signup: bool,
+    pub jwt_key: KeySource,
+    /// Older public keys (PEM) that still verify tokens, for rotation.
+    pub jwt_previous_public_keys: Option<String>,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub argon2: Argon2Settings,
+    pub throttle: ThrottleSettings,
 }
 
 impl Default for Settings {
     fn default() -> Self {
+        let data_dir = PathBuf::from("data");
         Self {
             bind: "127.0.0.1:8080".to_owned(),
             database_url: DatabaseUrl::default_sqlite(),
@@ -54,23 +80,20 @@ impl Default for Settings {
             max_body_bytes: 1024 * 1024,
             workers: None,
             shutdown_timeout: Duration::from_secs(30),
+            auth: AuthSettings {
+                open_signup: true,
+                jwt_key: KeySource::Generated { dir: data_dir.clone() },
+                jwt_previous_public_keys: None,
+                jwt_issuer: "tierlink".to_owned(),
+                jwt_audience: "tierlink-api".to_owned(),
+                access_token_ttl: Duration::from_secs(15 * 60),
+                refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
+                argon2: Argon2Settings::default(),
+                throttle: ThrottleSettings::default(),
+            },
+            data_dir,
         }
     }
-}
-
-/// The optional configuration file: the same settings, snake_case keys.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileSettings {
-    bind: Option<String>,
-    database_url: Option<String>,
-    database_pool_size: Option<u32>,
-    database_timeout_secs: Option<u64>,
-    log: Option<String>,
-    log_format: Option<LogFormat>,
-    max_body_bytes: Option<usize>,
-    workers: Option<usize>,
-    shutdown_timeout_secs: Option<u64>,
 }
 
 /// Why the configuration could not be loaded. Names the setting at fault.
@@ -84,6 +107,90 @@ pub enum ConfigError {
     Database(#[from] StartupError),
 }
 
+/// Every setting's name (file key; the variable is `TIERLINK_` + upper case).
+const KEYS: &[&str] = &[
+    "bind",
+    "database_url",
+    "database_pool_size",
+    "database_timeout_secs",
+    "data_dir",
+    "log",
+    "log_format",
+    "max_body_bytes",
+    "workers",
+    "shutdown_timeout_secs",
+    "open_signup",
+    "jwt_private_key",
+    "jwt_private_key_file",
+    "jwt_previous_public_keys",
+    "jwt_previous_public_keys_file",
+    "jwt_issuer",
+    "jwt_audience",
+    "access_token_ttl_secs",
+    "refresh_token_ttl_secs",
+    "argon2_memory_kib",
+    "argon2_iterations",
+    "argon2_parallelism",
+    "login_attempts_per_account_per_minute",
+    "login_attempts_per_address_per_minute",
+];
+
+/// Looks a setting up in the environment, then in the file.
+struct Sources<'a, E> {
+    env: E,
+    file: &'a toml::Table,
+}
+
+impl<E: Fn(&str) -> Option<String>> Sources<'_, E> {
+    fn raw(&self, key: &str) -> Option<(String, String)> {
+        let var = format!("TIERLINK_{}", key.to_ascii_uppercase());
+        if let Some(value) = (self.env)(&var) {
+            return Some((var, value));
+        }
+        self.file.get(key).map(|value| {
+            let text = match value {
+                toml::Value::String(s) => s.clone(),
+                toml::Value::Integer(n) => n.to_string(),
+                toml::Value::Float(n) => n.to_string(),
+                toml::Value::Boolean(b) => b.to_string(),
+                other => format!("{other:?}"),
+            };
+            (key.to_owned(), text)
+        })
+    }
+
+    fn get<T: FromStr>(&self, key: &str) -> Result<Option<T>, ConfigError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        match self.raw(key) {
+            Some((name, value)) => value
+                .trim()
+                .parse()
+                .map(Some)
+                .map_err(|error| ConfigError::Invalid {
+                    name,
+                    reason: format!("`{value}` is not valid: {error}"),
+                }),
+            None => Ok(None),
+        }
+    }
+
+    fn positive(&self, key: &str) -> Result<Option<u64>, ConfigError> {
+        match self.get::<u64>(key)? {
+            Some(0) => Err(ConfigError::Invalid {
+                name: self.raw(key).map(|(name, _)| name).unwrap_or_default(),
+                reason: "must be greater than zero".to_owned(),
+            }),
+            other => Ok(other),
+        }
+    }
+
+    fn secs(&self, key: &str, default: Duration) -> Result<Duration, ConfigError> {
+        Ok(self.positive(key)?.map_or(default, Duration::from_secs))
+    }
+}
+
 impl Settings {
     /// Loads the settings from `file` (if given) and the process environment.
     pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
@@ -91,104 +198,87 @@ impl Settings {
     }
 
     /// Like [`Settings::load`], reading variables through `env` (for tests).
-    pub fn load_from(
-        file: Option<&Path>,
-        env: impl Fn(&str) -> Option<String>,
-    ) -> Result<Self, ConfigError> {
-        let from_file = match file {
+    pub fn load_from(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let table = match file {
             Some(path) => read_file(path)?,
-            None => FileSettings::default(),
+            None => toml::Table::new(),
         };
-        let defaults = Self::default();
-        let text = |var: &str, file_value: Option<String>| env(var).or(file_value);
-        let number = |var: &str, file_value: Option<u64>| -> Result<Option<u64>, ConfigError> {
-            match env(var) {
-                Some(raw) => raw
-                    .trim()
-                    .parse()
-                    .map(Some)
-                    .map_err(|_| ConfigError::Invalid {
-                        name: var.to_owned(),
-                        reason: format!("`{raw}` is not a whole number"),
-                    }),
-                None => Ok(file_value),
-            }
-        };
-        let database_url = match env("TIERLINK_DATABASE_URL")
-            .or_else(|| env("DATABASE_URL"))
-            .or(from_file.database_url)
+        let src = Sources { env, file: &table };
+        let d = Self::default();
+        let database_url = match (src.env)("TIERLINK_DATABASE_URL")
+            .or_else(|| (src.env)("DATABASE_URL"))
+            .or_else(|| src.raw("database_url").map(|(_, v)| v))
         {
             Some(url) => DatabaseUrl::parse(&url)?,
-            None => defaults.database_url,
+            None => d.database_url,
         };
-        let log_format = match env("TIERLINK_LOG_FORMAT") {
-            Some(raw) => match raw.trim().to_ascii_lowercase().as_str() {
-                "human" => LogFormat::Human,
-                "json" => LogFormat::Json,
-                _ => {
-                    return Err(ConfigError::Invalid {
-                        name: "TIERLINK_LOG_FORMAT".to_owned(),
-                        reason: format!("`{raw}` is neither `human` nor `json`"),
-                    });
-                }
+        let data_dir: PathBuf = src.get("data_dir")?.unwrap_or(d.data_dir);
+        let jwt_key = if let Some((_, pem)) = src.raw("jwt_private_key") {
+            KeySource::Pem(pem)
+        } else if let Some(path) = src.get::<PathBuf>("jwt_private_key_file")? {
+            KeySource::File(path)
+        } else {
+            KeySource::Generated { dir: data_dir.clone() }
+        };
+        let jwt_previous_public_keys = match src.raw("jwt_previous_public_keys") {
+            Some((_, pem)) => Some(pem),
+            None => match src.get::<PathBuf>("jwt_previous_public_keys_file")? {
+                Some(path) => Some(std::fs::read_to_string(&path).map_err(|error| ConfigError::Invalid {
+                    name: "TIERLINK_JWT_PREVIOUS_PUBLIC_KEYS_FILE".to_owned(),
+                    reason: format!("cannot read {}: {error}", path.display()),
+                })?),
+                None => None,
             },
-            None => from_file.log_format.unwrap_or(defaults.log_format),
         };
-        let positive = |name: &str, value: Option<u64>, default: u64| -> Result<u64, ConfigError> {
-            match value {
-                Some(0) => Err(ConfigError::Invalid {
-                    name: name.to_owned(),
-                    reason: "must be greater than zero".to_owned(),
-                }),
-                Some(n) => Ok(n),
-                None => Ok(default),
-            }
+        let argon2 = Argon2Settings {
+            memory_kib: src.get("argon2_memory_kib")?.unwrap_or(d.auth.argon2.memory_kib),
+            iterations: src.get("argon2_iterations")?.unwrap_or(d.auth.argon2.iterations),
+            parallelism: src.get("argon2_parallelism")?.unwrap_or(d.auth.argon2.parallelism),
+        }
+        .validate()
+        .map_err(|reason| ConfigError::Invalid {
+            name: "TIERLINK_ARGON2_*".to_owned(),
+            reason,
+        })?;
+        let per_minute = |key: &str, default: u32| -> Result<u32, ConfigError> {
+            Ok(src.positive(key)?.map_or(default, |n| u32::try_from(n).unwrap_or(u32::MAX)))
         };
-        let pool_size = number(
-            "TIERLINK_DATABASE_POOL_SIZE",
-            from_file.database_pool_size.map(u64::from),
-        )?;
-        let max_body = number(
-            "TIERLINK_MAX_BODY_BYTES",
-            from_file.max_body_bytes.map(|n| n as u64),
-        )?;
-        let workers = number("TIERLINK_WORKERS", from_file.workers.map(|n| n as u64))?;
+        let throttle = ThrottleSettings {
+            per_account_per_minute: per_minute(
+                "login_attempts_per_account_per_minute",
+                d.auth.throttle.per_account_per_minute,
+            )?,
+            per_address_per_minute: per_minute(
+                "login_attempts_per_address_per_minute",
+                d.auth.throttle.per_address_per_minute,
+            )?,
+        };
         Ok(Self {
-            bind: text("TIERLINK_BIND", from_file.bind).unwrap_or(defaults.bind),
+            bind: src.get("bind")?.unwrap_or(d.bind),
             database_url,
-            database_pool_size: u32::try_from(positive(
-                "TIERLINK_DATABASE_POOL_SIZE",
-                pool_size,
-                u64::from(defaults.database_pool_size),
-            )?)
-            .unwrap_or(u32::MAX),
-            database_timeout: Duration::from_secs(positive(
-                "TIERLINK_DATABASE_TIMEOUT_SECS",
-                number(
-                    "TIERLINK_DATABASE_TIMEOUT_SECS",
-                    from_file.database_timeout_secs,
-                )?,
-                defaults.database_timeout.as_secs(),
-            )?),
-            log_filter: text("TIERLINK_LOG", from_file.log).unwrap_or(defaults.log_filter),
-            log_format,
-            max_body_bytes: usize::try_from(positive(
-                "TIERLINK_MAX_BODY_BYTES",
-                max_body,
-                defaults.max_body_bytes as u64,
-            )?)
-            .unwrap_or(usize::MAX),
-            workers: workers
-                .map(|n| positive("TIERLINK_WORKERS", Some(n), 1))
-                .transpose()?
-                .map(|n| usize::try_from(n).unwrap_or(1)),
-            shutdown_timeout: Duration::from_secs(
-                number(
-                    "TIERLINK_SHUTDOWN_TIMEOUT_SECS",
-                    from_file.shutdown_timeout_secs,
-                )?
-                .unwrap_or(defaults.shutdown_timeout.as_secs()),
-            ),
+            database_pool_size: src
+                .positive("database_pool_size")?
+                .map_or(d.database_pool_size, |n| u32::try_from(n).unwrap_or(u32::MAX)),
+            database_timeout: src.secs("database_timeout_secs", d.database_timeout)?,
+            log_filter: src.get("log")?.unwrap_or(d.log_filter),
+            log_format: src.get("log_format")?.unwrap_or(d.log_format),
+            max_body_bytes: src
+                .positive("max_body_bytes")?
+                .map_or(d.max_body_bytes, |n| usize::try_from(n).unwrap_or(usize::MAX)),
+            workers: src.positive("workers")?.map(|n| usize::try_from(n).unwrap_or(1)),
+            shutdown_timeout: src.secs("shutdown_timeout_secs", d.shutdown_timeout)?,
+            auth: AuthSettings {
+                open_signup: src.get("open_signup")?.unwrap_or(d.auth.open_signup),
+                jwt_key,
+                jwt_previous_public_keys,
+                jwt_issuer: src.get("jwt_issuer")?.unwrap_or(d.auth.jwt_issuer),
+                jwt_audience: src.get("jwt_audience")?.unwrap_or(d.auth.jwt_audience),
+                access_token_ttl: src.secs("access_token_ttl_secs", d.auth.access_token_ttl)?,
+                refresh_token_ttl: src.secs("refresh_token_ttl_secs", d.auth.refresh_token_ttl)?,
+                argon2,
+                throttle,
+            },
+            data_dir,
         })
     }
 
@@ -200,13 +290,17 @@ impl Settings {
     }
 }
 
-fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
+fn read_file(path: &Path) -> Result<toml::Table, ConfigError> {
     let error = |reason: String| ConfigError::File {
         path: path.display().to_string(),
         reason,
     };
     let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
-    toml::from_str(&text).map_err(|e| error(e.to_string()))
+    let table: toml::Table = toml::from_str(&text).map_err(|e| error(e.to_string()))?;
+    if let Some(unknown) = table.keys().find(|key| !KEYS.contains(&key.as_str())) {
+        return Err(error(format!("unknown setting `{unknown}`")));
+    }
+    Ok(table)
 }
 
 #[cfg(test)]
@@ -216,77 +310,55 @@ mod tests {
     use super::*;
 
     fn load(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        let vars: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
+        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         Settings::load_from(None, |name| vars.get(name).cloned())
     }
 
     #[test]
     fn defaults_need_no_configuration() {
-        let settings = load(&[]).ok();
-        assert_eq!(
-            settings.as_ref().map(|s| s.bind.as_str()),
-            Some("127.0.0.1:8080")
-        );
-        assert_eq!(
-            settings.map(|s| s.database_url),
-            Some(DatabaseUrl::default_sqlite())
-        );
+        let settings = load(&[]).expect("defaults load");
+        assert_eq!(settings.bind, "127.0.0.1:8080");
+        assert_eq!(settings.database_url, DatabaseUrl::default_sqlite());
+        assert!(settings.auth.open_signup);
+        assert_eq!(settings.auth.access_token_ttl, Duration::from_secs(900));
     }
 
     #[test]
     fn tierlink_database_url_wins_over_database_url() {
-        let settings = load(&[
-            ("DATABASE_URL", "postgres://a@h/one"),
-            ("TIERLINK_DATABASE_URL", "sqlite://x.db"),
-        ]);
-        assert_eq!(
-            settings.ok().map(|s| s.database_url.to_string()),
-            Some("sqlite://x.db".to_owned())
-        );
+        let settings = load(&[("DATABASE_URL", "postgres://a@h/one"), ("TIERLINK_DATABASE_URL", "sqlite://x.db")]);
+        assert_eq!(settings.ok().map(|s| s.database_url.to_string()), Some("sqlite://x.db".to_owned()));
         let fallback = load(&[("DATABASE_URL", "postgres://a@h/one")]);
-        assert_eq!(
-            fallback.ok().map(|s| s.database_url.to_string()),
-            Some("postgres://a@h/one".to_owned())
-        );
+        assert_eq!(fallback.ok().map(|s| s.database_url.to_string()), Some("postgres://a@h/one".to_owned()));
     }
 
     #[test]
     fn bad_values_name_the_variable() {
         for (name, value) in [
-            ("TIERLINK_DATABASE_URL", "mysql://h/db"),
             ("TIERLINK_WORKERS", "0"),
             ("TIERLINK_MAX_BODY_BYTES", "lots"),
             ("TIERLINK_LOG_FORMAT", "xml"),
+            ("TIERLINK_OPEN_SIGNUP", "maybe"),
+            ("TIERLINK_ARGON2_MEMORY_KIB", "1024"),
         ] {
-            let message = load(&[(name, value)])
-                .err()
-                .map(|e| e.to_string())
-                .unwrap_or_default();
-            let named = message.contains(name)
-                || name == "TIERLINK_DATABASE_URL" && message.contains("mysql");
-            assert!(named, "{name}: {message}");
+            let message = load(&[(name, value)]).err().map(|e| e.to_string()).unwrap_or_default();
+            let stem = name.trim_end_matches("_MEMORY_KIB");
+            assert!(message.contains(stem), "{name}: {message}");
         }
+        let message = load(&[("TIERLINK_DATABASE_URL", "mysql://h/db")]).err().map(|e| e.to_string());
+        assert!(message.is_some_and(|m| m.contains("mysql")));
     }
 
     #[test]
-    fn the_file_is_read_and_the_environment_overrides_it() -> Result<(), Box<dyn std::error::Error>>
-    {
+    fn the_file_is_read_and_the_environment_overrides_it() -> Result<(), Box<dyn std::error::Error>> {
         let dir = std::env::temp_dir().join(format!("tierlink-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         let path = dir.join("tierlink.toml");
-        std::fs::write(
-            &path,
-            "bind = \"0.0.0.0:9000\"\nworkers = 3\nlog_format = \"json\"\n",
-        )?;
-        let settings = Settings::load_from(Some(&path), |name| {
-            (name == "TIERLINK_WORKERS").then(|| "5".to_owned())
-        })?;
+        std::fs::write(&path, "bind = \"0.0.0.0:9000\"\nworkers = 3\nlog_format = \"json\"\nopen_signup = false\n")?;
+        let settings = Settings::load_from(Some(&path), |name| (name == "TIERLINK_WORKERS").then(|| "5".to_owned()))?;
         assert_eq!(settings.bind, "0.0.0.0:9000");
         assert_eq!(settings.workers, Some(5));
         assert_eq!(settings.log_format, LogFormat::Json);
+        assert!(!settings.auth.open_signup);
         std::fs::write(&path, "bnd = \"typo\"\n")?;
         assert!(Settings::load_from(Some(&path), |_| None).is_err());
         std::fs::remove_dir_all(&dir)?;

@@ -9,6 +9,9 @@ use actix_web::App;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 
+use tierlink_domain::access::Scope;
+use utoipa::openapi::security::{ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityScheme};
+
 use crate::problem::{Problem, ProblemField};
 
 #[derive(OpenApi)]
@@ -25,12 +28,45 @@ use crate::problem::{Problem, ProblemField};
     ),
     servers((url = "/", description = "The server this document was fetched from")),
     tags(
+        (name = "auth", description = "Sign-up, login, OAuth 2.0 tokens for people and machine clients, and the JWKS"),
         (name = "organisations", description = "Large firms and suppliers, with their legal identifiers"),
+        (name = "users", description = "People of an organisation, their roles, and the caller itself"),
+        (name = "api-clients", description = "Machine clients for partner ERP systems (OAuth 2.0 client credentials)"),
         (name = "health", description = "Liveness and readiness probes")
     ),
-    components(schemas(Problem, ProblemField))
+    components(schemas(Problem, ProblemField)),
+    modifiers(&SecuritySchemes)
 )]
 struct ApiHeader;
+
+/// Declares the two ways to authenticate: a bearer token (from login or
+/// the token endpoint), and the OAuth 2.0 client-credentials flow, so Swagger
+/// UI's "Authorize" accepts a pasted token or a client id and secret.
+struct SecuritySchemes;
+
+impl utoipa::Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("An access token from `/v1/auth/login` or `/v1/auth/token`."))
+                    .build(),
+            ),
+        );
+        let scopes = Scopes::from_iter(Scope::ALL.iter().map(|scope| (scope.as_str(), scope.description())));
+        components.add_security_scheme(
+            "oauth2",
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [Flow::ClientCredentials(ClientCredentials::new("/v1/auth/token", scopes))],
+                "Machine clients (ERP systems): client id and secret for a token.",
+            )),
+        );
+    }
+}
 
 /// The document's header: info, servers, tags and shared schemas.
 pub fn header() -> utoipa::openapi::OpenApi {

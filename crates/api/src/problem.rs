@@ -13,6 +13,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
+use tierlink_domain::access::Permission;
 use tierlink_domain::{FieldError, ValidationErrors};
 use tierlink_persistence::StoreError;
 use utoipa::ToSchema;
@@ -136,6 +137,28 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("payload too large (limit {limit} bytes)")]
     PayloadTooLarge { limit: usize },
+    /// No valid credentials: missing, expired or forged token, disabled account.
+    #[error("unauthenticated: {0}")]
+    Unauthenticated(&'static str),
+    /// Wrong e-mail or password (the same answer for both), or a disabled account.
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// The caller is known but lacks the permission.
+    #[error("forbidden: needs {0:?}")]
+    Forbidden(Permission),
+    /// The caller is known but the action is not open to them.
+    #[error("denied: {message}")]
+    Denied { code: &'static str, message: String },
+    /// Too many attempts; retry after this many seconds.
+    #[error("too many requests")]
+    TooManyRequests { retry_after: u64 },
+    /// An OAuth 2.0 token endpoint error (RFC 6749 §5.2), sent in that shape.
+    #[error("oauth error {error}: {description}")]
+    OAuth {
+        status: StatusCode,
+        error: &'static str,
+        description: String,
+    },
     /// The resource does not exist or the caller may not know it does.
     #[error("not found: {0}")]
     NotFound(&'static str),
@@ -200,6 +223,29 @@ impl ApiError {
                 "The request body is too large",
                 Some(format!("the limit is {limit} bytes")),
             ),
+            Self::Unauthenticated(reason) => {
+                Problem::new(status, "unauthorized", "Authentication required", Some((*reason).to_owned()))
+            }
+            Self::InvalidCredentials => Problem::new(
+                status,
+                "invalid_credentials",
+                "Invalid credentials",
+                Some("wrong e-mail or password".to_owned()),
+            ),
+            Self::Forbidden(permission) => Problem::new(
+                status,
+                "forbidden",
+                "Not allowed",
+                Some(format!("this needs the {} permission, which the caller does not have", permission_name(*permission))),
+            ),
+            Self::Denied { code, message } => Problem::new(status, code, "Not allowed", Some(message.clone())),
+            Self::TooManyRequests { retry_after } => Problem::new(
+                status,
+                "too_many_requests",
+                "Too many attempts",
+                Some(format!("retry after {retry_after} seconds")),
+            ),
+            Self::OAuth { error, description, .. } => Problem::new(status, error, "OAuth error", Some(description.clone())),
             Self::NotFound(what) => Problem::new(
                 status,
                 "not_found",
@@ -240,6 +286,18 @@ impl ApiError {
     }
 }
 
+fn permission_name(permission: Permission) -> &'static str {
+    match permission {
+        Permission::ReadOrganisation => "read-organisation",
+        Permission::ManageUsers => "manage-users (admins only)",
+        Permission::ManageClients => "manage-clients (admins only)",
+        Permission::ReadRequirements => "read-requirements (scope requirements:read)",
+        Permission::WriteRequirements => "write-requirements (role editor, or scope requirements:write)",
+        Permission::ReadResponses => "read-responses (scope responses:read)",
+        Permission::WriteResponses => "write-responses (role editor, or scope responses:write)",
+    }
+}
+
 fn count_detail(errors: &ValidationErrors) -> String {
     match errors.errors() {
         [one] => one.to_string(),
@@ -263,6 +321,10 @@ impl ResponseError for ApiError {
             Self::InvalidParameter(_) | Self::MalformedJson(_) => StatusCode::BAD_REQUEST,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Unauthenticated(_) | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) | Self::Denied { .. } => StatusCode::FORBIDDEN,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::OAuth { status, .. } => *status,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -271,14 +333,50 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse<BoxBody> {
+        if let Self::OAuth { status, error, description } = self {
+            return oauth_error_response(*status, error, description);
+        }
         let mut response = self.problem().to_response();
-        if matches!(self, Self::Unavailable) {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        let headers = response.headers_mut();
+        match self {
+            Self::Unavailable => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            }
+            Self::TooManyRequests { retry_after } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+            }
+            Self::Unauthenticated(_) => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"tierlink\", error=\"invalid_token\""),
+                );
+            }
+            _ => {}
         }
         response
     }
+}
+
+/// The RFC 6749 §5.2 error shape: `{"error": ..., "error_description": ...}`.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"error": "invalid_client", "error_description": "unknown client or wrong secret"}))]
+pub struct OAuthErrorBody {
+    /// `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`,
+    /// `unsupported_grant_type` or `invalid_scope`.
+    pub error: String,
+    pub error_description: String,
+}
+
+fn oauth_error_response(status: StatusCode, error: &str, description: &str) -> HttpResponse {
+    let mut response = HttpResponse::build(status);
+    response.insert_header((header::CACHE_CONTROL, "no-store"));
+    if status == StatusCode::UNAUTHORIZED {
+        response.insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"tierlink\""));
+    }
+    response.json(OAuthErrorBody {
+        error: error.to_owned(),
+        error_description: description.to_owned(),
+    })
 }
 
 impl From<ValidationErrors> for ApiError {
@@ -296,6 +394,7 @@ impl From<StoreError> for ApiError {
                 field,
                 message,
             },
+            StoreError::Rejected { code, field, message } => Self::Conflict { code, field, message },
             StoreError::Unavailable(reason) => {
                 tracing::warn!(%reason, "database unavailable");
                 Self::Unavailable
@@ -309,12 +408,14 @@ impl From<StoreError> for ApiError {
 /// response that is not problem+json already with a generic problem for its
 /// status, keeping headers such as `Allow` and `Retry-After`.
 pub fn backstop<B>(response: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_problem = response
+    // Problems pass through, and so do the JSON errors of the OAuth token
+    // endpoint, which RFC 6749 gives their own shape.
+    let is_json = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with(PROBLEM_JSON));
-    if is_problem {
+        .is_some_and(|value| value.starts_with(PROBLEM_JSON) || value.starts_with("application/json"));
+    if is_json {
         return Ok(ErrorHandlerResponse::Response(
             response.map_into_left_body(),
         ));

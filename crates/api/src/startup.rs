@@ -10,6 +10,13 @@ use tierlink_persistence::{Database, StartupError};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+use std::sync::Arc;
+
+use crate::auth::AuthState;
+use crate::auth::keys::KeyRing;
+use crate::auth::password::PasswordHasher;
+use crate::auth::throttle::Throttle;
+use crate::auth::tokens::TokenIssuer;
 use crate::config::Settings;
 use crate::extract::BodyLimit;
 use crate::fallback::{RouteTable, unmatched};
@@ -21,6 +28,8 @@ use crate::{middleware, openapi, routes};
 pub enum LaunchError {
     #[error(transparent)]
     Database(#[from] StartupError),
+    #[error("authentication setup failed: {0}")]
+    Auth(String),
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: String,
@@ -57,7 +66,8 @@ impl Application {
             address: settings.bind.clone(),
             source,
         })?;
-        let server = serve(listener, db, settings)?;
+        let auth = auth_state(settings)?;
+        let server = serve(listener, db, auth, settings)?;
         tracing::info!(address = %port, "listening; Swagger UI at /swagger-ui/");
         Ok(Self {
             port: port.port(),
@@ -80,9 +90,29 @@ impl Application {
     }
 }
 
-fn serve(listener: TcpListener, db: Database, settings: &Settings) -> Result<Server, LaunchError> {
+/// Loads the signing keys and prepares password hashing and throttling.
+pub fn auth_state(settings: &Settings) -> Result<AuthState, LaunchError> {
+    let auth = &settings.auth;
+    let keys = KeyRing::load(&auth.jwt_key, auth.jwt_previous_public_keys.as_deref()).map_err(LaunchError::Auth)?;
+    tracing::info!(kid = keys.signing_kid(), "access tokens are signed with Ed25519");
+    Ok(AuthState {
+        tokens: Arc::new(TokenIssuer::new(
+            keys,
+            auth.jwt_issuer.clone(),
+            auth.jwt_audience.clone(),
+            auth.access_token_ttl,
+        )),
+        passwords: Arc::new(PasswordHasher::new(auth.argon2).map_err(LaunchError::Auth)?),
+        throttle: Arc::new(Throttle::new(auth.throttle)),
+        refresh_ttl: chrono::Duration::from_std(auth.refresh_token_ttl).unwrap_or(chrono::Duration::days(30)),
+        open_signup: auth.open_signup,
+    })
+}
+
+fn serve(listener: TcpListener, db: Database, auth: AuthState, settings: &Settings) -> Result<Server, LaunchError> {
     let body_limit = BodyLimit(settings.max_body_bytes);
     let db = web::Data::new(db);
+    let auth = web::Data::new(auth);
     let route_table = web::Data::new(RouteTable::from_openapi(&openapi::document()));
     let mut server = HttpServer::new(move || {
         let (app, document) = App::new()
@@ -91,6 +121,7 @@ fn serve(listener: TcpListener, db: Database, settings: &Settings) -> Result<Ser
             .configure(routes::configure)
             .split_for_parts();
         app.app_data(db.clone())
+            .app_data(auth.clone())
             .app_data(route_table.clone())
             .app_data(body_limit)
             .app_data(web::PathConfig::default().error_handler(|error, _| {

@@ -59,6 +59,18 @@ typed_id!(
     /// Identifies an organisation (a large firm or a supplier).
     OrgId
 );
+typed_id!(
+    /// Identifies a person's account.
+    UserId
+);
+typed_id!(
+    /// Identifies a machine client (a partner's ERP system); also its OAuth2 `client_id`.
+    ClientId
+);
+typed_id!(
+    /// Identifies a chain of refresh tokens issued from one login.
+    TokenFamilyId
+);
 
 #[cfg(test)]
 mod tests {

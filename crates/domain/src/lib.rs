@@ -7,8 +7,10 @@
 //! reported as [`error::ValidationErrors`], each naming the offending field so
 //! the API layer can tell a client exactly what to fix.
 
+pub mod access;
 pub mod error;
 pub mod identifiers;
+pub mod identity;
 pub mod ids;
 pub mod organisation;
 pub mod pagination;

@@ -16,6 +16,14 @@ pub enum StoreError {
         field: Option<String>,
         message: String,
     },
+    /// The change is not allowed in the current state (disabling the last
+    /// admin, rotating a revoked client's secret).
+    #[error("rejected: {message}")]
+    Rejected {
+        code: &'static str,
+        field: Option<String>,
+        message: String,
+    },
     /// No connection could be had: the database is down or overloaded.
     #[error("database unavailable: {0}")]
     Unavailable(String),
@@ -25,6 +33,27 @@ pub enum StoreError {
     /// Any other database error. Its text is for logs only.
     #[error("database error: {0}")]
     Database(DieselError),
+}
+
+impl StoreError {
+    /// Puts the field of a `Duplicate` or `Rejected` error under `prefix`
+    /// (`email` → `admin.email`), for requests that nest resources.
+    #[must_use]
+    pub fn under(self, prefix: &str) -> Self {
+        let nest = |field: Option<String>| Some(field.map_or_else(|| prefix.to_owned(), |f| format!("{prefix}.{f}")));
+        match self {
+            Self::Duplicate { field, message } => Self::Duplicate {
+                field: nest(field),
+                message,
+            },
+            Self::Rejected { code, field, message } => Self::Rejected {
+                code,
+                field: nest(field),
+                message,
+            },
+            other => other,
+        }
+    }
 }
 
 impl From<DieselError> for StoreError {

@@ -9,15 +9,18 @@
 //! * One module per resource (`organisations`) holds its rows and queries;
 //!   rows never leave this crate, callers get domain types.
 
+pub mod api_clients;
 pub mod connection;
 pub mod error;
 pub mod migrations;
 pub mod organisations;
 pub mod pool;
+pub mod refresh_tokens;
 pub mod schema;
 pub mod schema_info;
 mod time;
 pub mod url;
+pub mod users;
 
 pub use connection::DbConnection;
 pub use error::{StartupError, StoreError};

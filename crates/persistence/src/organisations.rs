@@ -116,9 +116,19 @@ pub fn find(conn: &mut DbConnection, id: OrgId) -> Result<Organisation, StoreErr
     loaded.pop().ok_or(StoreError::NotFound)
 }
 
-/// A page of organisations, oldest first.
-pub fn list(conn: &mut DbConnection, page: &PageRequest) -> Result<Page<Organisation>, StoreError> {
+/// One organisation as `viewer` may see it: its own. (Partners join this
+/// set when supplier links exist.) Anything else is `NotFound`.
+pub fn find_visible(conn: &mut DbConnection, viewer: OrgId, id: OrgId) -> Result<Organisation, StoreError> {
+    if id != viewer {
+        return Err(StoreError::NotFound);
+    }
+    find(conn, id)
+}
+
+/// A page of the organisations `viewer` may see, oldest first.
+pub fn list_visible(conn: &mut DbConnection, viewer: OrgId, page: &PageRequest) -> Result<Page<Organisation>, StoreError> {
     let mut query = organisations::table
+        .filter(organisations::id.eq(viewer.to_string()))
         .select(OrganisationRow::as_select())
         .order(organisations::id.asc())
         .limit(i64::try_from(page.limit.get() + 1).unwrap_or(i64::MAX))

@@ -4,13 +4,28 @@
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub mod api_clients;
+pub mod auth;
 pub mod health;
+pub mod me;
 pub mod organisations;
+pub mod signup;
+mod support;
+pub mod users;
 
 /// Registers every route of the API.
 pub fn configure(config: &mut ServiceConfig) {
     config
         .service(health::liveness)
         .service(health::readiness)
-        .service(utoipa_actix_web::scope("/v1").configure(organisations::configure));
+        .service(auth::jwks)
+        .service(
+            utoipa_actix_web::scope("/v1")
+                .configure(signup::configure)
+                .configure(auth::configure)
+                .configure(me::configure)
+                .configure(organisations::configure)
+                .configure(users::configure)
+                .configure(api_clients::configure),
+        );
 }

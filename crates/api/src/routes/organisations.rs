@@ -1,91 +1,49 @@
-//! `/v1/organisations`: register, read and list organisations.
+//! `/v1/organisations`: the organisations the caller may see (its own, and
+//! its partners once supplier links exist). Organisations are created by
+//! sign-up (`/v1/signup`) or by the operator CLI.
 
-use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use tierlink_domain::ids::OrgId;
-use tierlink_domain::organisation::{IdentifierInput, NewOrganisation};
 use tierlink_persistence::{Database, organisations};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::support::{page_response, path_id};
+use crate::auth::caller::{Authorized, need};
 use crate::db;
-use crate::extract::{JsonBody, QueryParams};
+use crate::extract::QueryParams;
 use crate::problem::{ApiError, Problem};
-use crate::wire::organisations::{CreateOrganisation, OrganisationBody, OrganisationPage};
-use crate::wire::pagination::{PageParams, next_link};
+use crate::wire::organisations::{OrganisationBody, OrganisationPage};
+use crate::wire::pagination::PageParams;
 
 pub fn configure(config: &mut ServiceConfig) {
-    config
-        .service(create_organisation)
-        .service(get_organisation)
-        .service(list_organisations);
-}
-
-/// Register an organisation
-///
-/// Registers a large firm or a supplier with its legal identifiers. An
-/// identifier already held by another organisation is a 409.
-#[utoipa::path(
-    tag = "organisations",
-    operation_id = "createOrganisation",
-    request_body = CreateOrganisation,
-    responses(
-        (status = 201, description = "Registered", body = OrganisationBody,
-            headers(("Location" = String, description = "URL of the new organisation"))),
-        (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "An identifier is already registered", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is not valid; `errors` lists each", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json")
-    )
-)]
-#[post("/organisations")]
-#[tracing::instrument(skip_all)]
-pub async fn create_organisation(
-    db: web::Data<Database>,
-    JsonBody(body): JsonBody<CreateOrganisation>,
-) -> Result<HttpResponse, ApiError> {
-    let identifiers: Vec<IdentifierInput<'_>> = body
-        .identifiers
-        .iter()
-        .map(|identifier| IdentifierInput {
-            scheme: tierlink_domain::identifiers::IdentifierScheme::from(identifier.scheme)
-                .as_str(),
-            issuer: identifier.issuer.as_deref(),
-            value: &identifier.value,
-        })
-        .collect();
-    let new = NewOrganisation::parse(&body.name, &body.country, &identifiers)?;
-    let created = db::write(&db, move |conn| organisations::insert(conn, &new)).await?;
-    tracing::info!(org_id = %created.id, "organisation registered");
-    Ok(HttpResponse::Created()
-        .insert_header((
-            header::LOCATION,
-            format!("/v1/organisations/{}", created.id),
-        ))
-        .json(OrganisationBody::from(created)))
+    config.service(get_organisation).service(list_organisations);
 }
 
 /// Get an organisation
+///
+/// The caller's own organisation; any other id is 404.
 #[utoipa::path(
     tag = "organisations",
     operation_id = "getOrganisation",
     params(("id" = uuid::Uuid, Path, description = "The organisation's id")),
+    security(("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "The organisation", body = OrganisationBody),
         (status = 400, description = "The id is not a UUID", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such organisation", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation visible to the caller", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/organisations/{id}")]
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(skip(db, caller))]
 pub async fn get_organisation(
+    Authorized(caller, ..): Authorized<need::ReadOrganisation>,
     db: web::Data<Database>,
     id: web::Path<String>,
 ) -> Result<web::Json<OrganisationBody>, ApiError> {
-    let id = OrgId::parse("id", &id).map_err(ApiError::invalid_parameter)?;
-    let org = db::read(&db, move |conn| organisations::find(conn, id))
+    let id = path_id("id", &id, OrgId::parse)?;
+    let org = db::read(&db, move |conn| organisations::find_visible(conn, caller.org_id, id))
         .await
         .map_err(|error| match error {
             ApiError::NotFound(_) => ApiError::NotFound("organisation"),
@@ -96,16 +54,18 @@ pub async fn get_organisation(
 
 /// List organisations
 ///
-/// Oldest first, a page at a time: follow `next_cursor` (or the `Link`
-/// header) until it is absent.
+/// The organisations visible to the caller, oldest first, a page at a time:
+/// follow `next_cursor` (or the `Link` header) until it is absent.
 #[utoipa::path(
     tag = "organisations",
     operation_id = "listOrganisations",
     params(PageParams),
+    security(("bearer" = []), ("oauth2" = [])),
     responses(
         (status = 200, description = "A page of organisations", body = OrganisationPage,
             headers(("Link" = String, description = "RFC 8288 link to the next page, `rel=\"next\"`"))),
         (status = 400, description = "`limit` or `cursor` is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -113,16 +73,13 @@ pub async fn get_organisation(
 #[tracing::instrument(skip_all)]
 pub async fn list_organisations(
     req: HttpRequest,
+    Authorized(caller, ..): Authorized<need::ReadOrganisation>,
     db: web::Data<Database>,
     QueryParams(params): QueryParams<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page_request = params.to_request()?;
-    let page = db::read(&db, move |conn| organisations::list(conn, &page_request)).await?;
-    let mut response = HttpResponse::Ok();
-    if let Some(link) = page.next.as_ref().and_then(|next| next_link(&req, next)) {
-        response.insert_header((header::LINK, link));
-    }
-    Ok(response.json(OrganisationPage {
+    let page = db::read(&db, move |conn| organisations::list_visible(conn, caller.org_id, &page_request)).await?;
+    Ok(page_response(&req, page.next.as_ref()).json(OrganisationPage {
         next_cursor: page.next.as_ref().map(|next| next.encode()),
         items: page.items.into_iter().map(OrganisationBody::from).collect(),
     }))

@@ -2,6 +2,9 @@
 //! OpenAPI schemas), one module per resource. Conversions from domain types
 //! are explicit `From` impls here.
 
+pub mod api_clients;
+pub mod auth;
 pub mod health;
 pub mod organisations;
 pub mod pagination;
+pub mod users;

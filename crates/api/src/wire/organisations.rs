@@ -2,8 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use tierlink_domain::ValidationErrors;
 use tierlink_domain::identifiers::{IdentifierScheme, OrgIdentifier};
-use tierlink_domain::organisation::Organisation;
+use tierlink_domain::organisation::{IdentifierInput, NewOrganisation, Organisation};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -79,6 +80,22 @@ pub struct CreateOrganisation {
     /// Legal identifiers, at most 10. Each may belong to one organisation only.
     #[serde(default)]
     pub identifiers: Vec<IdentifierBody>,
+}
+
+impl CreateOrganisation {
+    /// Validates the request into the domain's [`NewOrganisation`].
+    pub fn parse(&self) -> Result<NewOrganisation, ValidationErrors> {
+        let identifiers: Vec<IdentifierInput<'_>> = self
+            .identifiers
+            .iter()
+            .map(|identifier| IdentifierInput {
+                scheme: IdentifierScheme::from(identifier.scheme).as_str(),
+                issuer: identifier.issuer.as_deref(),
+                value: &identifier.value,
+            })
+            .collect();
+        NewOrganisation::parse(&self.name, &self.country, &identifiers)
+    }
 }
 
 /// An organisation.

@@ -1,0 +1,33 @@
+//! Authentication and authorisation plumbing.
+//!
+//! * [`password`]: argon2id hashing on the blocking pool, with a dummy hash
+//!   so unknown accounts cost the same time as wrong passwords.
+//! * [`keys`]: the Ed25519 key ring that signs access tokens and publishes
+//!   the JWKS; several verification keys allow rotation.
+//! * [`tokens`]: access-token claims, issuing and verification.
+//! * [`secrets`]: opaque random secrets (refresh tokens, client secrets) and
+//!   their SHA-256 digests.
+//! * [`caller`]: the [`caller::Authorized`] extractor every protected
+//!   handler takes; the permission it needs is part of its type.
+//! * [`throttle`]: limits on credential attempts per account and per address.
+
+pub mod caller;
+pub mod keys;
+pub mod password;
+pub mod secrets;
+pub mod throttle;
+pub mod tokens;
+
+use std::sync::Arc;
+
+pub use caller::{Authenticated, Authorized};
+
+/// Everything the auth endpoints and extractors share, built once at start-up.
+#[derive(Debug, Clone)]
+pub struct AuthState {
+    pub tokens: Arc<tokens::TokenIssuer>,
+    pub passwords: Arc<password::PasswordHasher>,
+    pub throttle: Arc<throttle::Throttle>,
+    pub refresh_ttl: chrono::Duration,
+    pub open_signup: bool,
+}

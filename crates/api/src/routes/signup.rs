@@ -1,0 +1,103 @@
+//! `POST /v1/signup`: a new organisation with its first admin. Public by
+//! intent; can be switched off (`TIERLINK_OPEN_SIGNUP=false`), leaving
+//! organisations to invitations and the operator CLI.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, post, web};
+use tierlink_domain::ValidationErrors;
+use tierlink_domain::access::Role;
+use tierlink_domain::identity::{DisplayName, Email, Password};
+use tierlink_persistence::{Database, organisations, users};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::support::hash_password;
+use crate::auth::AuthState;
+use crate::db;
+use crate::extract::JsonBody;
+use crate::problem::{ApiError, Problem};
+use crate::wire::auth::{SignupRequest, SignupResponse};
+use crate::wire::organisations::OrganisationBody;
+use crate::wire::users::UserBody;
+
+pub fn configure(config: &mut ServiceConfig) {
+    config.service(signup);
+}
+
+/// Sign up an organisation
+///
+/// Registers an organisation (a large firm or a supplier) and its first
+/// admin, who then logs in at `/v1/auth/login`. An identifier or e-mail
+/// address already registered is a 409.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "signUp",
+    request_body(content = SignupRequest, example = json!({
+        "organisation": {"name": "Hanbit Precision Co., Ltd.", "country": "KR",
+            "identifiers": [{"scheme": "kr_brn", "value": "124-81-00998"}]},
+        "admin": {"email": "minji.kim@hanbit.example", "display_name": "Kim Minji", "password": "correct horse battery staple"}
+    })),
+    responses(
+        (status = 201, description = "Signed up", body = SignupResponse,
+            headers(("Location" = String, description = "URL of the new organisation"))),
+        (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Open sign-up is switched off (`signup_closed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "An identifier or the e-mail address is already registered", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid; `errors` lists each", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/signup")]
+#[tracing::instrument(skip_all)]
+pub async fn signup(
+    db: web::Data<Database>,
+    auth: web::Data<AuthState>,
+    JsonBody(body): JsonBody<SignupRequest>,
+) -> Result<HttpResponse, ApiError> {
+    if !auth.open_signup {
+        return Err(ApiError::Denied {
+            code: "signup_closed",
+            message: "open sign-up is switched off; ask for an invitation".to_owned(),
+        });
+    }
+    let mut errors = ValidationErrors::new();
+    let organisation = match body.organisation.parse() {
+        Ok(organisation) => Some(organisation),
+        Err(found) => {
+            for error in found.into_errors() {
+                errors.push(error.under("organisation"));
+            }
+            None
+        }
+    };
+    let email = errors.collect(Email::parse(&body.admin.email).map_err(|e| e.under("admin")));
+    let name = errors.collect(DisplayName::parse(&body.admin.display_name).map_err(|e| e.under("admin")));
+    let password = errors.collect(Password::parse("password", &body.admin.password).map_err(|e| e.under("admin")));
+    let (Some(organisation), Some(email), Some(name), Some(password)) = (organisation, email, name, password) else {
+        return Err(ApiError::Validation(errors));
+    };
+    let password_hash = hash_password(&auth, password).await?;
+    let (organisation, admin) = db::write(&db, move |conn| {
+        let organisation = organisations::insert(conn, &organisation).map_err(|e| e.under("organisation"))?;
+        let admin = users::insert(
+            conn,
+            users::NewUser {
+                org_id: organisation.id,
+                email: &email,
+                display_name: &name,
+                role: Role::Admin,
+                password_hash,
+            },
+        )
+        .map_err(|e| e.under("admin"))?;
+        Ok((organisation, admin))
+    })
+    .await?;
+    tracing::info!(org_id = %organisation.id, "organisation signed up");
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/v1/organisations/{}", organisation.id)))
+        .json(SignupResponse {
+            organisation: OrganisationBody::from(organisation),
+            admin: UserBody::from(admin),
+        }))
+}

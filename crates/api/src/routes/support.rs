@@ -1,0 +1,40 @@
+//! Small helpers shared by handlers.
+
+use std::net::IpAddr;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
+use tierlink_domain::identity::Password;
+use tierlink_domain::pagination::Cursor;
+
+use crate::auth::AuthState;
+use crate::problem::ApiError;
+use crate::wire::pagination::next_link;
+
+/// The address the request came from (the TCP peer).
+pub fn peer_ip(req: &HttpRequest) -> Option<IpAddr> {
+    req.peer_addr().map(|address| address.ip())
+}
+
+/// Hashes a password on the blocking pool.
+pub async fn hash_password(auth: &AuthState, password: Password) -> Result<String, ApiError> {
+    let hasher = auth.passwords.clone();
+    web::block(move || hasher.hash(&password))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)
+}
+
+/// A 200 response builder for a page, with the `Link` header when there is a next page.
+pub fn page_response(req: &HttpRequest, next: Option<&Cursor>) -> HttpResponseBuilder {
+    let mut response = HttpResponse::Ok();
+    if let Some(link) = next.and_then(|next| next_link(req, next)) {
+        response.insert_header((header::LINK, link));
+    }
+    response
+}
+
+/// Parses a path id, naming the parameter when it is malformed.
+pub fn path_id<T>(name: &str, raw: &str, parse: impl Fn(&str, &str) -> Result<T, tierlink_domain::FieldError>) -> Result<T, ApiError> {
+    parse(name, raw).map_err(ApiError::invalid_parameter)
+}

@@ -1,0 +1,188 @@
+//! `/v1/users`: an organisation's people, managed by its admins.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use tierlink_domain::ValidationErrors;
+use tierlink_domain::identity::{DisplayName, Email, Password};
+use tierlink_domain::ids::UserId;
+use tierlink_persistence::users::{self, UserChanges};
+use tierlink_persistence::{Database, refresh_tokens};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::support::{hash_password, page_response, path_id};
+use crate::auth::AuthState;
+use crate::auth::caller::{Authorized, need};
+use crate::db;
+use crate::extract::{JsonBody, QueryParams};
+use crate::problem::{ApiError, Problem};
+use crate::wire::pagination::PageParams;
+use crate::wire::users::{CreateUser, UpdateUser, UserBody, UserPage};
+
+pub fn configure(config: &mut ServiceConfig) {
+    config.service(list_users).service(create_user).service(get_user).service(update_user);
+}
+
+/// List the organisation's users
+#[utoipa::path(
+    tag = "users",
+    operation_id = "listUsers",
+    params(PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of users", body = UserPage),
+        (status = 400, description = "`limit` or `cursor` is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only admins manage users", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/users")]
+#[tracing::instrument(skip_all)]
+pub async fn list_users(
+    req: HttpRequest,
+    Authorized(caller, ..): Authorized<need::ManageUsers>,
+    db: web::Data<Database>,
+    QueryParams(params): QueryParams<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let page_request = params.to_request()?;
+    let page = db::read(&db, move |conn| users::list(conn, caller.org_id, &page_request)).await?;
+    Ok(page_response(&req, page.next.as_ref()).json(UserPage {
+        next_cursor: page.next.as_ref().map(|next| next.encode()),
+        items: page.items.into_iter().map(UserBody::from).collect(),
+    }))
+}
+
+/// Add a user
+///
+/// Creates an account in the caller's organisation with an initial
+/// password. E-mail addresses are unique across Tierlink, ignoring case.
+#[utoipa::path(
+    tag = "users",
+    operation_id = "createUser",
+    request_body = CreateUser,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = UserBody),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only admins manage users", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The e-mail address is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/users")]
+#[tracing::instrument(skip_all)]
+pub async fn create_user(
+    Authorized(caller, ..): Authorized<need::ManageUsers>,
+    db: web::Data<Database>,
+    auth: web::Data<AuthState>,
+    JsonBody(body): JsonBody<CreateUser>,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = ValidationErrors::new();
+    let email = errors.collect(Email::parse(&body.email));
+    let name = errors.collect(DisplayName::parse(&body.display_name));
+    let password = errors.collect(Password::parse("password", &body.password));
+    let (Some(email), Some(name), Some(password)) = (email, name, password) else {
+        return Err(ApiError::Validation(errors));
+    };
+    let password_hash = hash_password(&auth, password).await?;
+    let role = body.role.into();
+    let user = db::write(&db, move |conn| {
+        users::insert(
+            conn,
+            users::NewUser {
+                org_id: caller.org_id,
+                email: &email,
+                display_name: &name,
+                role,
+                password_hash,
+            },
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/v1/users/{}", user.id)))
+        .json(UserBody::from(user)))
+}
+
+/// Get a user
+#[utoipa::path(
+    tag = "users",
+    operation_id = "getUser",
+    params(("id" = uuid::Uuid, Path, description = "The user's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The user", body = UserBody),
+        (status = 400, description = "The id is not a UUID", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only admins manage users", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user in the caller's organisation", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/users/{id}")]
+#[tracing::instrument(skip(caller, db))]
+pub async fn get_user(
+    Authorized(caller, ..): Authorized<need::ManageUsers>,
+    db: web::Data<Database>,
+    id: web::Path<String>,
+) -> Result<web::Json<UserBody>, ApiError> {
+    let id = path_id("id", &id, UserId::parse)?;
+    let user = db::read(&db, move |conn| users::find(conn, caller.org_id, id)).await.map_err(not_found)?;
+    Ok(web::Json(user.into()))
+}
+
+/// Change or disable a user
+///
+/// Changes the fields present. Disabling takes effect at once: the user's
+/// access tokens stop working on their next request and their refresh
+/// tokens are revoked. The last active admin cannot be demoted or disabled.
+#[utoipa::path(
+    tag = "users",
+    operation_id = "updateUser",
+    params(("id" = uuid::Uuid, Path, description = "The user's id")),
+    request_body = UpdateUser,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The updated user", body = UserBody),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only admins manage users", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user in the caller's organisation", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The change would leave no active admin (`last_admin`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[patch("/users/{id}")]
+#[tracing::instrument(skip(caller, db, body))]
+pub async fn update_user(
+    Authorized(caller, ..): Authorized<need::ManageUsers>,
+    db: web::Data<Database>,
+    id: web::Path<String>,
+    JsonBody(body): JsonBody<UpdateUser>,
+) -> Result<web::Json<UserBody>, ApiError> {
+    let id = path_id("id", &id, UserId::parse)?;
+    let changes = UserChanges {
+        display_name: body
+            .display_name
+            .as_deref()
+            .map(DisplayName::parse)
+            .transpose()
+            .map_err(|error| ApiError::Validation(error.into()))?,
+        role: body.role.map(Into::into),
+        disabled: body.disabled,
+    };
+    let user = db::write(&db, move |conn| {
+        let user = users::update(conn, caller.org_id, id, &changes)?;
+        if !user.is_active() {
+            refresh_tokens::revoke_all_of_user(conn, user.id)?;
+        }
+        Ok(user)
+    })
+    .await
+    .map_err(not_found)?;
+    Ok(web::Json(user.into()))
+}
+
+fn not_found(error: ApiError) -> ApiError {
+    match error {
+        ApiError::NotFound(_) => ApiError::NotFound("user"),
+        other => other,
+    }
+}

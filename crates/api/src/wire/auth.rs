@@ -1,0 +1,129 @@
+//! Sign-up, login and token bodies.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::organisations::{CreateOrganisation, OrganisationBody};
+use super::users::UserBody;
+
+/// `POST /v1/auth/login`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "minji.kim@hanbit.example", "password": "correct horse battery staple"}))]
+pub struct LoginRequest {
+    pub email: String,
+    /// 12 to 128 characters.
+    #[schema(format = Password)]
+    pub password: String,
+}
+
+impl std::fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginRequest").field("email", &self.email).finish_non_exhaustive()
+    }
+}
+
+/// `POST /v1/auth/token`, form-encoded (RFC 6749).
+#[derive(Deserialize, ToSchema)]
+pub struct TokenRequest {
+    /// `client_credentials` or `refresh_token`.
+    #[schema(example = "client_credentials")]
+    pub grant_type: String,
+    /// For `client_credentials`, unless sent with HTTP Basic.
+    pub client_id: Option<String>,
+    /// For `client_credentials`, unless sent with HTTP Basic.
+    #[schema(format = Password)]
+    pub client_secret: Option<String>,
+    /// For `refresh_token`.
+    pub refresh_token: Option<String>,
+    /// Space-separated scopes to narrow a client's token to.
+    pub scope: Option<String>,
+}
+
+impl std::fmt::Debug for TokenRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenRequest")
+            .field("grant_type", &self.grant_type)
+            .field("client_id", &self.client_id)
+            .field("scope", &self.scope)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An RFC 6749 access token response.
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({
+    "access_token": "eyJhbGciOiJFZERTQSIsImtpZCI6Ii4uLiIsInR5cCI6ImF0K2p3dCJ9...",
+    "token_type": "Bearer",
+    "expires_in": 900,
+    "refresh_token": "tlr_9qV0m3Hn0pQ2bW1sX8yZ4cV6kL5jH3gF2dS1aQ0wE9r"
+}))]
+pub struct TokenResponse {
+    /// A JWT to send as `Authorization: Bearer …`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    /// For people: exchange at `/v1/auth/token` with `grant_type=refresh_token`.
+    /// Single use: each exchange returns a new one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    /// For machine clients: the scopes granted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+}
+
+impl std::fmt::Debug for TokenResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenResponse").field("expires_in", &self.expires_in).finish_non_exhaustive()
+    }
+}
+
+/// `POST /v1/auth/logout`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogoutRequest {
+    /// The refresh token to revoke, with every token issued from the same login.
+    pub refresh_token: String,
+}
+
+impl std::fmt::Debug for LogoutRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LogoutRequest(***)")
+    }
+}
+
+/// The first admin of a new organisation.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignupAdmin {
+    #[schema(example = "minji.kim@hanbit.example")]
+    pub email: String,
+    #[schema(example = "Kim Minji")]
+    pub display_name: String,
+    /// 12 to 128 characters.
+    #[schema(format = Password, example = "correct horse battery staple")]
+    pub password: String,
+}
+
+impl std::fmt::Debug for SignupAdmin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignupAdmin").field("email", &self.email).finish_non_exhaustive()
+    }
+}
+
+/// `POST /v1/signup`: an organisation and its first admin.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignupRequest {
+    pub organisation: CreateOrganisation,
+    pub admin: SignupAdmin,
+}
+
+/// What sign-up created.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignupResponse {
+    pub organisation: OrganisationBody,
+    pub admin: UserBody,
+}
