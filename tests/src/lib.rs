@@ -9,7 +9,10 @@
 use std::time::Duration;
 
 use diesel::{Connection, RunQueryDsl, pg::PgConnection};
-use serde_json::Value;
+use serde_json::{Value, json};
+use tierlink_api::auth::keys::{KeyRing, KeySource};
+use tierlink_api::auth::throttle::ThrottleSettings;
+use tierlink_api::auth::tokens::{Claims, TokenIssuer};
 use tierlink_api::config::{LogFormat, Settings};
 use tierlink_api::{Application, telemetry};
 use tierlink_persistence::DatabaseUrl;
@@ -116,8 +119,37 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub db: TestDatabase,
+    pub settings: Settings,
+    private_key_pem: String,
     handle: actix_web::dev::ServerHandle,
 }
+
+/// An organisation made through sign-up, with its first admin logged in.
+#[derive(Debug, Clone)]
+pub struct TestOrg {
+    pub id: String,
+    pub admin: TestUser,
+}
+
+/// A logged-in person.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: String,
+    pub email: String,
+    pub password: String,
+    pub access_token: String,
+    pub refresh_token: String,
+}
+
+/// A machine client with a token.
+#[derive(Debug, Clone)]
+pub struct TestClient {
+    pub id: String,
+    pub secret: String,
+    pub access_token: String,
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
 
 impl TestApp {
     /// Starts a server with default settings on a fresh database.
@@ -131,6 +163,7 @@ impl TestApp {
             telemetry::init("debug", LogFormat::Human);
         }
         let db = TestDatabase::create();
+        let private_key_pem = KeyRing::generate_pem().expect("a signing key");
         let mut settings = Settings {
             bind: "127.0.0.1:0".to_owned(),
             database_url: DatabaseUrl::parse(&db.url()).expect("a valid test database URL"),
@@ -139,6 +172,11 @@ impl TestApp {
             workers: Some(1),
             shutdown_timeout: Duration::from_secs(1),
             ..Settings::default()
+        };
+        settings.auth.jwt_key = KeySource::Pem(private_key_pem.clone());
+        settings.auth.throttle = ThrottleSettings {
+            per_account_per_minute: 1_000,
+            per_address_per_minute: 1_000,
         };
         customise(&mut settings);
         let app = Application::build(&settings).expect("the application starts");
@@ -153,8 +191,165 @@ impl TestApp {
             address,
             client,
             db,
+            settings,
+            private_key_pem,
             handle,
         }
+    }
+
+    /// A token issuer holding the server's own signing key, for forging
+    /// tokens with chosen claims.
+    pub fn token_issuer(&self) -> TokenIssuer {
+        let keys = KeyRing::from_pem(&self.private_key_pem, "").expect("the server's key");
+        TokenIssuer::new(
+            keys,
+            self.settings.auth.jwt_issuer.clone(),
+            self.settings.auth.jwt_audience.clone(),
+            self.settings.auth.access_token_ttl,
+        )
+    }
+
+    /// Signs `claims` with the server's key.
+    pub fn sign(&self, claims: &Claims) -> String {
+        self.token_issuer().sign(claims).expect("signed")
+    }
+
+    /// Signs up an organisation named `name` with admin `admin@<slug>.example`.
+    pub async fn signup(&self, name: &str) -> TestOrg {
+        let slug: String = name
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_lowercase();
+        let email = format!("admin@{slug}.example");
+        let response = self
+            .post_json(
+                "/v1/signup",
+                &json!({
+                    "organisation": {"name": name, "country": "KR"},
+                    "admin": {"email": email, "display_name": format!("{name} admin"), "password": PASSWORD}
+                }),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "sign-up of {name}");
+        let body: Value = response.json().await.expect("a sign-up body");
+        let admin = self.login(&email, PASSWORD).await;
+        TestOrg {
+            id: body["organisation"]["id"]
+                .as_str()
+                .expect("an id")
+                .to_owned(),
+            admin: TestUser {
+                id: body["admin"]["id"].as_str().expect("an id").to_owned(),
+                ..admin
+            },
+        }
+    }
+
+    /// Logs in, asserting success.
+    pub async fn login(&self, email: &str, password: &str) -> TestUser {
+        let response = self
+            .post_json(
+                "/v1/auth/login",
+                &json!({"email": email, "password": password}),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "login of {email}");
+        let body: Value = response.json().await.expect("a token body");
+        TestUser {
+            id: String::new(),
+            email: email.to_owned(),
+            password: password.to_owned(),
+            access_token: body["access_token"]
+                .as_str()
+                .expect("access_token")
+                .to_owned(),
+            refresh_token: body["refresh_token"]
+                .as_str()
+                .expect("refresh_token")
+                .to_owned(),
+        }
+    }
+
+    /// Adds a user with `role` to the admin's organisation and logs them in.
+    pub async fn add_user(&self, admin: &TestUser, email: &str, role: &str) -> TestUser {
+        let response = self
+            .send_as(
+                reqwest::Method::POST,
+                &admin.access_token,
+                "/v1/users",
+                Some(&json!({"email": email, "display_name": email, "role": role, "password": PASSWORD})),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "adding {email}");
+        let body: Value = response.json().await.expect("a user body");
+        TestUser {
+            id: body["id"].as_str().expect("an id").to_owned(),
+            ..self.login(email, PASSWORD).await
+        }
+    }
+
+    /// Creates a machine client with `scopes` and gets it a token.
+    pub async fn add_client(&self, admin: &TestUser, scopes: &[&str]) -> TestClient {
+        let response = self
+            .send_as(
+                reqwest::Method::POST,
+                &admin.access_token,
+                "/v1/api-clients",
+                Some(&json!({"name": "ERP", "scopes": scopes})),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "creating a client");
+        let body: Value = response.json().await.expect("a client body");
+        let id = body["client_id"].as_str().expect("client_id").to_owned();
+        let secret = body["client_secret"]
+            .as_str()
+            .expect("client_secret")
+            .to_owned();
+        let token = self.client_token(&id, &secret).await;
+        assert_eq!(token.status(), 200, "client token");
+        let token: Value = token.json().await.expect("a token body");
+        TestClient {
+            id,
+            secret,
+            access_token: token["access_token"]
+                .as_str()
+                .expect("access_token")
+                .to_owned(),
+        }
+    }
+
+    /// `grant_type=client_credentials` with HTTP Basic.
+    pub async fn client_token(&self, id: &str, secret: &str) -> reqwest::Response {
+        self.client
+            .post(self.url("/v1/auth/token"))
+            .basic_auth(id, Some(secret))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await
+            .expect("the request is sent")
+    }
+
+    /// Sends a request with a bearer token and an optional JSON body.
+    pub async fn send_as(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.expect("the request is sent")
+    }
+
+    pub async fn get_as(&self, token: &str, path: &str) -> reqwest::Response {
+        self.send_as(reqwest::Method::GET, token, path, None).await
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -176,13 +371,6 @@ impl TestApp {
             .send()
             .await
             .expect("the request is sent")
-    }
-
-    /// Registers an organisation and returns its JSON representation.
-    pub async fn create_organisation(&self, body: &Value) -> Value {
-        let response = self.post_json("/v1/organisations", body).await;
-        assert_eq!(response.status(), 201, "creating {body}");
-        response.json().await.expect("an organisation body")
     }
 }
 

@@ -82,7 +82,9 @@ impl Default for Settings {
             shutdown_timeout: Duration::from_secs(30),
             auth: AuthSettings {
                 open_signup: true,
-                jwt_key: KeySource::Generated { dir: data_dir.clone() },
+                jwt_key: KeySource::Generated {
+                    dir: data_dir.clone(),
+                },
                 jwt_previous_public_keys: None,
                 jwt_issuer: "tierlink".to_owned(),
                 jwt_audience: "tierlink-api".to_owned(),
@@ -164,14 +166,16 @@ impl<E: Fn(&str) -> Option<String>> Sources<'_, E> {
         T::Err: std::fmt::Display,
     {
         match self.raw(key) {
-            Some((name, value)) => value
-                .trim()
-                .parse()
-                .map(Some)
-                .map_err(|error| ConfigError::Invalid {
-                    name,
-                    reason: format!("`{value}` is not valid: {error}"),
-                }),
+            Some((name, value)) => {
+                value
+                    .trim()
+                    .parse()
+                    .map(Some)
+                    .map_err(|error| ConfigError::Invalid {
+                        name,
+                        reason: format!("`{value}` is not valid: {error}"),
+                    })
+            }
             None => Ok(None),
         }
     }
@@ -198,7 +202,10 @@ impl Settings {
     }
 
     /// Like [`Settings::load`], reading variables through `env` (for tests).
-    pub fn load_from(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    pub fn load_from(
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
         let table = match file {
             Some(path) => read_file(path)?,
             None => toml::Table::new(),
@@ -218,22 +225,33 @@ impl Settings {
         } else if let Some(path) = src.get::<PathBuf>("jwt_private_key_file")? {
             KeySource::File(path)
         } else {
-            KeySource::Generated { dir: data_dir.clone() }
+            KeySource::Generated {
+                dir: data_dir.clone(),
+            }
         };
-        let jwt_previous_public_keys = match src.raw("jwt_previous_public_keys") {
-            Some((_, pem)) => Some(pem),
-            None => match src.get::<PathBuf>("jwt_previous_public_keys_file")? {
-                Some(path) => Some(std::fs::read_to_string(&path).map_err(|error| ConfigError::Invalid {
-                    name: "TIERLINK_JWT_PREVIOUS_PUBLIC_KEYS_FILE".to_owned(),
-                    reason: format!("cannot read {}: {error}", path.display()),
-                })?),
-                None => None,
-            },
-        };
+        let jwt_previous_public_keys =
+            match src.raw("jwt_previous_public_keys") {
+                Some((_, pem)) => Some(pem),
+                None => match src.get::<PathBuf>("jwt_previous_public_keys_file")? {
+                    Some(path) => Some(std::fs::read_to_string(&path).map_err(|error| {
+                        ConfigError::Invalid {
+                            name: "TIERLINK_JWT_PREVIOUS_PUBLIC_KEYS_FILE".to_owned(),
+                            reason: format!("cannot read {}: {error}", path.display()),
+                        }
+                    })?),
+                    None => None,
+                },
+            };
         let argon2 = Argon2Settings {
-            memory_kib: src.get("argon2_memory_kib")?.unwrap_or(d.auth.argon2.memory_kib),
-            iterations: src.get("argon2_iterations")?.unwrap_or(d.auth.argon2.iterations),
-            parallelism: src.get("argon2_parallelism")?.unwrap_or(d.auth.argon2.parallelism),
+            memory_kib: src
+                .get("argon2_memory_kib")?
+                .unwrap_or(d.auth.argon2.memory_kib),
+            iterations: src
+                .get("argon2_iterations")?
+                .unwrap_or(d.auth.argon2.iterations),
+            parallelism: src
+                .get("argon2_parallelism")?
+                .unwrap_or(d.auth.argon2.parallelism),
         }
         .validate()
         .map_err(|reason| ConfigError::Invalid {
@@ -241,7 +259,9 @@ impl Settings {
             reason,
         })?;
         let per_minute = |key: &str, default: u32| -> Result<u32, ConfigError> {
-            Ok(src.positive(key)?.map_or(default, |n| u32::try_from(n).unwrap_or(u32::MAX)))
+            Ok(src
+                .positive(key)?
+                .map_or(default, |n| u32::try_from(n).unwrap_or(u32::MAX)))
         };
         let throttle = ThrottleSettings {
             per_account_per_minute: per_minute(
@@ -258,14 +278,20 @@ impl Settings {
             database_url,
             database_pool_size: src
                 .positive("database_pool_size")?
-                .map_or(d.database_pool_size, |n| u32::try_from(n).unwrap_or(u32::MAX)),
+                .map_or(d.database_pool_size, |n| {
+                    u32::try_from(n).unwrap_or(u32::MAX)
+                }),
             database_timeout: src.secs("database_timeout_secs", d.database_timeout)?,
             log_filter: src.get("log")?.unwrap_or(d.log_filter),
             log_format: src.get("log_format")?.unwrap_or(d.log_format),
             max_body_bytes: src
                 .positive("max_body_bytes")?
-                .map_or(d.max_body_bytes, |n| usize::try_from(n).unwrap_or(usize::MAX)),
-            workers: src.positive("workers")?.map(|n| usize::try_from(n).unwrap_or(1)),
+                .map_or(d.max_body_bytes, |n| {
+                    usize::try_from(n).unwrap_or(usize::MAX)
+                }),
+            workers: src
+                .positive("workers")?
+                .map(|n| usize::try_from(n).unwrap_or(1)),
             shutdown_timeout: src.secs("shutdown_timeout_secs", d.shutdown_timeout)?,
             auth: AuthSettings {
                 open_signup: src.get("open_signup")?.unwrap_or(d.auth.open_signup),
@@ -310,7 +336,10 @@ mod tests {
     use super::*;
 
     fn load(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         Settings::load_from(None, |name| vars.get(name).cloned())
     }
 
@@ -325,10 +354,19 @@ mod tests {
 
     #[test]
     fn tierlink_database_url_wins_over_database_url() {
-        let settings = load(&[("DATABASE_URL", "postgres://a@h/one"), ("TIERLINK_DATABASE_URL", "sqlite://x.db")]);
-        assert_eq!(settings.ok().map(|s| s.database_url.to_string()), Some("sqlite://x.db".to_owned()));
+        let settings = load(&[
+            ("DATABASE_URL", "postgres://a@h/one"),
+            ("TIERLINK_DATABASE_URL", "sqlite://x.db"),
+        ]);
+        assert_eq!(
+            settings.ok().map(|s| s.database_url.to_string()),
+            Some("sqlite://x.db".to_owned())
+        );
         let fallback = load(&[("DATABASE_URL", "postgres://a@h/one")]);
-        assert_eq!(fallback.ok().map(|s| s.database_url.to_string()), Some("postgres://a@h/one".to_owned()));
+        assert_eq!(
+            fallback.ok().map(|s| s.database_url.to_string()),
+            Some("postgres://a@h/one".to_owned())
+        );
     }
 
     #[test]
@@ -340,21 +378,32 @@ mod tests {
             ("TIERLINK_OPEN_SIGNUP", "maybe"),
             ("TIERLINK_ARGON2_MEMORY_KIB", "1024"),
         ] {
-            let message = load(&[(name, value)]).err().map(|e| e.to_string()).unwrap_or_default();
+            let message = load(&[(name, value)])
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
             let stem = name.trim_end_matches("_MEMORY_KIB");
             assert!(message.contains(stem), "{name}: {message}");
         }
-        let message = load(&[("TIERLINK_DATABASE_URL", "mysql://h/db")]).err().map(|e| e.to_string());
+        let message = load(&[("TIERLINK_DATABASE_URL", "mysql://h/db")])
+            .err()
+            .map(|e| e.to_string());
         assert!(message.is_some_and(|m| m.contains("mysql")));
     }
 
     #[test]
-    fn the_file_is_read_and_the_environment_overrides_it() -> Result<(), Box<dyn std::error::Error>> {
+    fn the_file_is_read_and_the_environment_overrides_it() -> Result<(), Box<dyn std::error::Error>>
+    {
         let dir = std::env::temp_dir().join(format!("tierlink-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         let path = dir.join("tierlink.toml");
-        std::fs::write(&path, "bind = \"0.0.0.0:9000\"\nworkers = 3\nlog_format = \"json\"\nopen_signup = false\n")?;
-        let settings = Settings::load_from(Some(&path), |name| (name == "TIERLINK_WORKERS").then(|| "5".to_owned()))?;
+        std::fs::write(
+            &path,
+            "bind = \"0.0.0.0:9000\"\nworkers = 3\nlog_format = \"json\"\nopen_signup = false\n",
+        )?;
+        let settings = Settings::load_from(Some(&path), |name| {
+            (name == "TIERLINK_WORKERS").then(|| "5".to_owned())
+        })?;
         assert_eq!(settings.bind, "0.0.0.0:9000");
         assert_eq!(settings.workers, Some(5));
         assert_eq!(settings.log_format, LogFormat::Json);

@@ -8,6 +8,7 @@
 //! domain and persistence crates through [`db`], and maps errors with
 //! [`problem::ApiError`].
 
+pub mod admin;
 pub mod auth;
 pub mod config;
 pub mod db;

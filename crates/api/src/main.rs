@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use tierlink_api::config::Settings;
-use tierlink_api::{Application, openapi, telemetry};
+use tierlink_api::{Application, admin, openapi, telemetry};
 use tierlink_persistence::Database;
 
 /// Tierlink: supply-chain ESG and carbon data exchange.
@@ -37,6 +37,43 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document as JSON.
     Openapi,
+    /// Operator tasks on the database (no server needed).
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create an organisation and its first admin (for when open sign-up is off).
+    CreateOrg {
+        /// The organisation's name.
+        #[arg(long)]
+        name: String,
+        /// ISO 3166-1 alpha-2 country code.
+        #[arg(long)]
+        country: String,
+        /// An identifier as SCHEME=VALUE (kr_brn or lei); repeatable.
+        #[arg(long = "identifier", value_name = "SCHEME=VALUE")]
+        identifiers: Vec<String>,
+        /// The admin's e-mail address.
+        #[arg(long)]
+        admin_email: String,
+        /// The admin's display name.
+        #[arg(long, default_value = "Administrator")]
+        admin_name: String,
+        /// Read the admin's password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a new password for an account and sign it out everywhere.
+    ResetPassword {
+        /// The account's e-mail address.
+        #[arg(long)]
+        email: String,
+        /// Read the new password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -61,6 +98,7 @@ fn main() -> ExitCode {
     telemetry::init(&settings.log_filter, settings.log_format);
     let result = match command {
         Command::Migrate => migrate(&settings),
+        Command::Admin(admin) => run_admin(&settings, admin),
         Command::Serve | Command::Openapi => serve(&settings),
     };
     match result {
@@ -71,6 +109,35 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn run_admin(settings: &Settings, command: AdminCommand) -> Result<(), Box<dyn std::error::Error>> {
+    let message = match command {
+        AdminCommand::CreateOrg {
+            name,
+            country,
+            identifiers,
+            admin_email,
+            admin_name,
+            password_stdin,
+        } => admin::create_org(
+            settings,
+            &admin::CreateOrg {
+                name,
+                country,
+                identifiers,
+                admin_email,
+                admin_name,
+                password_stdin,
+            },
+        )?,
+        AdminCommand::ResetPassword {
+            email,
+            password_stdin,
+        } => admin::reset_password(settings, &email, password_stdin)?,
+    };
+    writeln!(std::io::stdout().lock(), "{message}")?;
+    Ok(())
 }
 
 fn migrate(settings: &Settings) -> Result<(), Box<dyn std::error::Error>> {

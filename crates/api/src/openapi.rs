@@ -10,7 +10,9 @@ use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 
 use tierlink_domain::access::Scope;
-use utoipa::openapi::security::{ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityScheme};
+use utoipa::openapi::security::{
+    ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityScheme,
+};
 
 use crate::problem::{Problem, ProblemField};
 
@@ -53,15 +55,24 @@ impl utoipa::Modify for SecuritySchemes {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
-                    .description(Some("An access token from `/v1/auth/login` or `/v1/auth/token`."))
+                    .description(Some(
+                        "An access token from `/v1/auth/login` or `/v1/auth/token`.",
+                    ))
                     .build(),
             ),
         );
-        let scopes = Scopes::from_iter(Scope::ALL.iter().map(|scope| (scope.as_str(), scope.description())));
+        let scopes = Scopes::from_iter(
+            Scope::ALL
+                .iter()
+                .map(|scope| (scope.as_str(), scope.description())),
+        );
         components.add_security_scheme(
             "oauth2",
             SecurityScheme::OAuth2(OAuth2::with_description(
-                [Flow::ClientCredentials(ClientCredentials::new("/v1/auth/token", scopes))],
+                [Flow::ClientCredentials(ClientCredentials::new(
+                    "/v1/auth/token",
+                    scopes,
+                ))],
                 "Machine clients (ERP systems): client id and secret for a token.",
             )),
         );

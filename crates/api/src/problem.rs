@@ -223,9 +223,12 @@ impl ApiError {
                 "The request body is too large",
                 Some(format!("the limit is {limit} bytes")),
             ),
-            Self::Unauthenticated(reason) => {
-                Problem::new(status, "unauthorized", "Authentication required", Some((*reason).to_owned()))
-            }
+            Self::Unauthenticated(reason) => Problem::new(
+                status,
+                "unauthorized",
+                "Authentication required",
+                Some((*reason).to_owned()),
+            ),
             Self::InvalidCredentials => Problem::new(
                 status,
                 "invalid_credentials",
@@ -236,16 +239,23 @@ impl ApiError {
                 status,
                 "forbidden",
                 "Not allowed",
-                Some(format!("this needs the {} permission, which the caller does not have", permission_name(*permission))),
+                Some(format!(
+                    "this needs the {} permission, which the caller does not have",
+                    permission_name(*permission)
+                )),
             ),
-            Self::Denied { code, message } => Problem::new(status, code, "Not allowed", Some(message.clone())),
+            Self::Denied { code, message } => {
+                Problem::new(status, code, "Not allowed", Some(message.clone()))
+            }
             Self::TooManyRequests { retry_after } => Problem::new(
                 status,
                 "too_many_requests",
                 "Too many attempts",
                 Some(format!("retry after {retry_after} seconds")),
             ),
-            Self::OAuth { error, description, .. } => Problem::new(status, error, "OAuth error", Some(description.clone())),
+            Self::OAuth {
+                error, description, ..
+            } => Problem::new(status, error, "OAuth error", Some(description.clone())),
             Self::NotFound(what) => Problem::new(
                 status,
                 "not_found",
@@ -292,7 +302,9 @@ fn permission_name(permission: Permission) -> &'static str {
         Permission::ManageUsers => "manage-users (admins only)",
         Permission::ManageClients => "manage-clients (admins only)",
         Permission::ReadRequirements => "read-requirements (scope requirements:read)",
-        Permission::WriteRequirements => "write-requirements (role editor, or scope requirements:write)",
+        Permission::WriteRequirements => {
+            "write-requirements (role editor, or scope requirements:write)"
+        }
         Permission::ReadResponses => "read-responses (scope responses:read)",
         Permission::WriteResponses => "write-responses (role editor, or scope responses:write)",
     }
@@ -333,7 +345,12 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse<BoxBody> {
-        if let Self::OAuth { status, error, description } = self {
+        if let Self::OAuth {
+            status,
+            error,
+            description,
+        } = self
+        {
             return oauth_error_response(*status, error, description);
         }
         let mut response = self.problem().to_response();
@@ -394,7 +411,15 @@ impl From<StoreError> for ApiError {
                 field,
                 message,
             },
-            StoreError::Rejected { code, field, message } => Self::Conflict { code, field, message },
+            StoreError::Rejected {
+                code,
+                field,
+                message,
+            } => Self::Conflict {
+                code,
+                field,
+                message,
+            },
             StoreError::Unavailable(reason) => {
                 tracing::warn!(%reason, "database unavailable");
                 Self::Unavailable
@@ -414,7 +439,9 @@ pub fn backstop<B>(response: ServiceResponse<B>) -> actix_web::Result<ErrorHandl
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with(PROBLEM_JSON) || value.starts_with("application/json"));
+        .is_some_and(|value| {
+            value.starts_with(PROBLEM_JSON) || value.starts_with("application/json")
+        });
     if is_json {
         return Ok(ErrorHandlerResponse::Response(
             response.map_into_left_body(),

@@ -93,8 +93,12 @@ impl Application {
 /// Loads the signing keys and prepares password hashing and throttling.
 pub fn auth_state(settings: &Settings) -> Result<AuthState, LaunchError> {
     let auth = &settings.auth;
-    let keys = KeyRing::load(&auth.jwt_key, auth.jwt_previous_public_keys.as_deref()).map_err(LaunchError::Auth)?;
-    tracing::info!(kid = keys.signing_kid(), "access tokens are signed with Ed25519");
+    let keys = KeyRing::load(&auth.jwt_key, auth.jwt_previous_public_keys.as_deref())
+        .map_err(LaunchError::Auth)?;
+    tracing::info!(
+        kid = keys.signing_kid(),
+        "access tokens are signed with Ed25519"
+    );
     Ok(AuthState {
         tokens: Arc::new(TokenIssuer::new(
             keys,
@@ -104,12 +108,18 @@ pub fn auth_state(settings: &Settings) -> Result<AuthState, LaunchError> {
         )),
         passwords: Arc::new(PasswordHasher::new(auth.argon2).map_err(LaunchError::Auth)?),
         throttle: Arc::new(Throttle::new(auth.throttle)),
-        refresh_ttl: chrono::Duration::from_std(auth.refresh_token_ttl).unwrap_or(chrono::Duration::days(30)),
+        refresh_ttl: chrono::Duration::from_std(auth.refresh_token_ttl)
+            .unwrap_or(chrono::Duration::days(30)),
         open_signup: auth.open_signup,
     })
 }
 
-fn serve(listener: TcpListener, db: Database, auth: AuthState, settings: &Settings) -> Result<Server, LaunchError> {
+fn serve(
+    listener: TcpListener,
+    db: Database,
+    auth: AuthState,
+    settings: &Settings,
+) -> Result<Server, LaunchError> {
     let body_limit = BodyLimit(settings.max_body_bytes);
     let db = web::Data::new(db);
     let auth = web::Data::new(auth);

@@ -31,9 +31,16 @@ impl Role {
     }
 
     pub fn parse(input: &str) -> Result<Self, FieldError> {
-        Self::ALL.into_iter().find(|role| role.as_str() == input).ok_or_else(|| {
-            FieldError::new("role", "invalid_role", format!("unknown role `{input}` (use admin, editor or viewer)"))
-        })
+        Self::ALL
+            .into_iter()
+            .find(|role| role.as_str() == input)
+            .ok_or_else(|| {
+                FieldError::new(
+                    "role",
+                    "invalid_role",
+                    format!("unknown role `{input}` (use admin, editor or viewer)"),
+                )
+            })
     }
 }
 
@@ -83,12 +90,19 @@ pub struct Scopes(Vec<Scope>);
 
 impl Scopes {
     /// Parses scopes; `field` names the input for error messages.
-    pub fn parse<'a>(field: &str, inputs: impl IntoIterator<Item = &'a str>) -> Result<Self, FieldError> {
+    pub fn parse<'a>(
+        field: &str,
+        inputs: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Self, FieldError> {
         let mut scopes = Vec::new();
         for input in inputs {
             let scope = Scope::parse(input).ok_or_else(|| {
                 let known: Vec<&str> = Scope::ALL.iter().map(|s| s.as_str()).collect();
-                FieldError::new(field, "invalid_scope", format!("unknown scope `{input}` (known: {})", known.join(", ")))
+                FieldError::new(
+                    field,
+                    "invalid_scope",
+                    format!("unknown scope `{input}` (known: {})", known.join(", ")),
+                )
             })?;
             if !scopes.contains(&scope) {
                 scopes.push(scope);
@@ -161,17 +175,31 @@ impl Caller {
     pub fn may(&self, permission: Permission) -> bool {
         use Permission as P;
         match &self.actor {
-            Actor::User { role: Role::Admin, .. } => true,
-            Actor::User { role: Role::Editor, .. } => !matches!(permission, P::ManageUsers | P::ManageClients),
-            Actor::User { role: Role::Viewer, .. } => {
-                matches!(permission, P::ReadOrganisation | P::ReadRequirements | P::ReadResponses)
+            Actor::User {
+                role: Role::Admin, ..
+            } => true,
+            Actor::User {
+                role: Role::Editor, ..
+            } => !matches!(permission, P::ManageUsers | P::ManageClients),
+            Actor::User {
+                role: Role::Viewer, ..
+            } => {
+                matches!(
+                    permission,
+                    P::ReadOrganisation | P::ReadRequirements | P::ReadResponses
+                )
             }
             Actor::Client { scopes, .. } => match permission {
                 P::ReadOrganisation => true,
                 P::ManageUsers | P::ManageClients => false,
-                P::ReadRequirements => scopes.contains(Scope::RequirementsRead) || scopes.contains(Scope::RequirementsWrite),
+                P::ReadRequirements => {
+                    scopes.contains(Scope::RequirementsRead)
+                        || scopes.contains(Scope::RequirementsWrite)
+                }
                 P::WriteRequirements => scopes.contains(Scope::RequirementsWrite),
-                P::ReadResponses => scopes.contains(Scope::ResponsesRead) || scopes.contains(Scope::ResponsesWrite),
+                P::ReadResponses => {
+                    scopes.contains(Scope::ResponsesRead) || scopes.contains(Scope::ResponsesWrite)
+                }
                 P::WriteResponses => scopes.contains(Scope::ResponsesWrite),
             },
         }
@@ -231,8 +259,12 @@ mod tests {
 
     #[test]
     fn scopes_parse_and_print_space_separated() {
-        let scopes = Scopes::parse_spaced("scope", "responses:write requirements:read responses:write");
-        assert_eq!(scopes.map(|s| s.to_string()).ok(), Some("requirements:read responses:write".to_owned()));
+        let scopes =
+            Scopes::parse_spaced("scope", "responses:write requirements:read responses:write");
+        assert_eq!(
+            scopes.map(|s| s.to_string()).ok(),
+            Some("requirements:read responses:write".to_owned())
+        );
         assert!(Scopes::parse_spaced("scope", "admin").is_err());
     }
 }

@@ -17,12 +17,25 @@ impl Email {
 
     pub fn parse(input: &str) -> Result<Self, FieldError> {
         let given = input.trim();
-        let invalid = || FieldError::new("email", "invalid_email", format!("`{given}` is not an e-mail address"));
-        if given.len() > Self::MAX_LEN || given.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        let invalid = || {
+            FieldError::new(
+                "email",
+                "invalid_email",
+                format!("`{given}` is not an e-mail address"),
+            )
+        };
+        if given.len() > Self::MAX_LEN || given.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
             return Err(invalid());
         }
         let (local, domain) = given.rsplit_once('@').ok_or_else(invalid)?;
-        if local.is_empty() || domain.is_empty() || local.contains('@') || !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') {
+        if local.is_empty()
+            || domain.is_empty()
+            || local.contains('@')
+            || !domain.contains('.')
+            || domain.starts_with('.')
+            || domain.ends_with('.')
+        {
             return Err(invalid());
         }
         Ok(Self {
@@ -53,10 +66,18 @@ impl Password {
     pub fn parse(field: &str, input: &str) -> Result<Self, FieldError> {
         let chars = input.chars().count();
         if chars < Self::MIN_CHARS {
-            return Err(FieldError::new(field, "too_short", format!("at least {} characters", Self::MIN_CHARS)));
+            return Err(FieldError::new(
+                field,
+                "too_short",
+                format!("at least {} characters", Self::MIN_CHARS),
+            ));
         }
         if chars > Self::MAX_CHARS {
-            return Err(FieldError::new(field, "too_long", format!("at most {} characters", Self::MAX_CHARS)));
+            return Err(FieldError::new(
+                field,
+                "too_long",
+                format!("at most {} characters", Self::MAX_CHARS),
+            ));
         }
         Ok(Self(input.to_owned()))
     }
@@ -102,8 +123,14 @@ mod tests {
     fn emails_are_unique_regardless_of_case() {
         let a = Email::parse("Kim.Minji@Hanbit.co.kr").ok();
         let b = Email::parse("kim.minji@hanbit.co.kr").ok();
-        assert_eq!(a.as_ref().map(Email::normalised), b.as_ref().map(Email::normalised));
-        assert_eq!(a.map(|e| e.as_str().to_owned()), Some("Kim.Minji@Hanbit.co.kr".to_owned()));
+        assert_eq!(
+            a.as_ref().map(Email::normalised),
+            b.as_ref().map(Email::normalised)
+        );
+        assert_eq!(
+            a.map(|e| e.as_str().to_owned()),
+            Some("Kim.Minji@Hanbit.co.kr".to_owned())
+        );
     }
 
     #[test]
@@ -115,8 +142,16 @@ mod tests {
 
     #[test]
     fn passwords_are_12_to_128_characters_and_never_printed() {
-        assert_eq!(Password::parse("password", "short").err().map(|e| e.code), Some("too_short"));
-        assert_eq!(Password::parse("password", &"x".repeat(129)).err().map(|e| e.code), Some("too_long"));
+        assert_eq!(
+            Password::parse("password", "short").err().map(|e| e.code),
+            Some("too_short")
+        );
+        assert_eq!(
+            Password::parse("password", &"x".repeat(129))
+                .err()
+                .map(|e| e.code),
+            Some("too_long")
+        );
         let password = Password::parse("password", "correct horse battery");
         assert_eq!(format!("{password:?}"), "Ok(Password(***))");
     }

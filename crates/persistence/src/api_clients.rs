@@ -54,7 +54,13 @@ impl ClientRow {
     }
 }
 
-pub fn insert(conn: &mut DbConnection, org_id: OrgId, name: &str, scopes: &Scopes, secret_hash: &str) -> Result<ApiClient, StoreError> {
+pub fn insert(
+    conn: &mut DbConnection,
+    org_id: OrgId,
+    name: &str,
+    scopes: &Scopes,
+    secret_hash: &str,
+) -> Result<ApiClient, StoreError> {
     let at = to_db(now());
     let row = ClientRow {
         id: ClientId::generate().to_string(),
@@ -66,12 +72,17 @@ pub fn insert(conn: &mut DbConnection, org_id: OrgId, name: &str, scopes: &Scope
         revoked_at: None,
         created_at: at,
     };
-    diesel::insert_into(api_clients::table).values(&row).execute(conn)?;
+    diesel::insert_into(api_clients::table)
+        .values(&row)
+        .execute(conn)?;
     row.into_client().map(|(client, _)| client)
 }
 
 /// The client and its secret hash, for authenticating a token request.
-pub fn find_credentials(conn: &mut DbConnection, id: ClientId) -> Result<Option<(ApiClient, String)>, StoreError> {
+pub fn find_credentials(
+    conn: &mut DbConnection,
+    id: ClientId,
+) -> Result<Option<(ApiClient, String)>, StoreError> {
     let row: Option<ClientRow> = api_clients::table
         .find(id.to_string())
         .select(ClientRow::as_select())
@@ -90,7 +101,11 @@ pub fn find(conn: &mut DbConnection, org_id: OrgId, id: ClientId) -> Result<ApiC
         .map(|(client, _)| client)
 }
 
-pub fn list(conn: &mut DbConnection, org_id: OrgId, page: &PageRequest) -> Result<Page<ApiClient>, StoreError> {
+pub fn list(
+    conn: &mut DbConnection,
+    org_id: OrgId,
+    page: &PageRequest,
+) -> Result<Page<ApiClient>, StoreError> {
     let mut query = api_clients::table
         .filter(api_clients::org_id.eq(org_id.to_string()))
         .select(ClientRow::as_select())
@@ -105,11 +120,18 @@ pub fn list(conn: &mut DbConnection, org_id: OrgId, page: &PageRequest) -> Resul
         .into_iter()
         .map(|row| row.into_client().map(|(client, _)| client))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Page::from_overfetched(clients, page.limit, |client| client.id.to_string()))
+    Ok(Page::from_overfetched(clients, page.limit, |client| {
+        client.id.to_string()
+    }))
 }
 
 /// Replaces the secret of an active client; the old secret stops working at once.
-pub fn rotate_secret(conn: &mut DbConnection, org_id: OrgId, id: ClientId, secret_hash: &str) -> Result<ApiClient, StoreError> {
+pub fn rotate_secret(
+    conn: &mut DbConnection,
+    org_id: OrgId,
+    id: ClientId,
+    secret_hash: &str,
+) -> Result<ApiClient, StoreError> {
     let client = find(conn, org_id, id)?;
     if client.revoked_at.is_some() {
         return Err(StoreError::Rejected {
@@ -120,7 +142,10 @@ pub fn rotate_secret(conn: &mut DbConnection, org_id: OrgId, id: ClientId, secre
     }
     let at = now();
     diesel::update(api_clients::table.filter(api_clients::id.eq(id.to_string())))
-        .set((api_clients::secret_hash.eq(secret_hash), api_clients::secret_rotated_at.eq(to_db(at))))
+        .set((
+            api_clients::secret_hash.eq(secret_hash),
+            api_clients::secret_rotated_at.eq(to_db(at)),
+        ))
         .execute(conn)?;
     Ok(ApiClient {
         secret_rotated_at: at,
@@ -129,7 +154,11 @@ pub fn rotate_secret(conn: &mut DbConnection, org_id: OrgId, id: ClientId, secre
 }
 
 /// Revokes a client; revoking twice keeps the first time.
-pub fn revoke(conn: &mut DbConnection, org_id: OrgId, id: ClientId) -> Result<ApiClient, StoreError> {
+pub fn revoke(
+    conn: &mut DbConnection,
+    org_id: OrgId,
+    id: ClientId,
+) -> Result<ApiClient, StoreError> {
     let client = find(conn, org_id, id)?;
     if client.revoked_at.is_some() {
         return Ok(client);
@@ -146,7 +175,11 @@ pub fn revoke(conn: &mut DbConnection, org_id: OrgId, id: ClientId) -> Result<Ap
 
 /// The scopes of an active client, or `None` when revoked or gone. Checked
 /// on every authenticated request, so revocation takes effect at once.
-pub fn active_scopes(conn: &mut DbConnection, org_id: OrgId, id: ClientId) -> Result<Option<Scopes>, StoreError> {
+pub fn active_scopes(
+    conn: &mut DbConnection,
+    org_id: OrgId,
+    id: ClientId,
+) -> Result<Option<Scopes>, StoreError> {
     let row: Option<(String, Option<NaiveDateTime>)> = api_clients::table
         .filter(api_clients::id.eq(id.to_string()))
         .filter(api_clients::org_id.eq(org_id.to_string()))

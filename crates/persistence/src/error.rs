@@ -40,13 +40,19 @@ impl StoreError {
     /// (`email` → `admin.email`), for requests that nest resources.
     #[must_use]
     pub fn under(self, prefix: &str) -> Self {
-        let nest = |field: Option<String>| Some(field.map_or_else(|| prefix.to_owned(), |f| format!("{prefix}.{f}")));
+        let nest = |field: Option<String>| {
+            Some(field.map_or_else(|| prefix.to_owned(), |f| format!("{prefix}.{f}")))
+        };
         match self {
             Self::Duplicate { field, message } => Self::Duplicate {
                 field: nest(field),
                 message,
             },
-            Self::Rejected { code, field, message } => Self::Rejected {
+            Self::Rejected {
+                code,
+                field,
+                message,
+            } => Self::Rejected {
                 code,
                 field: nest(field),
                 message,

@@ -118,7 +118,11 @@ pub fn find(conn: &mut DbConnection, id: OrgId) -> Result<Organisation, StoreErr
 
 /// One organisation as `viewer` may see it: its own. (Partners join this
 /// set when supplier links exist.) Anything else is `NotFound`.
-pub fn find_visible(conn: &mut DbConnection, viewer: OrgId, id: OrgId) -> Result<Organisation, StoreError> {
+pub fn find_visible(
+    conn: &mut DbConnection,
+    viewer: OrgId,
+    id: OrgId,
+) -> Result<Organisation, StoreError> {
     if id != viewer {
         return Err(StoreError::NotFound);
     }
@@ -126,7 +130,11 @@ pub fn find_visible(conn: &mut DbConnection, viewer: OrgId, id: OrgId) -> Result
 }
 
 /// A page of the organisations `viewer` may see, oldest first.
-pub fn list_visible(conn: &mut DbConnection, viewer: OrgId, page: &PageRequest) -> Result<Page<Organisation>, StoreError> {
+pub fn list_visible(
+    conn: &mut DbConnection,
+    viewer: OrgId,
+    page: &PageRequest,
+) -> Result<Page<Organisation>, StoreError> {
     let mut query = organisations::table
         .filter(organisations::id.eq(viewer.to_string()))
         .select(OrganisationRow::as_select())

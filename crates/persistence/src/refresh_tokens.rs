@@ -42,7 +42,9 @@ pub fn insert(
         replaced_at: None,
         revoked_at: None,
     };
-    diesel::insert_into(refresh_tokens::table).values(&row).execute(conn)?;
+    diesel::insert_into(refresh_tokens::table)
+        .values(&row)
+        .execute(conn)?;
     Ok(())
 }
 
@@ -50,7 +52,10 @@ pub fn insert(
 #[derive(Debug, PartialEq, Eq)]
 pub enum Redemption {
     /// Valid: it is now replaced by `new_hash`, in the same family.
-    Rotated { user_id: UserId, family: TokenFamilyId },
+    Rotated {
+        user_id: UserId,
+        family: TokenFamilyId,
+    },
     /// It had been rotated already: the whole family is now revoked.
     Reused,
     /// Unknown, expired or revoked.
@@ -60,7 +65,12 @@ pub enum Redemption {
 /// Redeems the token with hash `presented`, replacing it with `new_hash`.
 /// Run inside a write transaction; commit even for [`Redemption::Reused`],
 /// so the family stays revoked.
-pub fn redeem(conn: &mut DbConnection, presented: &str, new_hash: &str, new_expires_at: DateTime<Utc>) -> Result<Redemption, StoreError> {
+pub fn redeem(
+    conn: &mut DbConnection,
+    presented: &str,
+    new_hash: &str,
+    new_expires_at: DateTime<Utc>,
+) -> Result<Redemption, StoreError> {
     let row: Option<TokenRow> = refresh_tokens::table
         .filter(refresh_tokens::token_hash.eq(presented))
         .select(TokenRow::as_select())
@@ -77,8 +87,14 @@ pub fn redeem(conn: &mut DbConnection, presented: &str, new_hash: &str, new_expi
         revoke_family(conn, &row.family_id)?;
         return Ok(Redemption::Reused);
     }
-    let user_id: UserId = row.user_id.parse().map_err(|_| StoreError::Corrupt(format!("refresh token {}", row.id)))?;
-    let family: TokenFamilyId = row.family_id.parse().map_err(|_| StoreError::Corrupt(format!("refresh token {}", row.id)))?;
+    let user_id: UserId = row
+        .user_id
+        .parse()
+        .map_err(|_| StoreError::Corrupt(format!("refresh token {}", row.id)))?;
+    let family: TokenFamilyId = row
+        .family_id
+        .parse()
+        .map_err(|_| StoreError::Corrupt(format!("refresh token {}", row.id)))?;
     diesel::update(refresh_tokens::table.filter(refresh_tokens::id.eq(&row.id)))
         .set(refresh_tokens::replaced_at.eq(Some(to_db(at))))
         .execute(conn)?;

@@ -67,4 +67,10 @@ diesel::table! {
 diesel::joinable!(users -> organisations (org_id));
 diesel::joinable!(api_clients -> organisations (org_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(organisations, organisation_identifiers, users, api_clients, refresh_tokens);
+diesel::allow_tables_to_appear_in_same_query!(
+    organisations,
+    organisation_identifiers,
+    users,
+    api_clients,
+    refresh_tokens
+);

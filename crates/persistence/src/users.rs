@@ -83,7 +83,10 @@ pub fn insert(conn: &mut DbConnection, new: NewUser<'_>) -> Result<User, StoreEr
     if taken > 0 {
         return Err(StoreError::Duplicate {
             field: Some("email".to_owned()),
-            message: format!("an account with the e-mail address {} already exists", new.email.as_str()),
+            message: format!(
+                "an account with the e-mail address {} already exists",
+                new.email.as_str()
+            ),
         });
     }
     let at = to_db(now());
@@ -99,12 +102,17 @@ pub fn insert(conn: &mut DbConnection, new: NewUser<'_>) -> Result<User, StoreEr
         created_at: at,
         updated_at: at,
     };
-    diesel::insert_into(users::table).values(&row).execute(conn)?;
+    diesel::insert_into(users::table)
+        .values(&row)
+        .execute(conn)?;
     row.into_user().map(|(user, _)| user)
 }
 
 /// The account and its password hash, by e-mail (any case), for logging in.
-pub fn find_credentials(conn: &mut DbConnection, email: &Email) -> Result<Option<(User, String)>, StoreError> {
+pub fn find_credentials(
+    conn: &mut DbConnection,
+    email: &Email,
+) -> Result<Option<(User, String)>, StoreError> {
     let row: Option<UserRow> = users::table
         .filter(users::email_normalised.eq(email.normalised()))
         .select(UserRow::as_select())
@@ -114,7 +122,11 @@ pub fn find_credentials(conn: &mut DbConnection, email: &Email) -> Result<Option
 }
 
 /// The account and its password hash, by id within an organisation.
-pub fn find_credentials_by_id(conn: &mut DbConnection, org_id: OrgId, id: UserId) -> Result<(User, String), StoreError> {
+pub fn find_credentials_by_id(
+    conn: &mut DbConnection,
+    org_id: OrgId,
+    id: UserId,
+) -> Result<(User, String), StoreError> {
     users::table
         .filter(users::id.eq(id.to_string()))
         .filter(users::org_id.eq(org_id.to_string()))
@@ -129,7 +141,11 @@ pub fn find(conn: &mut DbConnection, org_id: OrgId, id: UserId) -> Result<User, 
 }
 
 /// An organisation's accounts, oldest first.
-pub fn list(conn: &mut DbConnection, org_id: OrgId, page: &PageRequest) -> Result<Page<User>, StoreError> {
+pub fn list(
+    conn: &mut DbConnection,
+    org_id: OrgId,
+    page: &PageRequest,
+) -> Result<Page<User>, StoreError> {
     let mut query = users::table
         .filter(users::org_id.eq(org_id.to_string()))
         .select(UserRow::as_select())
@@ -144,7 +160,9 @@ pub fn list(conn: &mut DbConnection, org_id: OrgId, page: &PageRequest) -> Resul
         .into_iter()
         .map(|row| row.into_user().map(|(user, _)| user))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Page::from_overfetched(users, page.limit, |user| user.id.to_string()))
+    Ok(Page::from_overfetched(users, page.limit, |user| {
+        user.id.to_string()
+    }))
 }
 
 /// What an admin may change about an account.
@@ -157,9 +175,15 @@ pub struct UserChanges {
 
 /// Applies `changes`. An organisation always keeps at least one active
 /// admin: a change that would leave none is rejected.
-pub fn update(conn: &mut DbConnection, org_id: OrgId, id: UserId, changes: &UserChanges) -> Result<User, StoreError> {
+pub fn update(
+    conn: &mut DbConnection,
+    org_id: OrgId,
+    id: UserId,
+    changes: &UserChanges,
+) -> Result<User, StoreError> {
     let current = find(conn, org_id, id)?;
-    let stays_admin = changes.role.unwrap_or(current.role) == Role::Admin && !changes.disabled.unwrap_or(!current.is_active());
+    let stays_admin = changes.role.unwrap_or(current.role) == Role::Admin
+        && !changes.disabled.unwrap_or(!current.is_active());
     if current.role == Role::Admin && current.is_active() && !stays_admin {
         let other_admins: i64 = users::table
             .filter(users::org_id.eq(org_id.to_string()))
@@ -171,8 +195,17 @@ pub fn update(conn: &mut DbConnection, org_id: OrgId, id: UserId, changes: &User
         if other_admins == 0 {
             return Err(StoreError::Rejected {
                 code: "last_admin",
-                field: Some(if changes.disabled == Some(true) { "disabled" } else { "role" }.to_owned()),
-                message: "this is the organisation's last active admin; make someone else admin first".to_owned(),
+                field: Some(
+                    if changes.disabled == Some(true) {
+                        "disabled"
+                    } else {
+                        "role"
+                    }
+                    .to_owned(),
+                ),
+                message:
+                    "this is the organisation's last active admin; make someone else admin first"
+                        .to_owned(),
             });
         }
     }
@@ -182,7 +215,10 @@ pub fn update(conn: &mut DbConnection, org_id: OrgId, id: UserId, changes: &User
         Some(false) => None,
         None => current.disabled_at,
     };
-    let display_name = changes.display_name.as_ref().map_or(current.display_name.clone(), |n| n.as_str().to_owned());
+    let display_name = changes
+        .display_name
+        .as_ref()
+        .map_or(current.display_name.clone(), |n| n.as_str().to_owned());
     let role = changes.role.unwrap_or(current.role);
     diesel::update(users::table.filter(users::id.eq(id.to_string())))
         .set((
@@ -201,17 +237,32 @@ pub fn update(conn: &mut DbConnection, org_id: OrgId, id: UserId, changes: &User
     })
 }
 
-pub fn set_password_hash(conn: &mut DbConnection, id: UserId, hash: &str) -> Result<(), StoreError> {
+pub fn set_password_hash(
+    conn: &mut DbConnection,
+    id: UserId,
+    hash: &str,
+) -> Result<(), StoreError> {
     let updated = diesel::update(users::table.filter(users::id.eq(id.to_string())))
-        .set((users::password_hash.eq(hash), users::updated_at.eq(to_db(now()))))
+        .set((
+            users::password_hash.eq(hash),
+            users::updated_at.eq(to_db(now())),
+        ))
         .execute(conn)?;
-    if updated == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    if updated == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
 }
 
 /// The current role of an active account, or `None` when it is disabled or
 /// gone. Checked on every authenticated request, so disabling an account or
 /// changing its role takes effect at once.
-pub fn active_role(conn: &mut DbConnection, org_id: OrgId, id: UserId) -> Result<Option<Role>, StoreError> {
+pub fn active_role(
+    conn: &mut DbConnection,
+    org_id: OrgId,
+    id: UserId,
+) -> Result<Option<Role>, StoreError> {
     let row: Option<(String, Option<NaiveDateTime>)> = users::table
         .filter(users::id.eq(id.to_string()))
         .filter(users::org_id.eq(org_id.to_string()))
@@ -235,10 +286,13 @@ pub fn find_any(conn: &mut DbConnection, id: UserId) -> Result<Option<User>, Sto
         .select(UserRow::as_select())
         .first(conn)
         .optional()?;
-    row.map(|row| row.into_user().map(|(user, _)| user)).transpose()
+    row.map(|row| row.into_user().map(|(user, _)| user))
+        .transpose()
 }
 
 /// An account by e-mail alone, for operator commands.
 pub fn find_by_email(conn: &mut DbConnection, email: &Email) -> Result<User, StoreError> {
-    find_credentials(conn, email)?.map(|(user, _)| user).ok_or(StoreError::NotFound)
+    find_credentials(conn, email)?
+        .map(|(user, _)| user)
+        .ok_or(StoreError::NotFound)
 }

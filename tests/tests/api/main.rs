@@ -2,9 +2,13 @@
 //! Run on SQLite by default; set `TIERLINK_TEST_DATABASE_URL` to run the
 //! same tests on PostgreSQL.
 
+mod auth;
 mod errors;
 mod health;
+mod isolation;
 mod openapi;
 mod organisations;
 mod schema;
 mod startup;
+mod tokens;
+mod users;

@@ -5,6 +5,14 @@ use tierlink_tests::TestApp;
 
 const COMMITTED: &str = include_str!("../../../openapi/openapi.json");
 
+/// Operations that need no token, by intent.
+const PUBLIC: &[&str] = &[
+    "/v1/signup",
+    "/v1/auth/login",
+    "/v1/auth/token",
+    "/v1/auth/logout",
+];
+
 #[test]
 fn the_committed_document_matches_the_code() {
     let generated = tierlink_api::openapi::document_json();
@@ -30,6 +38,12 @@ fn every_operation_is_documented_for_sdk_generators() {
         document["servers"]
             .as_array()
             .is_some_and(|s| !s.is_empty())
+    );
+    let schemes = &document["components"]["securitySchemes"];
+    assert_eq!(schemes["bearer"]["scheme"], "bearer");
+    assert_eq!(
+        schemes["oauth2"]["flows"]["clientCredentials"]["tokenUrl"],
+        "/v1/auth/token"
     );
     let tags: Vec<&str> = document["tags"]
         .as_array()
@@ -67,16 +81,37 @@ fn every_operation_is_documented_for_sdk_generators() {
                 if status.starts_with('4') || status.starts_with('5') {
                     let problem =
                         &response["content"]["application/problem+json"]["schema"]["$ref"];
-                    assert_eq!(
-                        problem, "#/components/schemas/Problem",
-                        "{name} {status}: problem schema"
-                    );
+                    let oauth = &response["content"]["application/json"]["schema"]["$ref"];
+                    let documented = problem == "#/components/schemas/Problem"
+                        || (path == "/v1/auth/token"
+                            && oauth == "#/components/schemas/OAuthErrorBody");
+                    assert!(documented, "{name} {status}: error schema");
                 }
             }
             if path.starts_with("/v1/") {
                 assert!(
                     responses.keys().any(|s| s.starts_with('4')),
                     "{name}: documents its client errors"
+                );
+            }
+            let public = PUBLIC.contains(&path.as_str()) || !path.starts_with("/v1/");
+            let security = operation["security"].as_array();
+            if public {
+                assert!(
+                    security.is_none(),
+                    "{name}: public, so no security requirement"
+                );
+            } else {
+                let schemes: Vec<&str> = security
+                    .unwrap_or_else(|| panic!("{name}: declares its security"))
+                    .iter()
+                    .filter_map(|requirement| {
+                        requirement.as_object()?.keys().next().map(String::as_str)
+                    })
+                    .collect();
+                assert!(
+                    schemes.contains(&"bearer"),
+                    "{name}: accepts a bearer token"
                 );
             }
         }

@@ -33,7 +33,9 @@ impl FromRequest for Authenticated {
         let db = req.app_data::<web::Data<Database>>().cloned();
         Box::pin(async move {
             let (Some(auth), Some(db)) = (auth, db) else {
-                return Err(ApiError::internal("auth state or database missing from app data"));
+                return Err(ApiError::internal(
+                    "auth state or database missing from app data",
+                ));
             };
             let token = token.ok_or(ApiError::Unauthenticated("a bearer token is required"))?;
             let subject = auth.tokens.verify(&token).map_err(|error| {
@@ -41,9 +43,9 @@ impl FromRequest for Authenticated {
                 ApiError::Unauthenticated("the access token is invalid or expired")
             })?;
             let caller = crate::db::read(&db, move |conn| current_caller(conn, subject)).await?;
-            caller
-                .map(Authenticated)
-                .ok_or(ApiError::Unauthenticated("the account is disabled or revoked"))
+            caller.map(Authenticated).ok_or(ApiError::Unauthenticated(
+                "the account is disabled or revoked",
+            ))
         })
     }
 }
@@ -71,7 +73,8 @@ fn current_caller(
 fn bearer_token(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then(|| token.trim().to_owned())
+    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
+        .then(|| token.trim().to_owned())
 }
 
 /// A permission an endpoint requires, as a type: `Authorized<need::ManageUsers>`.

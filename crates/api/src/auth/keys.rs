@@ -94,8 +94,12 @@ impl KeyRing {
     pub fn load(source: &KeySource, previous_public_pem: Option<&str>) -> Result<Self, String> {
         let private_pem = match source {
             KeySource::Pem(pem) => pem.clone(),
-            KeySource::File(path) => std::fs::read_to_string(path)
-                .map_err(|error| format!("cannot read the JWT private key {}: {error}", path.display()))?,
+            KeySource::File(path) => std::fs::read_to_string(path).map_err(|error| {
+                format!(
+                    "cannot read the JWT private key {}: {error}",
+                    path.display()
+                )
+            })?,
             KeySource::Generated { dir } => load_or_generate(dir)?,
         };
         Self::from_pem(&private_pem, previous_public_pem.unwrap_or_default())
@@ -114,8 +118,9 @@ impl KeyRing {
                 continue;
             }
             let pem = format!("{block}\n-----END PUBLIC KEY-----\n");
-            let key = VerifyingKey::from_public_key_pem(&pem)
-                .map_err(|_| "a previous JWT public key is not a PEM Ed25519 public key".to_owned())?;
+            let key = VerifyingKey::from_public_key_pem(&pem).map_err(|_| {
+                "a previous JWT public key is not a PEM Ed25519 public key".to_owned()
+            })?;
             let key = public_key(&key)?;
             if !public.iter().any(|known| known.kid == key.kid) {
                 public.push(key);
@@ -148,7 +153,10 @@ impl KeyRing {
 
     /// The verification key with this `kid`, if it is one of ours.
     pub fn decoding_key(&self, kid: &str) -> Option<&DecodingKey> {
-        self.public.iter().find(|key| key.kid == kid).map(|key| &key.decoding)
+        self.public
+            .iter()
+            .find(|key| key.kid == kid)
+            .map(|key| &key.decoding)
     }
 
     pub fn jwks(&self) -> Jwks {
@@ -174,7 +182,8 @@ fn public_key(key: &VerifyingKey) -> Result<PublicKey, String> {
     // RFC 7638: the thumbprint of the required members, in lexicographic order.
     let canonical = format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{x}"}}"#);
     let kid = URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes()));
-    let decoding = DecodingKey::from_ed_components(&x).map_err(|error| format!("unusable public key: {error}"))?;
+    let decoding = DecodingKey::from_ed_components(&x)
+        .map_err(|error| format!("unusable public key: {error}"))?;
     Ok(PublicKey { kid, x, decoding })
 }
 
@@ -183,7 +192,8 @@ fn load_or_generate(dir: &Path) -> Result<String, String> {
     if let Ok(pem) = std::fs::read_to_string(&path) {
         return Ok(pem);
     }
-    std::fs::create_dir_all(dir).map_err(|error| format!("cannot create {}: {error}", dir.display()))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|error| format!("cannot create {}: {error}", dir.display()))?;
     let pem = KeyRing::generate_pem()?;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -204,6 +214,8 @@ fn load_or_generate(dir: &Path) -> Result<String, String> {
 
 #[cfg(test)]
 mod tests {
+    use ed25519_dalek::pkcs8::EncodePublicKey;
+
     use super::*;
 
     #[test]
@@ -219,15 +231,27 @@ mod tests {
 
     #[test]
     fn previous_public_keys_verify_too() {
-        let old = SigningKey::from_pkcs8_pem(&KeyRing::generate_pem().expect("a key")).expect("parses");
-        let old_public = old.verifying_key().to_public_key_pem(LineEnding::LF).expect("pem");
-        let ring = KeyRing::from_pem(&KeyRing::generate_pem().expect("a key"), &old_public).expect("loads");
+        let old =
+            SigningKey::from_pkcs8_pem(&KeyRing::generate_pem().expect("a key")).expect("parses");
+        let old_public = old
+            .verifying_key()
+            .to_public_key_pem(LineEnding::LF)
+            .expect("pem");
+        let ring = KeyRing::from_pem(&KeyRing::generate_pem().expect("a key"), &old_public)
+            .expect("loads");
         assert_eq!(ring.jwks().keys.len(), 2);
     }
 
     #[test]
     fn garbage_is_refused_with_a_message_that_shows_no_key() {
-        let error = KeyRing::from_pem("-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----", "").err();
-        assert_eq!(error.as_deref(), Some("the JWT private key is not a PKCS#8 PEM Ed25519 key"));
+        let error = KeyRing::from_pem(
+            "-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----",
+            "",
+        )
+        .err();
+        assert_eq!(
+            error.as_deref(),
+            Some("the JWT private key is not a PKCS#8 PEM Ed25519 key")
+        );
     }
 }

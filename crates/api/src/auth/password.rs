@@ -28,7 +28,10 @@ impl Argon2Settings {
     /// Refuses anything weaker than OWASP's minimum.
     pub fn validate(self) -> Result<Self, String> {
         let min = Self::OWASP_MINIMUM;
-        if self.memory_kib < min.memory_kib || self.iterations < min.iterations || self.parallelism < min.parallelism {
+        if self.memory_kib < min.memory_kib
+            || self.iterations < min.iterations
+            || self.parallelism < min.parallelism
+        {
             return Err(format!(
                 "argon2 parameters must be at least {} KiB, {} iterations, {} lane",
                 min.memory_kib, min.iterations, min.parallelism
@@ -49,7 +52,9 @@ impl Default for Argon2Settings {
 pub enum Verification {
     /// The password is right. `rehashed` is a new hash when the stored one
     /// was made with other parameters; store it.
-    Valid { rehashed: Option<String> },
+    Valid {
+        rehashed: Option<String>,
+    },
     Invalid,
 }
 
@@ -62,15 +67,22 @@ pub struct PasswordHasher {
 
 impl std::fmt::Debug for PasswordHasher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PasswordHasher").field("params", &self.params).finish_non_exhaustive()
+        f.debug_struct("PasswordHasher")
+            .field("params", &self.params)
+            .finish_non_exhaustive()
     }
 }
 
 impl PasswordHasher {
     pub fn new(settings: Argon2Settings) -> Result<Self, String> {
         let settings = settings.validate()?;
-        let params = Params::new(settings.memory_kib, settings.iterations, settings.parallelism, None)
-            .map_err(|error| format!("invalid argon2 parameters: {error}"))?;
+        let params = Params::new(
+            settings.memory_kib,
+            settings.iterations,
+            settings.parallelism,
+            None,
+        )
+        .map_err(|error| format!("invalid argon2 parameters: {error}"))?;
         let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
         let salt = SaltString::generate(&mut OsRng);
         let dummy_hash = argon2
@@ -100,18 +112,25 @@ impl PasswordHasher {
         let Ok(parsed) = PasswordHash::new(target) else {
             return Verification::Invalid;
         };
-        let valid = self.argon2.verify_password(candidate.as_bytes(), &parsed).is_ok();
+        let valid = self
+            .argon2
+            .verify_password(candidate.as_bytes(), &parsed)
+            .is_ok();
         if !valid || stored.is_none() {
             return Verification::Invalid;
         }
         let current = parsed.algorithm.as_str() == "argon2id"
             && Params::try_from(&parsed).is_ok_and(|p| {
-                p.m_cost() == self.params.m_cost() && p.t_cost() == self.params.t_cost() && p.p_cost() == self.params.p_cost()
+                p.m_cost() == self.params.m_cost()
+                    && p.t_cost() == self.params.t_cost()
+                    && p.p_cost() == self.params.p_cost()
             });
         let rehashed = if current {
             None
         } else {
-            Password::parse("password", candidate).ok().and_then(|p| self.hash(&p).ok())
+            Password::parse("password", candidate)
+                .ok()
+                .and_then(|p| self.hash(&p).ok())
         };
         Verification::Valid { rehashed }
     }
@@ -128,11 +147,25 @@ mod tests {
     #[test]
     fn a_hash_verifies_its_password_only() {
         let hasher = PasswordHasher::new(Argon2Settings::default()).expect("hasher");
-        let hash = hasher.hash(&password("correct horse battery")).expect("hash");
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
-        assert_eq!(hasher.verify("correct horse battery", Some(&hash)), Verification::Valid { rehashed: None });
-        assert_eq!(hasher.verify("wrong horse battery", Some(&hash)), Verification::Invalid);
-        assert_eq!(hasher.verify("correct horse battery", None), Verification::Invalid);
+        let hash = hasher
+            .hash(&password("correct horse battery"))
+            .expect("hash");
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
+        assert_eq!(
+            hasher.verify("correct horse battery", Some(&hash)),
+            Verification::Valid { rehashed: None }
+        );
+        assert_eq!(
+            hasher.verify("wrong horse battery", Some(&hash)),
+            Verification::Invalid
+        );
+        assert_eq!(
+            hasher.verify("correct horse battery", None),
+            Verification::Invalid
+        );
     }
 
     #[test]
@@ -144,7 +177,10 @@ mod tests {
             ..Argon2Settings::default()
         })
         .expect("hasher");
-        let Verification::Valid { rehashed: Some(new_hash) } = stronger.verify("correct horse battery", Some(&hash)) else {
+        let Verification::Valid {
+            rehashed: Some(new_hash),
+        } = stronger.verify("correct horse battery", Some(&hash))
+        else {
             panic!("expected a rehash");
         };
         assert!(new_hash.contains("t=3"), "{new_hash}");

@@ -47,7 +47,9 @@ impl std::fmt::Debug for Throttle {
 
 impl Throttle {
     pub fn new(settings: ThrottleSettings) -> Self {
-        let quota = |per_minute: u32| Quota::per_minute(NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN));
+        let quota = |per_minute: u32| {
+            Quota::per_minute(NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN))
+        };
         Self {
             accounts: RateLimiter::keyed(quota(settings.per_account_per_minute)),
             addresses: RateLimiter::keyed(quota(settings.per_address_per_minute)),
@@ -63,11 +65,15 @@ impl Throttle {
             self.addresses.retain_recent();
         }
         let now = self.clock.now();
-        let wait = |not_until: governor::NotUntil<_>| RetryAfter(not_until.wait_time_from(now).as_secs().max(1));
+        let wait = |not_until: governor::NotUntil<_>| {
+            RetryAfter(not_until.wait_time_from(now).as_secs().max(1))
+        };
         if let Some(address) = address {
             self.addresses.check_key(&address).map_err(wait)?;
         }
-        self.accounts.check_key(&account.to_lowercase()).map_err(wait)
+        self.accounts
+            .check_key(&account.to_lowercase())
+            .map_err(wait)
     }
 }
 
@@ -86,7 +92,10 @@ mod tests {
         assert!(throttle.attempt("A@x.kr", address).is_ok());
         let refused = throttle.attempt("a@x.kr", address);
         assert!(refused.is_err_and(|retry| retry.0 >= 1));
-        assert!(throttle.attempt("b@x.kr", address).is_ok(), "other accounts are unaffected");
+        assert!(
+            throttle.attempt("b@x.kr", address).is_ok(),
+            "other accounts are unaffected"
+        );
     }
 
     #[test]
@@ -98,6 +107,10 @@ mod tests {
         let address = Some(IpAddr::from([10, 0, 0, 1]));
         assert!(throttle.attempt("a@x.kr", address).is_ok());
         assert!(throttle.attempt("b@x.kr", address).is_err());
-        assert!(throttle.attempt("b@x.kr", Some(IpAddr::from([10, 0, 0, 2]))).is_ok());
+        assert!(
+            throttle
+                .attempt("b@x.kr", Some(IpAddr::from([10, 0, 0, 2])))
+                .is_ok()
+        );
     }
 }

@@ -35,8 +35,15 @@ pub struct Claims {
 /// Who a verified token speaks for, before the account's current state is checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Subject {
-    User { org_id: OrgId, id: UserId },
-    Client { org_id: OrgId, id: ClientId, scopes: Scopes },
+    User {
+        org_id: OrgId,
+        id: UserId,
+    },
+    Client {
+        org_id: OrgId,
+        id: ClientId,
+        scopes: Scopes,
+    },
 }
 
 /// Why a token was refused. Details go to the log, never to the client.
@@ -86,8 +93,12 @@ impl TokenIssuer {
     pub fn claims_for(&self, caller: &Caller) -> Claims {
         let now = Utc::now().timestamp();
         let (sub, role, scope) = match &caller.actor {
-            Actor::User { id, role } => (format!("user:{id}"), Some(role.as_str().to_owned()), None),
-            Actor::Client { id, scopes } => (format!("client:{id}"), None, Some(scopes.to_string())),
+            Actor::User { id, role } => {
+                (format!("user:{id}"), Some(role.as_str().to_owned()), None)
+            }
+            Actor::Client { id, scopes } => {
+                (format!("client:{id}"), None, Some(scopes.to_string()))
+            }
         };
         Claims {
             iss: self.issuer.clone(),
@@ -117,14 +128,18 @@ impl TokenIssuer {
         let mut header = Header::new(Algorithm::EdDSA);
         header.kid = Some(self.keys.signing_kid().to_owned());
         header.typ = Some("at+jwt".to_owned());
-        jsonwebtoken::encode(&header, claims, self.keys.encoding_key()).map_err(|error| error.to_string())
+        jsonwebtoken::encode(&header, claims, self.keys.encoding_key())
+            .map_err(|error| error.to_string())
     }
 
     /// Checks signature, algorithm, issuer, audience and validity times.
     pub fn verify(&self, token: &str) -> Result<Subject, TokenError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
         if header.alg != Algorithm::EdDSA {
-            return Err(TokenError::Rejected(format!("algorithm {:?} is not accepted", header.alg)));
+            return Err(TokenError::Rejected(format!(
+                "algorithm {:?} is not accepted",
+                header.alg
+            )));
         }
         let key = header
             .kid

@@ -16,7 +16,9 @@ use crate::auth::secrets;
 use crate::db;
 use crate::extract::{JsonBody, QueryParams};
 use crate::problem::{ApiError, Problem};
-use crate::wire::api_clients::{ApiClientBody, ApiClientPage, ApiClientWithSecret, CreateApiClient};
+use crate::wire::api_clients::{
+    ApiClientBody, ApiClientPage, ApiClientWithSecret, CreateApiClient,
+};
 use crate::wire::pagination::PageParams;
 
 pub fn configure(config: &mut ServiceConfig) {
@@ -50,7 +52,10 @@ pub async fn list_api_clients(
     QueryParams(params): QueryParams<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page_request = params.to_request()?;
-    let page = db::read(&db, move |conn| api_clients::list(conn, caller.org_id, &page_request)).await?;
+    let page = db::read(&db, move |conn| {
+        api_clients::list(conn, caller.org_id, &page_request)
+    })
+    .await?;
     Ok(page_response(&req, page.next.as_ref()).json(ApiClientPage {
         next_cursor: page.next.as_ref().map(|next| next.encode()),
         items: page.items.into_iter().map(ApiClientBody::from).collect(),
@@ -83,18 +88,32 @@ pub async fn create_api_client(
     let mut errors = ValidationErrors::new();
     let name = body.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        errors.push(FieldError::new("name", "invalid_name", "a name is 1 to 100 characters without control characters"));
+        errors.push(FieldError::new(
+            "name",
+            "invalid_name",
+            "a name is 1 to 100 characters without control characters",
+        ));
     }
-    let scopes = errors.collect(Scopes::parse("scopes", body.scopes.iter().map(String::as_str)));
+    let scopes = errors.collect(Scopes::parse(
+        "scopes",
+        body.scopes.iter().map(String::as_str),
+    ));
     if scopes.as_ref().is_some_and(Scopes::is_empty) {
-        errors.push(FieldError::new("scopes", "required", "grant at least one scope"));
+        errors.push(FieldError::new(
+            "scopes",
+            "required",
+            "grant at least one scope",
+        ));
     }
     let Some(scopes) = scopes.filter(|_| errors.is_empty()) else {
         return Err(ApiError::Validation(errors));
     };
     let secret = secrets::generate(secrets::CLIENT_SECRET_PREFIX);
     let digest = secrets::digest(&secret);
-    let client = db::write(&db, move |conn| api_clients::insert(conn, caller.org_id, &name, &scopes, &digest)).await?;
+    let client = db::write(&db, move |conn| {
+        api_clients::insert(conn, caller.org_id, &name, &scopes, &digest)
+    })
+    .await?;
     tracing::info!(client_id = %client.id, "machine client created");
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/api-clients/{}", client.id)))
@@ -127,7 +146,9 @@ pub async fn get_api_client(
     id: web::Path<String>,
 ) -> Result<web::Json<ApiClientBody>, ApiError> {
     let id = path_id("id", &id, ClientId::parse)?;
-    let client = db::read(&db, move |conn| api_clients::find(conn, caller.org_id, id)).await.map_err(not_found)?;
+    let client = db::read(&db, move |conn| api_clients::find(conn, caller.org_id, id))
+        .await
+        .map_err(not_found)?;
     Ok(web::Json(client.into()))
 }
 
@@ -158,9 +179,11 @@ pub async fn rotate_api_client_secret(
     let id = path_id("id", &id, ClientId::parse)?;
     let secret = secrets::generate(secrets::CLIENT_SECRET_PREFIX);
     let digest = secrets::digest(&secret);
-    let client = db::write(&db, move |conn| api_clients::rotate_secret(conn, caller.org_id, id, &digest))
-        .await
-        .map_err(not_found)?;
+    let client = db::write(&db, move |conn| {
+        api_clients::rotate_secret(conn, caller.org_id, id, &digest)
+    })
+    .await
+    .map_err(not_found)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(ApiClientWithSecret {
@@ -193,7 +216,11 @@ pub async fn revoke_api_client(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id("id", &id, ClientId::parse)?;
-    db::write(&db, move |conn| api_clients::revoke(conn, caller.org_id, id)).await.map_err(not_found)?;
+    db::write(&db, move |conn| {
+        api_clients::revoke(conn, caller.org_id, id)
+    })
+    .await
+    .map_err(not_found)?;
     Ok(HttpResponse::NoContent().finish())
 }
 

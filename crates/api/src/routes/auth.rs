@@ -56,11 +56,17 @@ pub async fn login(
 ) -> Result<HttpResponse, ApiError> {
     let email = Email::parse(&body.email).map_err(|error| ApiError::Validation(error.into()))?;
     if body.password.chars().count() > Password::MAX_CHARS {
-        return Err(Password::parse("password", &body.password).err().map_or(ApiError::InvalidCredentials, |e| ApiError::Validation(e.into())));
+        return Err(Password::parse("password", &body.password)
+            .err()
+            .map_or(ApiError::InvalidCredentials, |e| {
+                ApiError::Validation(e.into())
+            }));
     }
     auth.throttle
         .attempt(email.normalised(), peer_ip(&req))
-        .map_err(|retry| ApiError::TooManyRequests { retry_after: retry.0 })?;
+        .map_err(|retry| ApiError::TooManyRequests {
+            retry_after: retry.0,
+        })?;
     let found = db::read(&db, move |conn| users::find_credentials(conn, &email)).await?;
     let (user, hash) = found.map_or((None, None), |(user, hash)| (Some(user), Some(hash)));
     let hasher = auth.passwords.clone();
@@ -103,7 +109,13 @@ async fn issue_user_tokens(
         if let Some(hash) = rehashed {
             users::set_password_hash(conn, user.id, &hash)?;
         }
-        refresh_tokens::insert(conn, TokenFamilyId::generate(), user.id, &digest, expires_at)
+        refresh_tokens::insert(
+            conn,
+            TokenFamilyId::generate(),
+            user.id,
+            &digest,
+            expires_at,
+        )
     })
     .await?;
     Ok(TokenResponse {
@@ -148,10 +160,19 @@ pub async fn token(
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"));
     if !is_form {
-        return Err(oauth(StatusCode::BAD_REQUEST, "invalid_request", "send the parameters form-encoded (application/x-www-form-urlencoded)"));
+        return Err(oauth(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "send the parameters form-encoded (application/x-www-form-urlencoded)",
+        ));
     }
-    let params: TokenRequest = serde_urlencoded::from_bytes(&body)
-        .map_err(|error| oauth(StatusCode::BAD_REQUEST, "invalid_request", &error.to_string()))?;
+    let params: TokenRequest = serde_urlencoded::from_bytes(&body).map_err(|error| {
+        oauth(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            &error.to_string(),
+        )
+    })?;
     let response = match params.grant_type.as_str() {
         "client_credentials" => client_credentials(&req, &db, &auth, params).await?,
         "refresh_token" => refresh(&req, &db, &auth, params).await?,
@@ -166,18 +187,37 @@ pub async fn token(
     Ok(no_store(HttpResponse::Ok()).json(response))
 }
 
-async fn client_credentials(req: &HttpRequest, db: &Database, auth: &AuthState, params: TokenRequest) -> Result<TokenResponse, ApiError> {
+async fn client_credentials(
+    req: &HttpRequest,
+    db: &Database,
+    auth: &AuthState,
+    params: TokenRequest,
+) -> Result<TokenResponse, ApiError> {
     let (client_id, secret) = match basic_credentials(req)? {
         Some(credentials) => credentials,
         None => match (params.client_id, params.client_secret) {
             (Some(id), Some(secret)) => (id, secret),
-            _ => return Err(oauth(StatusCode::UNAUTHORIZED, "invalid_client", "client authentication is required")),
+            _ => {
+                return Err(oauth(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_client",
+                    "client authentication is required",
+                ));
+            }
         },
     };
     auth.throttle
         .attempt(&format!("client:{client_id}"), peer_ip(req))
-        .map_err(|retry| ApiError::TooManyRequests { retry_after: retry.0 })?;
-    let bad_client = || oauth(StatusCode::UNAUTHORIZED, "invalid_client", "unknown or revoked client, or wrong secret");
+        .map_err(|retry| ApiError::TooManyRequests {
+            retry_after: retry.0,
+        })?;
+    let bad_client = || {
+        oauth(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "unknown or revoked client, or wrong secret",
+        )
+    };
     let id: ClientId = client_id.parse().map_err(|_| bad_client())?;
     let found = db::read(db, move |conn| api_clients::find_credentials(conn, id)).await?;
     let Some((client, hash)) = found else {
@@ -191,12 +231,21 @@ async fn client_credentials(req: &HttpRequest, db: &Database, auth: &AuthState, 
         Some(requested) => Scopes::parse_spaced("scope", requested)
             .ok()
             .filter(|scopes| scopes.is_subset_of(&client.scopes) && !scopes.is_empty())
-            .ok_or_else(|| oauth(StatusCode::BAD_REQUEST, "invalid_scope", "request only scopes the client was granted"))?,
+            .ok_or_else(|| {
+                oauth(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_scope",
+                    "request only scopes the client was granted",
+                )
+            })?,
         None => client.scopes.clone(),
     };
     let caller = Caller {
         org_id: client.org_id,
-        actor: Actor::Client { id: client.id, scopes: scopes.clone() },
+        actor: Actor::Client {
+            id: client.id,
+            scopes: scopes.clone(),
+        },
     };
     let access = auth.tokens.issue(&caller).map_err(ApiError::internal)?;
     Ok(TokenResponse {
@@ -208,20 +257,34 @@ async fn client_credentials(req: &HttpRequest, db: &Database, auth: &AuthState, 
     })
 }
 
-async fn refresh(req: &HttpRequest, db: &Database, auth: &AuthState, params: TokenRequest) -> Result<TokenResponse, ApiError> {
+async fn refresh(
+    req: &HttpRequest,
+    db: &Database,
+    auth: &AuthState,
+    params: TokenRequest,
+) -> Result<TokenResponse, ApiError> {
     let presented = params
         .refresh_token
         .filter(|presented| !presented.is_empty())
-        .ok_or_else(|| oauth(StatusCode::BAD_REQUEST, "invalid_request", "refresh_token is required"))?;
+        .ok_or_else(|| {
+            oauth(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "refresh_token is required",
+            )
+        })?;
     let presented_digest = secrets::digest(&presented);
     auth.throttle
         .attempt(&format!("refresh:{presented_digest}"), peer_ip(req))
-        .map_err(|retry| ApiError::TooManyRequests { retry_after: retry.0 })?;
+        .map_err(|retry| ApiError::TooManyRequests {
+            retry_after: retry.0,
+        })?;
     let successor = secrets::generate(secrets::REFRESH_TOKEN_PREFIX);
     let successor_digest = secrets::digest(&successor);
     let expires_at = Utc::now() + auth.refresh_ttl;
     let outcome = db::write(db, move |conn| {
-        let redemption = refresh_tokens::redeem(conn, &presented_digest, &successor_digest, expires_at)?;
+        let redemption =
+            refresh_tokens::redeem(conn, &presented_digest, &successor_digest, expires_at)?;
         let user = match &redemption {
             Redemption::Rotated { user_id, .. } => users::find_any(conn, *user_id)?,
             _ => None,
@@ -229,12 +292,21 @@ async fn refresh(req: &HttpRequest, db: &Database, auth: &AuthState, params: Tok
         Ok((redemption, user))
     })
     .await?;
-    let invalid = || oauth(StatusCode::BAD_REQUEST, "invalid_grant", "the refresh token is invalid, expired or revoked");
+    let invalid = || {
+        oauth(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "the refresh token is invalid, expired or revoked",
+        )
+    };
     match outcome {
         (Redemption::Rotated { .. }, Some(user)) if user.is_active() => {
             let caller = Caller {
                 org_id: user.org_id,
-                actor: Actor::User { id: user.id, role: user.role },
+                actor: Actor::User {
+                    id: user.id,
+                    role: user.role,
+                },
             };
             let access = auth.tokens.issue(&caller).map_err(ApiError::internal)?;
             Ok(TokenResponse {
@@ -268,16 +340,20 @@ async fn refresh(req: &HttpRequest, db: &Database, auth: &AuthState, params: Tok
 )]
 #[post("/auth/logout")]
 #[tracing::instrument(skip_all)]
-pub async fn logout(db: web::Data<Database>, JsonBody(body): JsonBody<LogoutRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn logout(
+    db: web::Data<Database>,
+    JsonBody(body): JsonBody<LogoutRequest>,
+) -> Result<HttpResponse, ApiError> {
     if body.refresh_token.is_empty() {
-        return Err(ApiError::Validation(ValidationErrors::from(FieldError::new(
-            "refresh_token",
-            "required",
-            "the refresh token to revoke",
-        ))));
+        return Err(ApiError::Validation(ValidationErrors::from(
+            FieldError::new("refresh_token", "required", "the refresh token to revoke"),
+        )));
     }
     let digest = secrets::digest(&body.refresh_token);
-    db::write(&db, move |conn| refresh_tokens::revoke_family_of(conn, &digest)).await?;
+    db::write(&db, move |conn| {
+        refresh_tokens::revoke_family_of(conn, &digest)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -315,7 +391,13 @@ fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, String)>, ApiE
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
     };
-    let malformed = || oauth(StatusCode::UNAUTHORIZED, "invalid_client", "malformed Basic credentials");
+    let malformed = || {
+        oauth(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "malformed Basic credentials",
+        )
+    };
     let value = value.to_str().map_err(|_| malformed())?;
     let Some((scheme, encoded)) = value.split_once(' ') else {
         return Err(malformed());
@@ -326,6 +408,13 @@ fn basic_credentials(req: &HttpRequest) -> Result<Option<(String, String)>, ApiE
     let decoded = STANDARD.decode(encoded.trim()).map_err(|_| malformed())?;
     let decoded = String::from_utf8(decoded).map_err(|_| malformed())?;
     let (id, secret) = decoded.split_once(':').ok_or_else(malformed)?;
-    let unescape = |s: &str| form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned());
-    Ok(Some((unescape(id).unwrap_or_default(), unescape(secret).unwrap_or_default())))
+    let unescape = |s: &str| {
+        form_urlencoded::parse(format!("x={s}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+    };
+    Ok(Some((
+        unescape(id).unwrap_or_default(),
+        unescape(secret).unwrap_or_default(),
+    )))
 }

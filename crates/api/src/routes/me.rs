@@ -50,7 +50,12 @@ pub async fn get_me(Authenticated(caller): Authenticated) -> web::Json<MeBody> {
             user_id: None,
             role: None,
             client_id: Some(id.as_uuid()),
-            scopes: Some(scopes.iter().map(|scope| scope.as_str().to_owned()).collect()),
+            scopes: Some(
+                scopes
+                    .iter()
+                    .map(|scope| scope.as_str().to_owned())
+                    .collect(),
+            ),
         },
     })
 }
@@ -84,24 +89,35 @@ pub async fn change_password(
     let Some(user_id) = caller.user_id() else {
         return Err(ApiError::Denied {
             code: "users_only",
-            message: "machine clients have no password; rotate the client secret instead".to_owned(),
+            message: "machine clients have no password; rotate the client secret instead"
+                .to_owned(),
         });
     };
-    let new_password = Password::parse("new_password", &body.new_password).map_err(|e| ApiError::Validation(e.into()))?;
+    let new_password = Password::parse("new_password", &body.new_password)
+        .map_err(|e| ApiError::Validation(e.into()))?;
     auth.throttle
         .attempt(&format!("user:{user_id}"), peer_ip(&req))
-        .map_err(|retry| ApiError::TooManyRequests { retry_after: retry.0 })?;
+        .map_err(|retry| ApiError::TooManyRequests {
+            retry_after: retry.0,
+        })?;
     let org_id = caller.org_id;
-    let (_, stored) = db::read(&db, move |conn| users::find_credentials_by_id(conn, org_id, user_id)).await?;
+    let (_, stored) = db::read(&db, move |conn| {
+        users::find_credentials_by_id(conn, org_id, user_id)
+    })
+    .await?;
     let hasher = auth.passwords.clone();
     let current = body.current_password;
-    let verification = web::block(move || hasher.verify(&current, Some(&stored))).await.map_err(ApiError::internal)?;
+    let verification = web::block(move || hasher.verify(&current, Some(&stored)))
+        .await
+        .map_err(ApiError::internal)?;
     if verification == Verification::Invalid {
-        return Err(ApiError::Validation(ValidationErrors::from(FieldError::new(
-            "current_password",
-            "wrong_password",
-            "the current password is wrong",
-        ))));
+        return Err(ApiError::Validation(ValidationErrors::from(
+            FieldError::new(
+                "current_password",
+                "wrong_password",
+                "the current password is wrong",
+            ),
+        )));
     }
     let hash = hash_password(&auth, new_password).await?;
     db::write(&db, move |conn| {

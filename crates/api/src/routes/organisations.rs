@@ -43,12 +43,14 @@ pub async fn get_organisation(
     id: web::Path<String>,
 ) -> Result<web::Json<OrganisationBody>, ApiError> {
     let id = path_id("id", &id, OrgId::parse)?;
-    let org = db::read(&db, move |conn| organisations::find_visible(conn, caller.org_id, id))
-        .await
-        .map_err(|error| match error {
-            ApiError::NotFound(_) => ApiError::NotFound("organisation"),
-            other => other,
-        })?;
+    let org = db::read(&db, move |conn| {
+        organisations::find_visible(conn, caller.org_id, id)
+    })
+    .await
+    .map_err(|error| match error {
+        ApiError::NotFound(_) => ApiError::NotFound("organisation"),
+        other => other,
+    })?;
     Ok(web::Json(org.into()))
 }
 
@@ -78,9 +80,14 @@ pub async fn list_organisations(
     QueryParams(params): QueryParams<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page_request = params.to_request()?;
-    let page = db::read(&db, move |conn| organisations::list_visible(conn, caller.org_id, &page_request)).await?;
-    Ok(page_response(&req, page.next.as_ref()).json(OrganisationPage {
-        next_cursor: page.next.as_ref().map(|next| next.encode()),
-        items: page.items.into_iter().map(OrganisationBody::from).collect(),
-    }))
+    let page = db::read(&db, move |conn| {
+        organisations::list_visible(conn, caller.org_id, &page_request)
+    })
+    .await?;
+    Ok(
+        page_response(&req, page.next.as_ref()).json(OrganisationPage {
+            next_cursor: page.next.as_ref().map(|next| next.encode()),
+            items: page.items.into_iter().map(OrganisationBody::from).collect(),
+        }),
+    )
 }

@@ -71,14 +71,19 @@ pub async fn signup(
         }
     };
     let email = errors.collect(Email::parse(&body.admin.email).map_err(|e| e.under("admin")));
-    let name = errors.collect(DisplayName::parse(&body.admin.display_name).map_err(|e| e.under("admin")));
-    let password = errors.collect(Password::parse("password", &body.admin.password).map_err(|e| e.under("admin")));
-    let (Some(organisation), Some(email), Some(name), Some(password)) = (organisation, email, name, password) else {
+    let name =
+        errors.collect(DisplayName::parse(&body.admin.display_name).map_err(|e| e.under("admin")));
+    let password = errors
+        .collect(Password::parse("password", &body.admin.password).map_err(|e| e.under("admin")));
+    let (Some(organisation), Some(email), Some(name), Some(password)) =
+        (organisation, email, name, password)
+    else {
         return Err(ApiError::Validation(errors));
     };
     let password_hash = hash_password(&auth, password).await?;
     let (organisation, admin) = db::write(&db, move |conn| {
-        let organisation = organisations::insert(conn, &organisation).map_err(|e| e.under("organisation"))?;
+        let organisation =
+            organisations::insert(conn, &organisation).map_err(|e| e.under("organisation"))?;
         let admin = users::insert(
             conn,
             users::NewUser {
@@ -95,7 +100,10 @@ pub async fn signup(
     .await?;
     tracing::info!(org_id = %organisation.id, "organisation signed up");
     Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/v1/organisations/{}", organisation.id)))
+        .insert_header((
+            header::LOCATION,
+            format!("/v1/organisations/{}", organisation.id),
+        ))
         .json(SignupResponse {
             organisation: OrganisationBody::from(organisation),
             admin: UserBody::from(admin),

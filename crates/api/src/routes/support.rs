@@ -35,6 +35,10 @@ pub fn page_response(req: &HttpRequest, next: Option<&Cursor>) -> HttpResponseBu
 }
 
 /// Parses a path id, naming the parameter when it is malformed.
-pub fn path_id<T>(name: &str, raw: &str, parse: impl Fn(&str, &str) -> Result<T, tierlink_domain::FieldError>) -> Result<T, ApiError> {
+pub fn path_id<T>(
+    name: &str,
+    raw: &str,
+    parse: impl Fn(&str, &str) -> Result<T, tierlink_domain::FieldError>,
+) -> Result<T, ApiError> {
     parse(name, raw).map_err(ApiError::invalid_parameter)
 }

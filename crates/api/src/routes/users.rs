@@ -19,7 +19,11 @@ use crate::wire::pagination::PageParams;
 use crate::wire::users::{CreateUser, UpdateUser, UserBody, UserPage};
 
 pub fn configure(config: &mut ServiceConfig) {
-    config.service(list_users).service(create_user).service(get_user).service(update_user);
+    config
+        .service(list_users)
+        .service(create_user)
+        .service(get_user)
+        .service(update_user);
 }
 
 /// List the organisation's users
@@ -44,7 +48,10 @@ pub async fn list_users(
     QueryParams(params): QueryParams<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page_request = params.to_request()?;
-    let page = db::read(&db, move |conn| users::list(conn, caller.org_id, &page_request)).await?;
+    let page = db::read(&db, move |conn| {
+        users::list(conn, caller.org_id, &page_request)
+    })
+    .await?;
     Ok(page_response(&req, page.next.as_ref()).json(UserPage {
         next_cursor: page.next.as_ref().map(|next| next.encode()),
         items: page.items.into_iter().map(UserBody::from).collect(),
@@ -125,7 +132,9 @@ pub async fn get_user(
     id: web::Path<String>,
 ) -> Result<web::Json<UserBody>, ApiError> {
     let id = path_id("id", &id, UserId::parse)?;
-    let user = db::read(&db, move |conn| users::find(conn, caller.org_id, id)).await.map_err(not_found)?;
+    let user = db::read(&db, move |conn| users::find(conn, caller.org_id, id))
+        .await
+        .map_err(not_found)?;
     Ok(web::Json(user.into()))
 }
 

@@ -41,7 +41,11 @@ impl From<ApiClient> for ApiClientBody {
             id: client.id.as_uuid(),
             client_id: client.id.to_string(),
             name: client.name,
-            scopes: client.scopes.iter().map(|scope| scope.as_str().to_owned()).collect(),
+            scopes: client
+                .scopes
+                .iter()
+                .map(|scope| scope.as_str().to_owned())
+                .collect(),
             revoked: client.revoked_at.is_some(),
             revoked_at: client.revoked_at,
             created_at: client.created_at,
@@ -62,7 +66,9 @@ pub struct ApiClientWithSecret {
 
 impl std::fmt::Debug for ApiClientWithSecret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ApiClientWithSecret").field("client", &self.client).finish_non_exhaustive()
+        f.debug_struct("ApiClientWithSecret")
+            .field("client", &self.client)
+            .finish_non_exhaustive()
     }
 }
 
