@@ -13,7 +13,9 @@ pub mod identifiers;
 pub mod identity;
 pub mod ids;
 pub mod organisation;
+pub mod network;
 pub mod pagination;
+pub mod requirements;
 pub mod time;
 
 pub use error::{FieldError, ValidationErrors};
