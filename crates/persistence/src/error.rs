@@ -24,6 +24,13 @@ pub enum StoreError {
         field: Option<String>,
         message: String,
     },
+    /// Input that only the database can judge invalid (an audience member
+    /// that is not a supplier, say): a 422 naming the field.
+    #[error("invalid: {0}")]
+    Invalid(tierlink_domain::FieldError),
+    /// The caller's `If-Match` revision is not the current one.
+    #[error("stale: the current revision is {current}")]
+    Stale { current: i32 },
     /// No connection could be had: the database is down or overloaded.
     #[error("database unavailable: {0}")]
     Unavailable(String),

@@ -12,10 +12,14 @@
 pub mod api_clients;
 pub mod connection;
 pub mod error;
+pub mod idempotency;
 pub mod migrations;
+pub mod network;
 pub mod organisations;
 pub mod pool;
 pub mod refresh_tokens;
+pub mod requests;
+pub mod requirements;
 pub mod schema;
 pub mod schema_info;
 mod time;

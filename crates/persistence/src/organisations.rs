@@ -12,7 +12,7 @@ use tierlink_domain::time::now;
 
 use crate::connection::DbConnection;
 use crate::error::StoreError;
-use crate::schema::{organisation_identifiers, organisations};
+use crate::schema::{organisation_identifiers, organisations, supplier_links};
 use crate::time::{from_db, to_db};
 
 #[derive(Debug, Queryable, Selectable, Insertable)]
@@ -135,8 +135,22 @@ pub fn list_visible(
     viewer: OrgId,
     page: &PageRequest,
 ) -> Result<Page<Organisation>, StoreError> {
+    let me = viewer.to_string();
+    let suppliers = supplier_links::table
+        .filter(supplier_links::buyer_org_id.eq(me.clone()))
+        .filter(supplier_links::active.eq(true))
+        .select(supplier_links::supplier_org_id);
+    let customers = supplier_links::table
+        .filter(supplier_links::supplier_org_id.eq(me.clone()))
+        .filter(supplier_links::active.eq(true))
+        .select(supplier_links::buyer_org_id);
     let mut query = organisations::table
-        .filter(organisations::id.eq(viewer.to_string()))
+        .filter(
+            organisations::id
+                .eq(me.clone())
+                .or(organisations::id.eq_any(suppliers))
+                .or(organisations::id.eq_any(customers)),
+        )
         .select(OrganisationRow::as_select())
         .order(organisations::id.asc())
         .limit(i64::try_from(page.limit.get() + 1).unwrap_or(i64::MAX))

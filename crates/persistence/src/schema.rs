@@ -67,10 +67,159 @@ diesel::table! {
 diesel::joinable!(users -> organisations (org_id));
 diesel::joinable!(api_clients -> organisations (org_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
+
+diesel::table! {
+    invitations (id) {
+        id -> Text,
+        buyer_org_id -> Text,
+        email -> Text,
+        business_number -> Nullable<Text>,
+        code_hash -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        accepted_at -> Nullable<Timestamp>,
+        accepted_by_org_id -> Nullable<Text>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    supplier_links (id) {
+        id -> Text,
+        buyer_org_id -> Text,
+        supplier_org_id -> Text,
+        active -> Bool,
+        disclose_suppliers -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    custom_metrics (id) {
+        id -> Text,
+        org_id -> Text,
+        code -> Text,
+        label_en -> Text,
+        label_ko -> Text,
+        kind -> Text,
+        dimension -> Nullable<Text>,
+        guidance -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    requirements (id) {
+        id -> Text,
+        org_id -> Text,
+        title -> Text,
+        description -> Text,
+        period_start -> Date,
+        period_end -> Date,
+        due_date -> Date,
+        audience_all -> Bool,
+        cascade_depth -> Integer,
+        status -> Text,
+        version -> Integer,
+        revision -> Integer,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    requirement_items (requirement_id, position) {
+        requirement_id -> Text,
+        position -> Integer,
+        metric_code -> Text,
+        required -> Bool,
+        guidance -> Nullable<Text>,
+        estimates_accepted -> Bool,
+    }
+}
+
+diesel::table! {
+    requirement_audience (requirement_id, supplier_org_id) {
+        requirement_id -> Text,
+        supplier_org_id -> Text,
+    }
+}
+
+diesel::table! {
+    requirement_versions (requirement_id, version) {
+        requirement_id -> Text,
+        version -> Integer,
+        changes -> Text,
+        note -> Text,
+        amended_by -> Text,
+        amended_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    requests (id) {
+        id -> Text,
+        requirement_id -> Text,
+        parent_request_id -> Nullable<Text>,
+        requester_org_id -> Text,
+        supplier_org_id -> Text,
+        depth -> Integer,
+        title -> Text,
+        message -> Text,
+        period_start -> Date,
+        period_end -> Date,
+        due_date -> Date,
+        status -> Text,
+        decline_reason -> Nullable<Text>,
+        requirement_version -> Integer,
+        revision -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    request_items (request_id, position) {
+        request_id -> Text,
+        position -> Integer,
+        metric_code -> Text,
+        required -> Bool,
+        guidance -> Nullable<Text>,
+        estimates_accepted -> Bool,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (org_id, idempotency_key) {
+        org_id -> Text,
+        idempotency_key -> Text,
+        fingerprint -> Text,
+        status -> Integer,
+        location -> Nullable<Text>,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     organisation_identifiers,
     users,
     api_clients,
-    refresh_tokens
+    refresh_tokens,
+    invitations,
+    supplier_links,
+    custom_metrics,
+    requirements,
+    requirement_items,
+    requirement_audience,
+    requirement_versions,
+    requests,
+    request_items,
+    idempotency_keys,
 );

@@ -1,0 +1,10 @@
+DROP TABLE idempotency_keys;
+DROP TABLE request_items;
+DROP TABLE requests;
+DROP TABLE requirement_versions;
+DROP TABLE requirement_audience;
+DROP TABLE requirement_items;
+DROP TABLE requirements;
+DROP TABLE custom_metrics;
+DROP TABLE supplier_links;
+DROP TABLE invitations;
