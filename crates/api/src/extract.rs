@@ -8,12 +8,13 @@
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::web::BytesMut;
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use futures_util::StreamExt;
 use futures_util::future::{LocalBoxFuture, Ready, ready};
 use serde::de::DeserializeOwned;
 use tierlink_domain::{FieldError, ValidationErrors};
 
+use crate::idempotency::{BodyDigest, digest};
 use crate::problem::ApiError;
 
 /// The largest JSON body accepted, in bytes (from `TIERLINK_MAX_BODY_BYTES`).
@@ -42,6 +43,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.parse::<usize>().ok());
         let mut payload = payload.take();
+        let req = req.clone();
         Box::pin(async move {
             check_content_type(content_type.as_deref())?;
             if declared_length.is_some_and(|length| length > limit) {
@@ -57,6 +59,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                 }
                 body.extend_from_slice(&chunk);
             }
+            req.extensions_mut().insert(BodyDigest(digest(&body)));
             parse_json(&body).map(JsonBody)
         })
     }

@@ -14,6 +14,7 @@ pub mod config;
 pub mod db;
 pub mod extract;
 pub mod fallback;
+pub mod idempotency;
 pub mod middleware;
 pub mod openapi;
 pub mod problem;

@@ -34,6 +34,10 @@ use crate::problem::{Problem, ProblemField};
         (name = "organisations", description = "Large firms and suppliers, with their legal identifiers"),
         (name = "users", description = "People of an organisation, their roles, and the caller itself"),
         (name = "api-clients", description = "Machine clients for partner ERP systems (OAuth 2.0 client credentials)"),
+        (name = "network", description = "Suppliers and customers: invitations, links, disclosure and the supply-chain view"),
+        (name = "metrics", description = "The metric catalogue (GHG Protocol, ESRS, CBAM, K-ESG, PACT, CSDDD) and custom metrics"),
+        (name = "requirements", description = "What a requester asks of its suppliers, and its lifecycle"),
+        (name = "requests", description = "What suppliers receive: list, read, decline, forward down the chain"),
         (name = "health", description = "Liveness and readiness probes")
     ),
     components(schemas(Problem, ProblemField)),

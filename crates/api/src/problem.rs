@@ -169,6 +169,12 @@ pub enum ApiError {
         field: Option<String>,
         message: String,
     },
+    /// `If-Match` names a revision that is no longer current.
+    #[error("precondition failed")]
+    PreconditionFailed { current_etag: String },
+    /// The update needs `If-Match` and the request had none.
+    #[error("precondition required")]
+    PreconditionRequired,
     /// The database cannot be reached; retrying later may work.
     #[error("service unavailable")]
     Unavailable,
@@ -277,6 +283,18 @@ impl ApiError {
                     None => problem,
                 }
             }
+            Self::PreconditionFailed { current_etag } => Problem::new(
+                status,
+                "stale_revision",
+                "The resource has changed",
+                Some(format!("If-Match does not match the current ETag {current_etag}; fetch it again and retry")),
+            ),
+            Self::PreconditionRequired => Problem::new(
+                status,
+                "if_match_required",
+                "If-Match required",
+                Some("send the ETag of the version you read in If-Match, so concurrent edits are not lost".to_owned()),
+            ),
             Self::Unavailable => Problem::new(
                 status,
                 "service_unavailable",
@@ -301,6 +319,7 @@ fn permission_name(permission: Permission) -> &'static str {
         Permission::ReadOrganisation => "read-organisation",
         Permission::ManageUsers => "manage-users (admins only)",
         Permission::ManageClients => "manage-clients (admins only)",
+        Permission::ManageNetwork => "manage-network (admins only)",
         Permission::ReadRequirements => "read-requirements (scope requirements:read)",
         Permission::WriteRequirements => {
             "write-requirements (role editor, or scope requirements:write)"
@@ -339,6 +358,8 @@ impl ResponseError for ApiError {
             Self::OAuth { status, .. } => *status,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -419,6 +440,10 @@ impl From<StoreError> for ApiError {
                 code,
                 field,
                 message,
+            },
+            StoreError::Invalid(error) => Self::Validation(error.into()),
+            StoreError::Stale { current } => Self::PreconditionFailed {
+                current_etag: crate::wire::etag::format(current),
             },
             StoreError::Unavailable(reason) => {
                 tracing::warn!(%reason, "database unavailable");

@@ -150,6 +150,8 @@ pub enum Permission {
     ManageUsers,
     /// Create, rotate and revoke machine clients.
     ManageClients,
+    /// Invite suppliers, accept invitations, end links, decide disclosure.
+    ManageNetwork,
     ReadRequirements,
     WriteRequirements,
     ReadResponses,
@@ -191,7 +193,7 @@ impl Caller {
             }
             Actor::Client { scopes, .. } => match permission {
                 P::ReadOrganisation => true,
-                P::ManageUsers | P::ManageClients => false,
+                P::ManageUsers | P::ManageClients | P::ManageNetwork => false,
                 P::ReadRequirements => {
                     scopes.contains(Scope::RequirementsRead)
                         || scopes.contains(Scope::RequirementsWrite)

@@ -11,6 +11,7 @@
 
 pub mod api_clients;
 pub mod connection;
+pub mod custom_metrics;
 pub mod error;
 pub mod idempotency;
 pub mod migrations;

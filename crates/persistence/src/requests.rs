@@ -41,6 +41,15 @@ pub struct Request {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub items: Vec<RequirementItem>,
+    /// How far the requirement behind it may travel down the chain.
+    pub cascade_depth: i32,
+}
+
+impl Request {
+    /// Whether its supplier may forward it to its own suppliers now.
+    pub fn forwardable(&self) -> bool {
+        self.status.is_pending() && self.depth < self.cascade_depth
+    }
 }
 
 #[derive(Debug, Queryable, Selectable, Insertable)]
@@ -199,6 +208,13 @@ fn assemble(conn: &mut DbConnection, rows: Vec<RequestRow>) -> Result<Vec<Reques
     let mut org_ids: Vec<String> = rows.iter().map(|row| row.requester_org_id.clone()).collect();
     org_ids.extend(rows.iter().map(|row| row.supplier_org_id.clone()));
     let names = names_of(conn, &org_ids)?;
+    let requirement_ids: Vec<&str> = rows.iter().map(|row| row.requirement_id.as_str()).collect();
+    let depths: HashMap<String, i32> = crate::schema::requirements::table
+        .filter(crate::schema::requirements::id.eq_any(&requirement_ids))
+        .select((crate::schema::requirements::id, crate::schema::requirements::cascade_depth))
+        .load::<(String, i32)>(conn)?
+        .into_iter()
+        .collect();
     rows.into_iter()
         .map(|row| {
             let corrupt = |what: &str| StoreError::Corrupt(format!("request {}: {what}", row.id));
@@ -210,6 +226,7 @@ fn assemble(conn: &mut DbConnection, rows: Vec<RequestRow>) -> Result<Vec<Reques
                 period: ReportingPeriod::new(row.period_start, row.period_end).map_err(|_| corrupt("period"))?,
                 status: RequestStatus::parse(&row.status).ok_or_else(|| corrupt("status"))?,
                 items: items_by_request.remove(&row.id).unwrap_or_default(),
+                cascade_depth: depths.get(&row.requirement_id).copied().unwrap_or(1),
                 requirement_id: row.requirement_id,
                 parent_request_id: row.parent_request_id,
                 depth: row.depth,

@@ -406,7 +406,10 @@ pub fn versions(conn: &mut DbConnection, org: OrgId, id: &str) -> Result<Vec<Ver
     versions_of(conn, id)
 }
 
-pub(crate) fn versions_of(conn: &mut DbConnection, id: &str) -> Result<Vec<Version>, StoreError> {
+/// The amendments of a requirement, whoever owns it. Callers must have
+/// established that the viewer may see them (its requester, or the supplier
+/// of a request it sent directly).
+pub fn versions_of(conn: &mut DbConnection, id: &str) -> Result<Vec<Version>, StoreError> {
     let rows: Vec<(i32, String, String, String, NaiveDateTime)> = requirement_versions::table
         .filter(requirement_versions::requirement_id.eq(id))
         .order(requirement_versions::version.asc())

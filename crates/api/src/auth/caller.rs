@@ -100,6 +100,7 @@ pub mod need {
         ReadOrganisation,
         ManageUsers,
         ManageClients,
+        ManageNetwork,
         ReadRequirements,
         WriteRequirements,
         ReadResponses,

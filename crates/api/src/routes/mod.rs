@@ -8,7 +8,11 @@ pub mod api_clients;
 pub mod auth;
 pub mod health;
 pub mod me;
+pub mod metrics;
+pub mod network;
 pub mod organisations;
+pub mod requests;
+pub mod requirements;
 pub mod signup;
 mod support;
 pub mod users;
@@ -26,6 +30,10 @@ pub fn configure(config: &mut ServiceConfig) {
                 .configure(me::configure)
                 .configure(organisations::configure)
                 .configure(users::configure)
-                .configure(api_clients::configure),
+                .configure(api_clients::configure)
+                .configure(network::configure)
+                .configure(metrics::configure)
+                .configure(requirements::configure)
+                .configure(requests::configure),
         );
 }

@@ -27,7 +27,8 @@ pub fn configure(config: &mut ServiceConfig) {
 ///
 /// Registers an organisation (a large firm or a supplier) and its first
 /// admin, who then logs in at `/v1/auth/login`. An identifier or e-mail
-/// address already registered is a 409.
+/// address already registered is a 409. With an `invitation_code`, the
+/// inviting firm becomes the new organisation's customer in the same step.
 #[utoipa::path(
     tag = "auth",
     operation_id = "signUp",
@@ -54,10 +55,10 @@ pub async fn signup(
     auth: web::Data<AuthState>,
     JsonBody(body): JsonBody<SignupRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    if !auth.open_signup {
+    if !auth.open_signup && body.invitation_code.is_none() {
         return Err(ApiError::Denied {
             code: "signup_closed",
-            message: "open sign-up is switched off; ask for an invitation".to_owned(),
+            message: "open sign-up is switched off; sign up with an invitation code".to_owned(),
         });
     }
     let mut errors = ValidationErrors::new();
@@ -81,9 +82,13 @@ pub async fn signup(
         return Err(ApiError::Validation(errors));
     };
     let password_hash = hash_password(&auth, password).await?;
+    let invitation_code = body.invitation_code;
     let (organisation, admin) = db::write(&db, move |conn| {
         let organisation =
             organisations::insert(conn, &organisation).map_err(|e| e.under("organisation"))?;
+        if let Some(code) = &invitation_code {
+            super::network::accept_at_signup(conn, code, organisation.id)?;
+        }
         let admin = users::insert(
             conn,
             users::NewUser {

@@ -42,3 +42,8 @@ pub fn path_id<T>(
 ) -> Result<T, ApiError> {
     parse(name, raw).map_err(ApiError::invalid_parameter)
 }
+
+/// Today's date in UTC: due dates and overdue flags are judged against it.
+pub fn today() -> chrono::NaiveDate {
+    tierlink_domain::time::now().date_naive()
+}

@@ -125,6 +125,9 @@ impl std::fmt::Debug for SignupAdmin {
 pub struct SignupRequest {
     pub organisation: CreateOrganisation,
     pub admin: SignupAdmin,
+    /// A supplier invitation's code: the inviting firm becomes your customer.
+    #[serde(default)]
+    pub invitation_code: Option<String>,
 }
 
 /// What sign-up created.

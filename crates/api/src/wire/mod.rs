@@ -4,7 +4,12 @@
 
 pub mod api_clients;
 pub mod auth;
+pub mod etag;
 pub mod health;
+pub mod metrics;
+pub mod network;
 pub mod organisations;
 pub mod pagination;
+pub mod requests;
+pub mod requirements;
 pub mod users;

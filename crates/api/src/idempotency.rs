@@ -1,0 +1,107 @@
+//! `Idempotency-Key` on create requests: the first answer for a key is
+//! stored (in the same transaction as what it created) and replayed to
+//! retries with the same body; the same key with another body is refused.
+
+use actix_web::dev::Payload;
+use actix_web::http::{StatusCode, header};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse};
+use futures_util::future::{Ready, ready};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use tierlink_domain::FieldError;
+use tierlink_domain::ids::OrgId;
+use tierlink_persistence::idempotency::{self, StoredResponse};
+use tierlink_persistence::{Database, DbConnection, StoreError};
+
+use crate::db;
+use crate::problem::ApiError;
+
+pub const HEADER: &str = "Idempotency-Key";
+
+/// The SHA-256 of a request body, left in the request's extensions by
+/// [`crate::extract::JsonBody`].
+#[derive(Debug, Clone)]
+pub struct BodyDigest(pub String);
+
+pub fn digest(body: &[u8]) -> String {
+    hex::encode(Sha256::digest(body))
+}
+
+/// A create request's idempotency key and the fingerprint of what it asks.
+/// Put it after the body extractor in a handler's arguments.
+#[derive(Debug, Clone, Default)]
+pub struct IdempotencyKey(Option<(String, String)>);
+
+impl FromRequest for IdempotencyKey {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let Some(value) = req.headers().get(HEADER) else {
+            return ready(Ok(Self(None)));
+        };
+        let key = value.to_str().ok().map(str::trim).filter(|k| (1..=255).contains(&k.len()));
+        let Some(key) = key else {
+            return ready(Err(ApiError::invalid_parameter(FieldError::new(
+                HEADER,
+                "invalid_value",
+                "an idempotency key is 1 to 255 visible ASCII characters (a UUID is a good choice)",
+            ))));
+        };
+        let body = req.extensions().get::<BodyDigest>().map(|d| d.0.clone()).unwrap_or_default();
+        let fingerprint = digest(format!("{} {}\n{body}", req.method(), req.path()).as_bytes());
+        ready(Ok(Self(Some((key.to_owned(), fingerprint)))))
+    }
+}
+
+/// Runs `create` once per key: in one transaction, it creates, the answer
+/// is serialised and stored with the key. A retry with the same key and body
+/// gets the stored answer (with `Idempotent-Replayed: true`).
+pub async fn create_once<T, F>(db: &Database, org: OrgId, key: IdempotencyKey, status: StatusCode, create: F) -> Result<HttpResponse, ApiError>
+where
+    T: Serialize,
+    F: FnOnce(&mut DbConnection) -> Result<(T, Option<String>), StoreError> + Send + 'static,
+{
+    if let Some((key, fingerprint)) = key.0.clone() {
+        let stored = db::read(db, move |conn| idempotency::find(conn, org, &key)).await?;
+        if let Some(stored) = stored {
+            if stored.fingerprint != fingerprint {
+                return Err(ApiError::Conflict {
+                    code: "idempotency_key_reused",
+                    field: Some(HEADER.to_owned()),
+                    message: "this Idempotency-Key was used for a different request; use a new key".to_owned(),
+                });
+            }
+            return Ok(respond(&stored, true));
+        }
+    }
+    let stored = db::write(db, move |conn| {
+        let (value, location) = create(conn)?;
+        let body = serde_json::to_string(&value).map_err(|e| StoreError::Corrupt(format!("serialising a response: {e}")))?;
+        let stored = StoredResponse {
+            fingerprint: key.0.as_ref().map(|(_, f)| f.clone()).unwrap_or_default(),
+            status: i32::from(status.as_u16()),
+            location,
+            body,
+        };
+        if let Some((key, _)) = &key.0 {
+            idempotency::insert(conn, org, key, &stored)?;
+        }
+        Ok(stored)
+    })
+    .await?;
+    Ok(respond(&stored, false))
+}
+
+fn respond(stored: &StoredResponse, replayed: bool) -> HttpResponse {
+    let status = u16::try_from(stored.status).ok().and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(StatusCode::OK);
+    let mut response = HttpResponse::build(status);
+    response.content_type("application/json");
+    if let Some(location) = &stored.location {
+        response.insert_header((header::LOCATION, location.clone()));
+    }
+    if replayed {
+        response.insert_header(("Idempotent-Replayed", "true"));
+    }
+    response.body(stored.body.clone())
+}

@@ -1,0 +1,267 @@
+//! `/v1/requests`: what suppliers receive. A supplier lists and reads its
+//! incoming requests, declines them, or forwards them to its own suppliers
+//! (within the requirement's cascade depth). The organisation that sent a
+//! request may read it too; nobody else can.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use tierlink_domain::ids::OrgId;
+use tierlink_domain::requirements::RequestStatus;
+use tierlink_domain::{FieldError, ValidationErrors};
+use tierlink_persistence::requests::{self as store, Forward, IncomingFilter, Request};
+use tierlink_persistence::requirements as requirement_store;
+use tierlink_persistence::Database;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::support::{page_response, path_id, today};
+use crate::auth::caller::{Authorized, need};
+use crate::db;
+use crate::extract::{JsonBody, QueryParams};
+use crate::idempotency::{IdempotencyKey, create_once};
+use crate::problem::{ApiError, Problem};
+use crate::wire::etag::{self, IfMatch};
+use crate::wire::pagination::PageParams;
+use crate::wire::requests::{DeclineRequest, ForwardRequest, RequestBody, RequestPage, RequestQuery};
+use crate::wire::requirements::VersionBody;
+
+pub fn configure(config: &mut ServiceConfig) {
+    config
+        .service(list_requests)
+        .service(get_request)
+        .service(decline_request)
+        .service(forward_request)
+        .service(list_forwarded);
+}
+
+fn body(request: Request, amendments: Vec<VersionBody>) -> RequestBody {
+    let forwardable = request.forwardable();
+    RequestBody::new(request, today(), forwardable, amendments)
+}
+
+/// List incoming requests
+///
+/// The requests my customers sent me. Filter by status, customer and due
+/// date, or `overdue=true` for those past due and still owed.
+#[utoipa::path(
+    tag = "requests",
+    operation_id = "listIncomingRequests",
+    params(RequestQuery),
+    security(("bearer" = []), ("oauth2" = ["requirements:read"])),
+    responses(
+        (status = 200, description = "A page of requests", body = RequestPage),
+        (status = 400, description = "A parameter is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the requirements:read scope", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/requests")]
+pub async fn list_requests(
+    req: HttpRequest,
+    Authorized(caller, ..): Authorized<need::ReadRequirements>,
+    db: web::Data<Database>,
+    QueryParams(query): QueryParams<RequestQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = ValidationErrors::new();
+    let status = query
+        .status
+        .as_deref()
+        .map(|s| RequestStatus::parse(s).ok_or_else(|| FieldError::new("status", "invalid_value", format!("unknown status `{s}`"))))
+        .transpose();
+    let status = errors.collect(status);
+    let customer = errors.collect(query.customer.as_deref().map(|c| OrgId::parse("customer", c)).transpose());
+    let page_request = PageParams {
+        limit: query.limit,
+        cursor: query.cursor.clone(),
+    }
+    .to_request();
+    let (Some(status), Some(customer)) = (status, customer) else {
+        return Err(ApiError::InvalidParameter(errors));
+    };
+    let page_request = page_request?;
+    let filter = IncomingFilter {
+        status,
+        customer,
+        due_before: query.due_before,
+        due_after: query.due_after,
+        overdue: query.overdue,
+        today: Some(today()),
+    };
+    let page = db::read(&db, move |conn| store::list_incoming(conn, caller.org_id, &filter, &page_request)).await?;
+    Ok(page_response(&req, page.next.as_ref()).json(RequestPage {
+        next_cursor: page.next.as_ref().map(|n| n.encode()),
+        items: page.items.into_iter().map(|r| body(r, Vec::new())).collect(),
+    }))
+}
+
+/// Get a request
+///
+/// For its supplier or for the organisation that sent it. A forwarded
+/// request shows its own customer (the tier-1) and only the items passed on.
+#[utoipa::path(
+    tag = "requests",
+    operation_id = "getRequest",
+    params(("id" = uuid::Uuid, Path, description = "The request's id")),
+    security(("bearer" = []), ("oauth2" = ["requirements:read"])),
+    responses(
+        (status = 200, description = "The request", body = RequestBody, headers(("ETag" = String))),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the requirements:read scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request for you", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/requests/{id}")]
+pub async fn get_request(
+    Authorized(caller, ..): Authorized<need::ReadRequirements>,
+    db: web::Data<Database>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = request_id(&id)?;
+    let (request, versions) = db::read(&db, move |conn| {
+        let request = store::find_for(conn, caller.org_id, &id)?;
+        let versions = if request.depth == 1 { requirement_store::versions_of(conn, &request.requirement_id)? } else { Vec::new() };
+        Ok((request, versions))
+    })
+    .await
+    .map_err(not_found)?;
+    let etag = etag::format(request.revision);
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .json(body(request, versions.into_iter().map(VersionBody::from).collect())))
+}
+
+/// Decline a request
+///
+/// The supplier will not answer, and says why. Open, in-progress and
+/// changes-requested requests can be declined. `If-Match` is honoured.
+#[utoipa::path(
+    tag = "requests",
+    operation_id = "declineRequest",
+    params(("id" = uuid::Uuid, Path, description = "The request's id"), ("If-Match" = Option<String>, Header, description = "The ETag you read")),
+    request_body = DeclineRequest,
+    security(("bearer" = []), ("oauth2" = ["responses:write"])),
+    responses(
+        (status = 200, description = "Declined", body = RequestBody, headers(("ETag" = String))),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the editor role or the responses:write scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request for you", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "It can no longer be declined", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`reason` is missing or too long", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/requests/{id}/decline")]
+pub async fn decline_request(
+    Authorized(caller, ..): Authorized<need::WriteResponses>,
+    db: web::Data<Database>,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    JsonBody(input): JsonBody<DeclineRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = request_id(&id)?;
+    let reason = input.reason.trim().to_owned();
+    if reason.is_empty() || reason.chars().count() > 2_000 {
+        return Err(ApiError::Validation(FieldError::new("reason", "invalid_reason", "say why, in 1 to 2000 characters").into()));
+    }
+    let expected = if_match.optional();
+    let request = db::write(&db, move |conn| store::decline(conn, caller.org_id, &id, &reason, expected))
+        .await
+        .map_err(not_found)?;
+    let etag = etag::format(request.revision);
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag)).json(body(request, Vec::new())))
+}
+
+/// Forward a request to my suppliers
+///
+/// Passes all or some items on to chosen direct suppliers of mine, as
+/// requests from me. Allowed only within the requirement's cascade depth.
+#[utoipa::path(
+    tag = "requests",
+    operation_id = "forwardRequest",
+    params(
+        ("id" = uuid::Uuid, Path, description = "The request's id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key and body replay the first answer")
+    ),
+    request_body = ForwardRequest,
+    security(("bearer" = []), ("oauth2" = ["requirements:write"])),
+    responses(
+        (status = 201, description = "The new requests, one per supplier", body = [RequestBody]),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the editor role or the requirements:write scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request for you", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already forwarded to that supplier, or no longer pending", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not your supplier, not an item of the request, beyond the cascade depth…", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/requests/{id}/forward")]
+pub async fn forward_request(
+    Authorized(caller, ..): Authorized<need::WriteRequirements>,
+    db: web::Data<Database>,
+    id: web::Path<String>,
+    JsonBody(input): JsonBody<ForwardRequest>,
+    key: IdempotencyKey,
+) -> Result<HttpResponse, ApiError> {
+    let id = request_id(&id)?;
+    if input.suppliers.is_empty() {
+        return Err(ApiError::Validation(FieldError::new("suppliers", "required", "forward to at least one supplier").into()));
+    }
+    if input.message.chars().count() > 10_000 {
+        return Err(ApiError::Validation(FieldError::new("message", "too_long", "at most 10000 characters").into()));
+    }
+    let suppliers: Vec<OrgId> = input.suppliers.iter().map(|s| OrgId::from_uuid(*s)).collect();
+    let org = caller.org_id;
+    create_once(&db, org, key, StatusCode::CREATED, move |conn| {
+        let created = store::forward(
+            conn,
+            org,
+            &id,
+            &Forward {
+                suppliers: &suppliers,
+                metrics: input.metrics.as_deref(),
+                due_date: input.due_date,
+                message: &input.message,
+            },
+        )?;
+        let bodies: Vec<RequestBody> = created.into_iter().map(|r| body(r, Vec::new())).collect();
+        Ok((bodies, Some(format!("/v1/requests/{id}/forwarded"))))
+    })
+    .await
+    .map_err(not_found)
+}
+
+/// List what I forwarded from a request
+#[utoipa::path(
+    tag = "requests",
+    operation_id = "listForwardedRequests",
+    params(("id" = uuid::Uuid, Path, description = "The request you received")),
+    security(("bearer" = []), ("oauth2" = ["requirements:read"])),
+    responses(
+        (status = 200, description = "The requests forwarded from it", body = [RequestBody]),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request for you", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/requests/{id}/forwarded")]
+pub async fn list_forwarded(
+    Authorized(caller, ..): Authorized<need::ReadRequirements>,
+    db: web::Data<Database>,
+    id: web::Path<String>,
+) -> Result<web::Json<Vec<RequestBody>>, ApiError> {
+    let id = request_id(&id)?;
+    let forwarded = db::read(&db, move |conn| store::forwarded_from(conn, caller.org_id, &id)).await.map_err(not_found)?;
+    Ok(web::Json(forwarded.into_iter().map(|r| body(r, Vec::new())).collect()))
+}
+
+fn request_id(raw: &str) -> Result<String, ApiError> {
+    path_id("id", raw, |field, raw| {
+        uuid::Uuid::parse_str(raw)
+            .map(|u| u.to_string())
+            .map_err(|_| FieldError::new(field, "invalid_id", format!("`{raw}` is not a valid id (a UUID is expected)")))
+    })
+}
+
+fn not_found(error: ApiError) -> ApiError {
+    match error {
+        ApiError::NotFound(_) => ApiError::NotFound("request"),
+        other => other,
+    }
+}

@@ -1,0 +1,421 @@
+//! `/v1/requirements`: what a requester asks of its suppliers, and its
+//! lifecycle (draft → published → closed, or cancelled).
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
+use tierlink_domain::ids::OrgId;
+use tierlink_domain::metrics;
+use tierlink_domain::requirements::{RequirementAction, RequirementContent};
+use tierlink_persistence::requests::{self as request_store};
+use tierlink_persistence::requirements::{self as store, RequirementFilter};
+use tierlink_persistence::{Database, custom_metrics};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::support::{page_response, path_id, today};
+use crate::auth::caller::{Authorized, need};
+use crate::db;
+use crate::extract::{JsonBody, QueryParams};
+use crate::idempotency::{IdempotencyKey, create_once};
+use crate::problem::{ApiError, Problem};
+use crate::wire::etag::{self, IfMatch};
+use crate::wire::pagination::PageParams;
+use crate::wire::requests::{RequestProgressBody, RequestProgressPage};
+use crate::wire::requirements::{AmendRequirement, RequirementBody, RequirementInput, RequirementPage, RequirementQuery, VersionBody};
+
+pub fn configure(config: &mut ServiceConfig) {
+    config
+        .service(create_requirement)
+        .service(list_requirements)
+        .service(get_requirement)
+        .service(replace_requirement)
+        .service(publish_requirement)
+        .service(close_requirement)
+        .service(cancel_requirement)
+        .service(amend_requirement)
+        .service(list_requirement_versions)
+        .service(list_requirement_requests);
+}
+
+fn respond(requirement: store::Requirement, status: StatusCode) -> HttpResponse {
+    let etag = etag::format(requirement.revision);
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, etag))
+        .json(RequirementBody::from(requirement))
+}
+
+/// Create a requirement (a draft)
+///
+/// What you need from your suppliers: metrics, period, due date, audience
+/// and how far down the chain it may travel. Publish it to send requests.
+#[utoipa::path(
+    tag = "requirements",
+    operation_id = "createRequirement",
+    request_body = RequirementInput,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key and body replay the first answer")),
+    security(("bearer" = []), ("oauth2" = ["requirements:write"])),
+    responses(
+        (status = 201, description = "Created as a draft", body = RequirementBody,
+            headers(("Location" = String), ("ETag" = String))),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the editor role or the requirements:write scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The idempotency key was used for another request", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid: unknown metric, period, due date, audience…", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/requirements")]
+#[tracing::instrument(skip_all)]
+pub async fn create_requirement(
+    Authorized(caller, ..): Authorized<need::WriteRequirements>,
+    db: web::Data<Database>,
+    JsonBody(body): JsonBody<RequirementInput>,
+    key: IdempotencyKey,
+) -> Result<HttpResponse, ApiError> {
+    let org = caller.org_id;
+    let author = actor_label(&caller);
+    let content = validate(&db, org, body).await?;
+    create_once(&db, org, key, StatusCode::CREATED, move |conn| {
+        let requirement = store::insert(conn, org, &author, &content)?;
+        let location = format!("/v1/requirements/{}", requirement.id);
+        Ok((RequirementBody::from(requirement), Some(location)))
+    })
+    .await
+}
+
+/// Validates `input` and reports every problem at once.
+async fn validate(db: &Database, org: OrgId, input: RequirementInput) -> Result<RequirementContent, ApiError> {
+    let custom: Vec<String> = db::read(db, move |conn| custom_metrics::list(conn, org))
+        .await?
+        .into_iter()
+        .map(|m| m.code)
+        .collect();
+    RequirementContent::parse(&input.to_content_input(), today(), |code| {
+        metrics::find(code).is_some() || custom.iter().any(|c| c == code)
+    })
+    .map_err(ApiError::Validation)
+}
+
+fn actor_label(caller: &tierlink_domain::access::Caller) -> String {
+    match &caller.actor {
+        tierlink_domain::access::Actor::User { id, .. } => format!("user:{id}"),
+        tierlink_domain::access::Actor::Client { id, .. } => format!("client:{id}"),
+    }
+}
+
+/// List my requirements
+#[utoipa::path(
+    tag = "requirements",
+    operation_id = "listRequirements",
+    params(RequirementQuery),
+    security(("bearer" = []), ("oauth2" = ["requirements:read"])),
+    responses(
+        (status = 200, description = "A page of requirements", body = RequirementPage),
+        (status = 400, description = "A parameter is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the requirements:read scope", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/requirements")]
+pub async fn list_requirements(
+    req: HttpRequest,
+    Authorized(caller, ..): Authorized<need::ReadRequirements>,
+    db: web::Data<Database>,
+    QueryParams(query): QueryParams<RequirementQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let status = query.status().map_err(ApiError::invalid_parameter)?;
+    let page_request = PageParams {
+        limit: query.limit,
+        cursor: query.cursor,
+    }
+    .to_request()?;
+    let filter = RequirementFilter { status };
+    let page = db::read(&db, move |conn| store::list(conn, caller.org_id, &filter, &page_request)).await?;
+    Ok(page_response(&req, page.next.as_ref()).json(RequirementPage {
+        next_cursor: page.next.as_ref().map(|n| n.encode()),
+        items: page.items.into_iter().map(RequirementBody::from).collect(),
+    }))
+}
+
+/// Get a requirement
+///
+/// Only its requester sees a requirement; suppliers see the requests it sent them.
+#[utoipa::path(
+    tag = "requirements",
+    operation_id = "getRequirement",
+    params(("id" = uuid::Uuid, Path, description = "The requirement's id")),
+    security(("bearer" = []), ("oauth2" = ["requirements:read"])),
+    responses(
+        (status = 200, description = "The requirement", body = RequirementBody, headers(("ETag" = String))),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the requirements:read scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such requirement of yours", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/requirements/{id}")]
+pub async fn get_requirement(
+    Authorized(caller, ..): Authorized<need::ReadRequirements>,
+    db: web::Data<Database>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = requirement_id(&id)?;
+    let requirement = db::read(&db, move |conn| store::find(conn, caller.org_id, &id)).await.map_err(not_found)?;
+    Ok(respond(requirement, StatusCode::OK))
+}
+
+/// Replace a draft
+///
+/// Drafts are edited by sending the whole content with `If-Match` (the
+/// `ETag` you read). A published requirement changes only by amendment.
+#[utoipa::path(
+    tag = "requirements",
+    operation_id = "replaceRequirement",
+    params(
+        ("id" = uuid::Uuid, Path, description = "The requirement's id"),
+        ("If-Match" = String, Header, description = "The ETag you read")
+    ),
+    request_body = RequirementInput,
+    security(("bearer" = []), ("oauth2" = ["requirements:write"])),
+    responses(
+        (status = 200, description = "Replaced", body = RequirementBody, headers(("ETag" = String))),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the editor role or the requirements:write scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such requirement of yours", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a draft (`illegal_transition`, naming what is allowed)", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[put("/requirements/{id}")]
+pub async fn replace_requirement(
+    Authorized(caller, ..): Authorized<need::WriteRequirements>,
+    db: web::Data<Database>,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    JsonBody(body): JsonBody<RequirementInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = requirement_id(&id)?;
+    let expected = if_match.required()?;
+    let org = caller.org_id;
+    let content = validate(&db, org, body).await?;
+    let requirement = db::write(&db, move |conn| store::update_draft(conn, org, &id, expected, &content))
+        .await
+        .map_err(not_found)?;
+    Ok(respond(requirement, StatusCode::OK))
+}
+
+async fn transition(caller_org: OrgId, db: &Database, id: &str, if_match: IfMatch, action: RequirementAction) -> Result<HttpResponse, ApiError> {
+    let id = requirement_id(id)?;
+    let expected = if_match.optional();
+    let requirement = db::write(db, move |conn| store::transition(conn, caller_org, &id, expected, action))
+        .await
+        .map_err(not_found)?;
+    Ok(respond(requirement, StatusCode::OK))
+}
+
+/// Publish a requirement
+///
+/// Sends one request to each targeted supplier. `If-Match` is honoured when sent.
+#[utoipa::path(
+    tag = "requirements",
+    operation_id = "publishRequirement",
+    params(("id" = uuid::Uuid, Path, description = "The requirement's id"), ("If-Match" = Option<String>, Header, description = "The ETag you read")),
+    security(("bearer" = []), ("oauth2" = ["requirements:write"])),
+    responses(
+        (status = 200, description = "Published", body = RequirementBody, headers(("ETag" = String))),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the editor role or the requirements:write scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such requirement of yours", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a draft, or no supplier to send it to", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An audience member is no longer your supplier", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/requirements/{id}/publish")]
+pub async fn publish_requirement(
+    Authorized(caller, ..): Authorized<need::WriteRequirements>,
+    db: web::Data<Database>,
+    id: web::Path<String>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    transition(caller.org_id, &db, &id, if_match, RequirementAction::Publish).await
+}
+
+/// Close a requirement
+///
+/// Stops collecting: requests still pending become `closed`.
+#[utoipa::path(
+    tag = "requirements",
+    operation_id = "closeRequirement",
+    params(("id" = uuid::Uuid, Path, description = "The requirement's id"), ("If-Match" = Option<String>, Header, description = "The ETag you read")),
+    security(("bearer" = []), ("oauth2" = ["requirements:write"])),
+    responses(
+        (status = 200, description = "Closed", body = RequirementBody, headers(("ETag" = String))),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the editor role or the requirements:write scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such requirement of yours", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not published", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/requirements/{id}/close")]
+pub async fn close_requirement(
+    Authorized(caller, ..): Authorized<need::WriteRequirements>,
+    db: web::Data<Database>,
+    id: web::Path<String>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    transition(caller.org_id, &db, &id, if_match, RequirementAction::Close).await
+}
+
+/// Cancel a requirement
+///
+/// Withdraws a draft or a published requirement: pending requests become `cancelled`.
+#[utoipa::path(
+    tag = "requirements",
+    operation_id = "cancelRequirement",
+    params(("id" = uuid::Uuid, Path, description = "The requirement's id"), ("If-Match" = Option<String>, Header, description = "The ETag you read")),
+    security(("bearer" = []), ("oauth2" = ["requirements:write"])),
+    responses(
+        (status = 200, description = "Cancelled", body = RequirementBody, headers(("ETag" = String))),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the editor role or the requirements:write scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such requirement of yours", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already closed or cancelled", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/requirements/{id}/cancel")]
+pub async fn cancel_requirement(
+    Authorized(caller, ..): Authorized<need::WriteRequirements>,
+    db: web::Data<Database>,
+    id: web::Path<String>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    transition(caller.org_id, &db, &id, if_match, RequirementAction::Cancel).await
+}
+
+/// Amend a published requirement
+///
+/// Makes a new version; suppliers see what changed. Title, description,
+/// due date and items may change. Needs `If-Match`.
+#[utoipa::path(
+    tag = "requirements",
+    operation_id = "amendRequirement",
+    params(("id" = uuid::Uuid, Path, description = "The requirement's id"), ("If-Match" = String, Header, description = "The ETag you read")),
+    request_body = AmendRequirement,
+    security(("bearer" = []), ("oauth2" = ["requirements:write"])),
+    responses(
+        (status = 200, description = "Amended: the new version", body = RequirementBody, headers(("ETag" = String))),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the editor role or the requirements:write scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such requirement of yours", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not published", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid, or cannot change after publication", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/requirements/{id}/amendments")]
+pub async fn amend_requirement(
+    Authorized(caller, ..): Authorized<need::WriteRequirements>,
+    db: web::Data<Database>,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    JsonBody(body): JsonBody<AmendRequirement>,
+) -> Result<HttpResponse, ApiError> {
+    let id = requirement_id(&id)?;
+    let expected = if_match.required()?;
+    let org = caller.org_id;
+    let author = actor_label(&caller);
+    let content = validate(&db, org, body.content)
+        .await
+        .map_err(|error| match error {
+            ApiError::Validation(errors) => {
+                let mut nested = tierlink_domain::ValidationErrors::new();
+                for e in errors.into_errors() {
+                    nested.push(e.under("content"));
+                }
+                ApiError::Validation(nested)
+            }
+            other => other,
+        })?;
+    let note = body.note;
+    let requirement = db::write(&db, move |conn| store::amend(conn, org, &id, expected, &content, &note, &author))
+        .await
+        .map_err(not_found)?;
+    Ok(respond(requirement, StatusCode::OK))
+}
+
+/// List a requirement's amendments
+#[utoipa::path(
+    tag = "requirements",
+    operation_id = "listRequirementVersions",
+    params(("id" = uuid::Uuid, Path, description = "The requirement's id")),
+    security(("bearer" = []), ("oauth2" = ["requirements:read"])),
+    responses(
+        (status = 200, description = "Amendments, oldest first", body = [VersionBody]),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such requirement of yours", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/requirements/{id}/versions")]
+pub async fn list_requirement_versions(
+    Authorized(caller, ..): Authorized<need::ReadRequirements>,
+    db: web::Data<Database>,
+    id: web::Path<String>,
+) -> Result<web::Json<Vec<VersionBody>>, ApiError> {
+    let id = requirement_id(&id)?;
+    let versions = db::read(&db, move |conn| store::versions(conn, caller.org_id, &id)).await.map_err(not_found)?;
+    Ok(web::Json(versions.into_iter().map(VersionBody::from).collect()))
+}
+
+/// List a requirement's requests
+///
+/// Every request the requirement sent, with its status and, under each
+/// tier-1, how many requests it forwarded to tier 2 and their progress.
+#[utoipa::path(
+    tag = "requirements",
+    operation_id = "listRequirementRequests",
+    params(("id" = uuid::Uuid, Path, description = "The requirement's id"), PageParams),
+    security(("bearer" = []), ("oauth2" = ["requirements:read"])),
+    responses(
+        (status = 200, description = "A page of requests", body = RequestProgressPage),
+        (status = 400, description = "A parameter is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such requirement of yours", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/requirements/{id}/requests")]
+pub async fn list_requirement_requests(
+    req: HttpRequest,
+    Authorized(caller, ..): Authorized<need::ReadRequirements>,
+    db: web::Data<Database>,
+    id: web::Path<String>,
+    QueryParams(params): QueryParams<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let id = requirement_id(&id)?;
+    let page_request = params.to_request()?;
+    let page = db::read(&db, move |conn| request_store::list_for_requirement(conn, caller.org_id, &id, &page_request))
+        .await
+        .map_err(not_found)?;
+    let today = today();
+    Ok(page_response(&req, page.next.as_ref()).json(RequestProgressPage {
+        next_cursor: page.next.as_ref().map(|n| n.encode()),
+        items: page.items.into_iter().map(|p| RequestProgressBody::new(p, today)).collect(),
+    }))
+}
+
+fn requirement_id(raw: &str) -> Result<String, ApiError> {
+    path_id("id", raw, |field, raw| {
+        uuid::Uuid::parse_str(raw).map(|u| u.to_string()).map_err(|_| {
+            tierlink_domain::FieldError::new(field, "invalid_id", format!("`{raw}` is not a valid id (a UUID is expected)"))
+        })
+    })
+}
+
+fn not_found(error: ApiError) -> ApiError {
+    match error {
+        ApiError::NotFound(_) => ApiError::NotFound("requirement"),
+        other => other,
+    }
+}
