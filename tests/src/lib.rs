@@ -352,6 +352,64 @@ impl TestApp {
         self.send_as(reqwest::Method::GET, token, path, None).await
     }
 
+    /// Sends and expects `status`, returning the JSON body.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: Option<&Value>,
+        status: u16,
+    ) -> Value {
+        let response = self.send_as(method.clone(), token, path, body).await;
+        let actual = response.status().as_u16();
+        let text = response.text().await.expect("a body");
+        assert_eq!(actual, status, "{method} {path}: {text}");
+        if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).expect("a JSON body")
+        }
+    }
+
+    /// Makes `supplier` a supplier of `buyer`: an invitation accepted.
+    pub async fn link(&self, buyer: &TestOrg, supplier: &TestOrg) {
+        let invitation = self
+            .call(
+                reqwest::Method::POST,
+                &buyer.admin.access_token,
+                "/v1/invitations",
+                Some(&json!({"email": supplier.admin.email})),
+                201,
+            )
+            .await;
+        let code = invitation["code"].as_str().expect("a code");
+        self.call(
+            reqwest::Method::POST,
+            &supplier.admin.access_token,
+            "/v1/invitations/accept",
+            Some(&json!({"code": code})),
+            201,
+        )
+        .await;
+    }
+
+    /// Runs SQL on the test database directly (both engines), to arrange
+    /// states the API cannot reach quickly (an expired invitation, a past due date).
+    pub fn execute_sql(&self, sql: &str) {
+        let database = tierlink_persistence::Database::open(
+            &self.settings.database_url,
+            tierlink_persistence::PoolOptions::default(),
+        )
+        .expect("the test database opens");
+        database
+            .write(|conn| {
+                diesel::sql_query(sql).execute(conn)?;
+                Ok(())
+            })
+            .expect("the SQL runs");
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

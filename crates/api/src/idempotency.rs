@@ -27,10 +27,24 @@ pub fn digest(body: &[u8]) -> String {
     hex::encode(Sha256::digest(body))
 }
 
-/// A create request's idempotency key and the fingerprint of what it asks.
-/// Put it after the body extractor in a handler's arguments.
+/// A create request's idempotency key. Its fingerprint (method, path and
+/// body digest) is taken when [`create_once`] runs, after the body was read.
 #[derive(Debug, Clone, Default)]
-pub struct IdempotencyKey(Option<(String, String)>);
+pub struct IdempotencyKey(Option<(String, Option<HttpRequest>)>);
+
+impl IdempotencyKey {
+    fn fingerprint(&self) -> Option<(String, String)> {
+        let (key, req) = self.0.as_ref()?;
+        let req = req.as_ref()?;
+        let body = req
+            .extensions()
+            .get::<BodyDigest>()
+            .map(|d| d.0.clone())
+            .unwrap_or_default();
+        let fingerprint = digest(format!("{} {}\n{body}", req.method(), req.path()).as_bytes());
+        Some((key.clone(), fingerprint))
+    }
+}
 
 impl FromRequest for IdempotencyKey {
     type Error = ApiError;
@@ -40,7 +54,11 @@ impl FromRequest for IdempotencyKey {
         let Some(value) = req.headers().get(HEADER) else {
             return ready(Ok(Self(None)));
         };
-        let key = value.to_str().ok().map(str::trim).filter(|k| (1..=255).contains(&k.len()));
+        let key = value
+            .to_str()
+            .ok()
+            .map(str::trim)
+            .filter(|k| (1..=255).contains(&k.len()));
         let Some(key) = key else {
             return ready(Err(ApiError::invalid_parameter(FieldError::new(
                 HEADER,
@@ -48,43 +66,59 @@ impl FromRequest for IdempotencyKey {
                 "an idempotency key is 1 to 255 visible ASCII characters (a UUID is a good choice)",
             ))));
         };
-        let body = req.extensions().get::<BodyDigest>().map(|d| d.0.clone()).unwrap_or_default();
-        let fingerprint = digest(format!("{} {}\n{body}", req.method(), req.path()).as_bytes());
-        ready(Ok(Self(Some((key.to_owned(), fingerprint)))))
+        ready(Ok(Self(Some((key.to_owned(), Some(req.clone()))))))
     }
+}
+
+/// What a create produced: the body, and the `Location` and `ETag` to send.
+#[derive(Debug)]
+pub struct Created<T> {
+    pub body: T,
+    pub location: Option<String>,
+    pub etag: Option<String>,
 }
 
 /// Runs `create` once per key: in one transaction, it creates, the answer
 /// is serialised and stored with the key. A retry with the same key and body
 /// gets the stored answer (with `Idempotent-Replayed: true`).
-pub async fn create_once<T, F>(db: &Database, org: OrgId, key: IdempotencyKey, status: StatusCode, create: F) -> Result<HttpResponse, ApiError>
+pub async fn create_once<T, F>(
+    db: &Database,
+    org: OrgId,
+    key: IdempotencyKey,
+    status: StatusCode,
+    create: F,
+) -> Result<HttpResponse, ApiError>
 where
     T: Serialize,
-    F: FnOnce(&mut DbConnection) -> Result<(T, Option<String>), StoreError> + Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<Created<T>, StoreError> + Send + 'static,
 {
-    if let Some((key, fingerprint)) = key.0.clone() {
+    let key = key.fingerprint();
+    if let Some((key, fingerprint)) = key.clone() {
         let stored = db::read(db, move |conn| idempotency::find(conn, org, &key)).await?;
         if let Some(stored) = stored {
             if stored.fingerprint != fingerprint {
                 return Err(ApiError::Conflict {
                     code: "idempotency_key_reused",
                     field: Some(HEADER.to_owned()),
-                    message: "this Idempotency-Key was used for a different request; use a new key".to_owned(),
+                    message: "this Idempotency-Key was used for a different request; use a new key"
+                        .to_owned(),
                 });
             }
             return Ok(respond(&stored, true));
         }
     }
     let stored = db::write(db, move |conn| {
-        let (value, location) = create(conn)?;
-        let body = serde_json::to_string(&value).map_err(|e| StoreError::Corrupt(format!("serialising a response: {e}")))?;
+        let created = create(conn)?;
+        let body = serde_json::to_string(&created.body)
+            .map_err(|e| StoreError::Corrupt(format!("serialising a response: {e}")))?;
         let stored = StoredResponse {
-            fingerprint: key.0.as_ref().map(|(_, f)| f.clone()).unwrap_or_default(),
+            fingerprint: key.as_ref().map(|(_, f)| f.clone()).unwrap_or_default(),
             status: i32::from(status.as_u16()),
-            location,
+            location: created.location,
+            etag: created.etag,
             body,
         };
-        if let Some((key, _)) = &key.0 {
+        if let Some((key, _)) = &key {
             idempotency::insert(conn, org, key, &stored)?;
         }
         Ok(stored)
@@ -94,11 +128,17 @@ where
 }
 
 fn respond(stored: &StoredResponse, replayed: bool) -> HttpResponse {
-    let status = u16::try_from(stored.status).ok().and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(StatusCode::OK);
+    let status = u16::try_from(stored.status)
+        .ok()
+        .and_then(|s| StatusCode::from_u16(s).ok())
+        .unwrap_or(StatusCode::OK);
     let mut response = HttpResponse::build(status);
     response.content_type("application/json");
     if let Some(location) = &stored.location {
         response.insert_header((header::LOCATION, location.clone()));
+    }
+    if let Some(etag) = &stored.etag {
+        response.insert_header((header::ETAG, etag.clone()));
     }
     if replayed {
         response.insert_header(("Idempotent-Replayed", "true"));

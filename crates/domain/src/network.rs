@@ -17,7 +17,11 @@ pub fn invitation_expiry(created: DateTime<Utc>) -> DateTime<Utc> {
 /// Whether linking `buyer` → `supplier` would close a loop: the buyer
 /// supplying itself, or the buyer already (directly or indirectly) supplying
 /// the supplier. `suppliers_of` lists the active direct suppliers of a firm.
-pub fn would_create_cycle(buyer: OrgId, supplier: OrgId, mut suppliers_of: impl FnMut(OrgId) -> Vec<OrgId>) -> bool {
+pub fn would_create_cycle(
+    buyer: OrgId,
+    supplier: OrgId,
+    mut suppliers_of: impl FnMut(OrgId) -> Vec<OrgId>,
+) -> bool {
     if buyer == supplier {
         return true;
     }
@@ -46,14 +50,25 @@ mod tests {
 
     #[test]
     fn loops_are_detected_at_any_depth() {
-        let (a, b, c, d) = (OrgId::generate(), OrgId::generate(), OrgId::generate(), OrgId::generate());
+        let (a, b, c, d) = (
+            OrgId::generate(),
+            OrgId::generate(),
+            OrgId::generate(),
+            OrgId::generate(),
+        );
         // a buys from b, b buys from c.
         let edges: HashMap<OrgId, Vec<OrgId>> = HashMap::from([(a, vec![b]), (b, vec![c])]);
         let lookup = |firm: OrgId| edges.get(&firm).cloned().unwrap_or_default();
         assert!(would_create_cycle(a, a, lookup));
-        assert!(would_create_cycle(c, a, lookup), "c buying from a closes a→b→c→a");
+        assert!(
+            would_create_cycle(c, a, lookup),
+            "c buying from a closes a→b→c→a"
+        );
         assert!(would_create_cycle(b, a, lookup));
-        assert!(!would_create_cycle(a, c, lookup), "a may also buy from c directly");
+        assert!(
+            !would_create_cycle(a, c, lookup),
+            "a may also buy from c directly"
+        );
         assert!(!would_create_cycle(d, a, lookup));
     }
 }

@@ -38,16 +38,27 @@ impl ReportingPeriod {
 
 /// Checks a due date against the period and today: not before the period
 /// starts, not in the past.
-pub fn check_due_date(due: NaiveDate, period: &ReportingPeriod, today: NaiveDate) -> Result<NaiveDate, FieldError> {
+pub fn check_due_date(
+    due: NaiveDate,
+    period: &ReportingPeriod,
+    today: NaiveDate,
+) -> Result<NaiveDate, FieldError> {
     if due < period.start() {
         return Err(FieldError::new(
             "due_date",
             "before_period",
-            format!("the due date {due} is before the period starts ({})", period.start()),
+            format!(
+                "the due date {due} is before the period starts ({})",
+                period.start()
+            ),
         ));
     }
     if due < today {
-        return Err(FieldError::new("due_date", "in_the_past", format!("the due date {due} is in the past")));
+        return Err(FieldError::new(
+            "due_date",
+            "in_the_past",
+            format!("the due date {due} is in the past"),
+        ));
     }
     Ok(due)
 }
@@ -133,7 +144,11 @@ impl fmt::Display for IllegalTransition {
                 RequirementAction::Close => "closed",
                 RequirementAction::Cancel => "cancelled",
             },
-            if allowed.is_empty() { "nothing (it is final)".to_owned() } else { allowed.join(", ") }
+            if allowed.is_empty() {
+                "nothing (it is final)".to_owned()
+            } else {
+                allowed.join(", ")
+            }
         )
     }
 }
@@ -151,7 +166,9 @@ impl RequirementStatus {
     }
 
     pub fn parse(input: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|status| status.as_str() == input)
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == input)
     }
 
     /// The actions this status allows.
@@ -240,40 +257,75 @@ impl RequirementContent {
 
     /// Validates everything but whether the metrics and suppliers exist
     /// (`metric_exists` answers the former; the caller checks the latter).
-    pub fn parse(input: &ContentInput<'_>, today: NaiveDate, metric_exists: impl Fn(&str) -> bool) -> Result<Self, ValidationErrors> {
+    pub fn parse(
+        input: &ContentInput<'_>,
+        today: NaiveDate,
+        metric_exists: impl Fn(&str) -> bool,
+    ) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::new();
         let title = input.title.trim();
         if title.is_empty() || title.chars().count() > 200 {
-            errors.push(FieldError::new("title", "invalid_title", "a title is 1 to 200 characters"));
+            errors.push(FieldError::new(
+                "title",
+                "invalid_title",
+                "a title is 1 to 200 characters",
+            ));
         }
         if input.description.chars().count() > 10_000 {
-            errors.push(FieldError::new("description", "too_long", "the description is at most 10000 characters"));
+            errors.push(FieldError::new(
+                "description",
+                "too_long",
+                "the description is at most 10000 characters",
+            ));
         }
         let period = errors.collect(ReportingPeriod::new(input.period_start, input.period_end));
         if let Some(period) = &period {
             errors.collect(check_due_date(input.due_date, period, today));
         }
         if input.items.is_empty() || input.items.len() > Self::MAX_ITEMS {
-            errors.push(FieldError::new("items", "invalid_count", format!("1 to {} items", Self::MAX_ITEMS)));
+            errors.push(FieldError::new(
+                "items",
+                "invalid_count",
+                format!("1 to {} items", Self::MAX_ITEMS),
+            ));
         }
         let mut items: Vec<RequirementItem> = Vec::with_capacity(input.items.len());
         for (index, item) in input.items.iter().enumerate() {
             let field = format!("items[{index}].metric");
             if !metric_exists(item.metric) {
-                errors.push(FieldError::new(field, "unknown_metric", format!("no metric `{}` in the catalogue or your custom metrics", item.metric)));
+                errors.push(FieldError::new(
+                    field,
+                    "unknown_metric",
+                    format!(
+                        "no metric `{}` in the catalogue or your custom metrics",
+                        item.metric
+                    ),
+                ));
                 continue;
             }
             if items.iter().any(|known| known.metric == item.metric) {
-                errors.push(FieldError::new(field, "duplicate", format!("the metric `{}` is listed twice", item.metric)));
+                errors.push(FieldError::new(
+                    field,
+                    "duplicate",
+                    format!("the metric `{}` is listed twice", item.metric),
+                ));
                 continue;
             }
             if item.guidance.is_some_and(|g| g.chars().count() > 2_000) {
-                errors.push(FieldError::new(format!("items[{index}].guidance"), "too_long", "guidance is at most 2000 characters"));
+                errors.push(FieldError::new(
+                    format!("items[{index}].guidance"),
+                    "too_long",
+                    "guidance is at most 2000 characters",
+                ));
             }
             items.push(RequirementItem {
                 metric: item.metric.to_owned(),
                 required: item.required,
-                guidance: item.guidance.map(str::trim).filter(|g| !g.is_empty()).map(str::to_owned),
+                guidance: item
+                    .guidance
+                    .map(str::trim)
+                    .filter(|g| !g.is_empty())
+                    .map(str::to_owned),
                 estimates_accepted: item.estimates_accepted,
             });
         }
@@ -283,7 +335,11 @@ impl RequirementContent {
                 let mut chosen: Vec<OrgId> = Vec::new();
                 for (index, supplier) in input.audience.iter().enumerate() {
                     if chosen.contains(supplier) {
-                        errors.push(FieldError::new(format!("audience.suppliers[{index}]"), "duplicate", "listed twice"));
+                        errors.push(FieldError::new(
+                            format!("audience.suppliers[{index}]"),
+                            "duplicate",
+                            "listed twice",
+                        ));
                     } else {
                         chosen.push(*supplier);
                     }
@@ -291,11 +347,19 @@ impl RequirementContent {
                 Some(Audience::Chosen(chosen))
             }
             (true, false) => {
-                errors.push(FieldError::new("audience", "ambiguous", "either all active suppliers, or a list of suppliers, not both"));
+                errors.push(FieldError::new(
+                    "audience",
+                    "ambiguous",
+                    "either all active suppliers, or a list of suppliers, not both",
+                ));
                 None
             }
             (false, true) => {
-                errors.push(FieldError::new("audience.suppliers", "required", "choose at least one supplier, or all active suppliers"));
+                errors.push(FieldError::new(
+                    "audience.suppliers",
+                    "required",
+                    "choose at least one supplier, or all active suppliers",
+                ));
                 None
             }
         };
@@ -381,7 +445,9 @@ impl RequestStatus {
     }
 
     pub fn parse(input: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|status| status.as_str() == input)
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == input)
     }
 
     /// Whether the supplier still owes an answer.
@@ -439,7 +505,7 @@ mod tests {
         assert_eq!(S::Published.apply(A::Close), Ok(S::Closed));
         assert_eq!(S::Draft.apply(A::Cancel), Ok(S::Cancelled));
         assert_eq!(S::Published.apply(A::Amend), Ok(S::Published));
-        let illegal = S::Published.apply(A::Edit).err().expect("illegal");
+        let illegal = S::Published.apply(A::Edit).expect_err("illegal");
         assert_eq!(illegal.allowed, vec![A::Amend, A::Close, A::Cancel]);
         assert!(illegal.to_string().contains("amend, close, cancel"));
         assert!(S::Closed.apply(A::Publish).is_err() && S::Cancelled.apply(A::Close).is_err());
@@ -449,22 +515,43 @@ mod tests {
     #[test]
     fn content_is_validated_with_field_paths() {
         let today = date("2026-11-26");
-        let ok = RequirementContent::parse(&input(vec![item("ghg.scope1")]), today, |m| m == "ghg.scope1");
+        let ok = RequirementContent::parse(&input(vec![item("ghg.scope1")]), today, |m| {
+            m == "ghg.scope1"
+        });
         assert!(ok.is_ok());
 
         let mut bad = input(vec![item("ghg.scope1"), item("nope"), item("ghg.scope1")]);
         bad.period_end = date("2025-12-31");
         bad.cascade_depth = 3;
-        let errors = RequirementContent::parse(&bad, today, |m| m == "ghg.scope1").err().expect("invalid");
+        let errors =
+            RequirementContent::parse(&bad, today, |m| m == "ghg.scope1").expect_err("invalid");
         let fields: Vec<&str> = errors.errors().iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["period.end", "items[1].metric", "items[2].metric", "cascade_depth"]);
+        assert_eq!(
+            fields,
+            [
+                "period.end",
+                "items[1].metric",
+                "items[2].metric",
+                "cascade_depth"
+            ]
+        );
     }
 
     #[test]
     fn due_dates_must_follow_the_period_start_and_today() {
         let period = ReportingPeriod::new(date("2026-01-01"), date("2026-12-31")).expect("period");
-        assert_eq!(check_due_date(date("2025-12-31"), &period, date("2025-06-01")).err().map(|e| e.code), Some("before_period"));
-        assert_eq!(check_due_date(date("2026-03-01"), &period, date("2026-11-26")).err().map(|e| e.code), Some("in_the_past"));
+        assert_eq!(
+            check_due_date(date("2025-12-31"), &period, date("2025-06-01"))
+                .err()
+                .map(|e| e.code),
+            Some("before_period")
+        );
+        assert_eq!(
+            check_due_date(date("2026-03-01"), &period, date("2026-11-26"))
+                .err()
+                .map(|e| e.code),
+            Some("in_the_past")
+        );
         assert!(check_due_date(date("2027-01-31"), &period, date("2026-11-26")).is_ok());
     }
 
@@ -481,7 +568,8 @@ mod tests {
     #[test]
     fn amendments_name_what_changed() {
         let today = date("2026-11-26");
-        let before = RequirementContent::parse(&input(vec![item("a")]), today, |_| true).expect("valid");
+        let before =
+            RequirementContent::parse(&input(vec![item("a")]), today, |_| true).expect("valid");
         let mut changed = input(vec![item("a"), item("b")]);
         changed.due_date = date("2027-03-31");
         let after = RequirementContent::parse(&changed, today, |_| true).expect("valid");
@@ -492,7 +580,11 @@ mod tests {
     fn overdue_means_pending_past_the_due_date() {
         let due = date("2026-11-01");
         assert!(is_overdue(RequestStatus::Open, due, date("2026-11-26")));
-        assert!(!is_overdue(RequestStatus::Submitted, due, date("2026-11-26")));
+        assert!(!is_overdue(
+            RequestStatus::Submitted,
+            due,
+            date("2026-11-26")
+        ));
         assert!(!is_overdue(RequestStatus::Open, due, date("2026-10-26")));
     }
 }

@@ -79,7 +79,9 @@ pub fn insert(conn: &mut DbConnection, metric: &CustomMetric) -> Result<CustomMe
         guidance: metric.guidance.clone(),
         created_at: to_db(now()),
     };
-    diesel::insert_into(custom_metrics::table).values(&row).execute(conn)?;
+    diesel::insert_into(custom_metrics::table)
+        .values(&row)
+        .execute(conn)?;
     row.into_metric()
 }
 
@@ -95,7 +97,11 @@ pub fn list(conn: &mut DbConnection, org: OrgId) -> Result<Vec<CustomMetric>, St
 
 /// Custom metrics of any of `orgs` with one of `codes`: to describe the
 /// items of requests that came from another organisation.
-pub fn find_many(conn: &mut DbConnection, orgs: &[OrgId], codes: &[String]) -> Result<Vec<CustomMetric>, StoreError> {
+pub fn find_many(
+    conn: &mut DbConnection,
+    orgs: &[OrgId],
+    codes: &[String],
+) -> Result<Vec<CustomMetric>, StoreError> {
     let orgs: Vec<String> = orgs.iter().map(ToString::to_string).collect();
     let rows: Vec<Row> = custom_metrics::table
         .filter(custom_metrics::org_id.eq_any(orgs))

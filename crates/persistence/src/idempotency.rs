@@ -20,10 +20,15 @@ pub struct StoredResponse {
     pub fingerprint: String,
     pub status: i32,
     pub location: Option<String>,
+    pub etag: Option<String>,
     pub body: String,
 }
 
-pub fn find(conn: &mut DbConnection, org: OrgId, key: &str) -> Result<Option<StoredResponse>, StoreError> {
+pub fn find(
+    conn: &mut DbConnection,
+    org: OrgId,
+    key: &str,
+) -> Result<Option<StoredResponse>, StoreError> {
     Ok(idempotency_keys::table
         .filter(idempotency_keys::org_id.eq(org.to_string()))
         .filter(idempotency_keys::idempotency_key.eq(key))
@@ -32,7 +37,12 @@ pub fn find(conn: &mut DbConnection, org: OrgId, key: &str) -> Result<Option<Sto
         .optional()?)
 }
 
-pub fn insert(conn: &mut DbConnection, org: OrgId, key: &str, response: &StoredResponse) -> Result<(), StoreError> {
+pub fn insert(
+    conn: &mut DbConnection,
+    org: OrgId,
+    key: &str,
+    response: &StoredResponse,
+) -> Result<(), StoreError> {
     let created_at: NaiveDateTime = to_db(now());
     diesel::insert_into(idempotency_keys::table)
         .values((
@@ -41,6 +51,7 @@ pub fn insert(conn: &mut DbConnection, org: OrgId, key: &str, response: &StoredR
             idempotency_keys::fingerprint.eq(&response.fingerprint),
             idempotency_keys::status.eq(response.status),
             idempotency_keys::location.eq(&response.location),
+            idempotency_keys::etag.eq(&response.etag),
             idempotency_keys::body.eq(&response.body),
             idempotency_keys::created_at.eq(created_at),
         ))

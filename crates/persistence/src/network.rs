@@ -85,11 +85,17 @@ pub fn create_invitation(
         accepted_by_org_id: None,
         revoked_at: None,
     };
-    diesel::insert_into(invitations::table).values(&row).execute(conn)?;
+    diesel::insert_into(invitations::table)
+        .values(&row)
+        .execute(conn)?;
     row.into_invitation()
 }
 
-pub fn list_invitations(conn: &mut DbConnection, buyer: OrgId, page: &PageRequest) -> Result<Page<Invitation>, StoreError> {
+pub fn list_invitations(
+    conn: &mut DbConnection,
+    buyer: OrgId,
+    page: &PageRequest,
+) -> Result<Page<Invitation>, StoreError> {
     let mut query = invitations::table
         .filter(invitations::buyer_org_id.eq(buyer.to_string()))
         .select(InvitationRow::as_select())
@@ -100,18 +106,29 @@ pub fn list_invitations(conn: &mut DbConnection, buyer: OrgId, page: &PageReques
         query = query.filter(invitations::id.gt(after.key().to_owned()));
     }
     let rows: Vec<InvitationRow> = query.load(conn)?;
-    let items = rows.into_iter().map(InvitationRow::into_invitation).collect::<Result<Vec<_>, _>>()?;
+    let items = rows
+        .into_iter()
+        .map(InvitationRow::into_invitation)
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Page::from_overfetched(items, page.limit, |i| i.id.clone()))
 }
 
-pub fn revoke_invitation(conn: &mut DbConnection, buyer: OrgId, id: &str) -> Result<Invitation, StoreError> {
+pub fn revoke_invitation(
+    conn: &mut DbConnection,
+    buyer: OrgId,
+    id: &str,
+) -> Result<Invitation, StoreError> {
     let row: InvitationRow = invitations::table
         .filter(invitations::id.eq(id))
         .filter(invitations::buyer_org_id.eq(buyer.to_string()))
         .select(InvitationRow::as_select())
         .first(conn)?;
     if row.accepted_at.is_some() {
-        return Err(rejected("invitation_used", None, "the invitation was accepted already; end the link instead"));
+        return Err(rejected(
+            "invitation_used",
+            None,
+            "the invitation was accepted already; end the link instead",
+        ));
     }
     if row.revoked_at.is_none() {
         diesel::update(invitations::table.filter(invitations::id.eq(id)))
@@ -127,24 +144,44 @@ pub fn revoke_invitation(conn: &mut DbConnection, buyer: OrgId, id: &str) -> Res
 
 /// Accepts the invitation whose code hashes to `code_hash` on behalf of
 /// `supplier`, and links the inviting buyer to it. Single use.
-pub fn accept_invitation(conn: &mut DbConnection, code_hash: &str, supplier: OrgId) -> Result<SupplierLink, StoreError> {
+pub fn accept_invitation(
+    conn: &mut DbConnection,
+    code_hash: &str,
+    supplier: OrgId,
+) -> Result<SupplierLink, StoreError> {
     let row: Option<InvitationRow> = invitations::table
         .filter(invitations::code_hash.eq(code_hash))
         .select(InvitationRow::as_select())
         .first(conn)
         .optional()?;
     let Some(row) = row else {
-        return Err(rejected("invitation_invalid", Some("code"), "no invitation has this code"));
+        return Err(rejected(
+            "invitation_invalid",
+            Some("code"),
+            "no invitation has this code",
+        ));
     };
     let at = now();
     if row.accepted_at.is_some() {
-        return Err(rejected("invitation_used", Some("code"), "this invitation was accepted already; ask for a new one"));
+        return Err(rejected(
+            "invitation_used",
+            Some("code"),
+            "this invitation was accepted already; ask for a new one",
+        ));
     }
     if row.revoked_at.is_some() {
-        return Err(rejected("invitation_revoked", Some("code"), "this invitation was withdrawn"));
+        return Err(rejected(
+            "invitation_revoked",
+            Some("code"),
+            "this invitation was withdrawn",
+        ));
     }
     if from_db(row.expires_at) <= at {
-        return Err(rejected("invitation_expired", Some("code"), "this invitation has expired; ask for a new one"));
+        return Err(rejected(
+            "invitation_expired",
+            Some("code"),
+            "this invitation has expired; ask for a new one",
+        ));
     }
     if let Some(expected) = &row.business_number {
         let held: i64 = organisation_identifiers::table
@@ -164,7 +201,10 @@ pub fn accept_invitation(conn: &mut DbConnection, code_hash: &str, supplier: Org
     let buyer = parse_org(&row.buyer_org_id)?;
     let link = link(conn, buyer, supplier)?;
     diesel::update(invitations::table.filter(invitations::id.eq(&row.id)))
-        .set((invitations::accepted_at.eq(Some(to_db(at))), invitations::accepted_by_org_id.eq(Some(supplier.to_string()))))
+        .set((
+            invitations::accepted_at.eq(Some(to_db(at))),
+            invitations::accepted_by_org_id.eq(Some(supplier.to_string())),
+        ))
         .execute(conn)?;
     Ok(link)
 }
@@ -210,13 +250,19 @@ impl LinkRow {
 
 /// Links `buyer` → `supplier` (again, if the link had ended). Refuses a
 /// link that would make a firm its own supplier, directly or through others.
-pub fn link(conn: &mut DbConnection, buyer: OrgId, supplier: OrgId) -> Result<SupplierLink, StoreError> {
+pub fn link(
+    conn: &mut DbConnection,
+    buyer: OrgId,
+    supplier: OrgId,
+) -> Result<SupplierLink, StoreError> {
     let mut failure = None;
-    let cycle = would_create_cycle(buyer, supplier, |firm| match active_suppliers_of(conn, firm) {
-        Ok(suppliers) => suppliers,
-        Err(error) => {
-            failure = Some(error);
-            Vec::new()
+    let cycle = would_create_cycle(buyer, supplier, |firm| {
+        match active_suppliers_of(conn, firm) {
+            Ok(suppliers) => suppliers,
+            Err(error) => {
+                failure = Some(error);
+                Vec::new()
+            }
         }
     });
     if let Some(error) = failure {
@@ -230,14 +276,25 @@ pub fn link(conn: &mut DbConnection, buyer: OrgId, supplier: OrgId) -> Result<Su
         ));
     }
     let at = to_db(now());
-    let existing: Option<LinkRow> = pair(buyer, supplier).select(LinkRow::as_select()).first(conn).optional()?;
+    let existing: Option<LinkRow> = pair(buyer, supplier)
+        .select(LinkRow::as_select())
+        .first(conn)
+        .optional()?;
     match existing {
         Some(row) if row.active => {
-            return Err(rejected("already_linked", Some("code"), "this organisation is already your supplier"));
+            return Err(rejected(
+                "already_linked",
+                Some("code"),
+                "this organisation is already your supplier",
+            ));
         }
         Some(row) => {
             diesel::update(supplier_links::table.filter(supplier_links::id.eq(&row.id)))
-                .set((supplier_links::active.eq(true), supplier_links::ended_at.eq(None::<NaiveDateTime>), supplier_links::updated_at.eq(at)))
+                .set((
+                    supplier_links::active.eq(true),
+                    supplier_links::ended_at.eq(None::<NaiveDateTime>),
+                    supplier_links::updated_at.eq(at),
+                ))
                 .execute(conn)?;
         }
         None => {
@@ -255,10 +312,16 @@ pub fn link(conn: &mut DbConnection, buyer: OrgId, supplier: OrgId) -> Result<Su
                 .execute(conn)?;
         }
     }
-    pair(buyer, supplier).select(LinkRow::as_select()).first(conn)?.into_link()
+    pair(buyer, supplier)
+        .select(LinkRow::as_select())
+        .first(conn)?
+        .into_link()
 }
 
-fn pair(buyer: OrgId, supplier: OrgId) -> supplier_links::BoxedQuery<'static, crate::connection::MultiBackend> {
+fn pair(
+    buyer: OrgId,
+    supplier: OrgId,
+) -> supplier_links::BoxedQuery<'static, crate::connection::MultiBackend> {
     supplier_links::table
         .filter(supplier_links::buyer_org_id.eq(buyer.to_string()))
         .filter(supplier_links::supplier_org_id.eq(supplier.to_string()))
@@ -275,7 +338,11 @@ pub fn active_suppliers_of(conn: &mut DbConnection, org: OrgId) -> Result<Vec<Or
     ids.iter().map(|id| parse_org(id)).collect()
 }
 
-pub fn is_active_supplier(conn: &mut DbConnection, buyer: OrgId, supplier: OrgId) -> Result<bool, StoreError> {
+pub fn is_active_supplier(
+    conn: &mut DbConnection,
+    buyer: OrgId,
+    supplier: OrgId,
+) -> Result<bool, StoreError> {
     let count: i64 = pair(buyer, supplier)
         .filter(supplier_links::active.eq(true))
         .count()
@@ -289,27 +356,51 @@ pub fn are_partners(conn: &mut DbConnection, a: OrgId, b: OrgId) -> Result<bool,
 }
 
 /// Ends the link between `buyer` and `supplier`; either party may.
-pub fn end_link(conn: &mut DbConnection, buyer: OrgId, supplier: OrgId) -> Result<SupplierLink, StoreError> {
-    let row: LinkRow = pair(buyer, supplier).select(LinkRow::as_select()).first(conn)?;
+pub fn end_link(
+    conn: &mut DbConnection,
+    buyer: OrgId,
+    supplier: OrgId,
+) -> Result<SupplierLink, StoreError> {
+    let row: LinkRow = pair(buyer, supplier)
+        .select(LinkRow::as_select())
+        .first(conn)?;
     if row.active {
         let at = to_db(now());
         diesel::update(supplier_links::table.filter(supplier_links::id.eq(&row.id)))
-            .set((supplier_links::active.eq(false), supplier_links::ended_at.eq(Some(at)), supplier_links::updated_at.eq(at)))
+            .set((
+                supplier_links::active.eq(false),
+                supplier_links::ended_at.eq(Some(at)),
+                supplier_links::updated_at.eq(at),
+            ))
             .execute(conn)?;
     }
-    pair(buyer, supplier).select(LinkRow::as_select()).first(conn)?.into_link()
+    pair(buyer, supplier)
+        .select(LinkRow::as_select())
+        .first(conn)?
+        .into_link()
 }
 
 /// The supplier decides whether `buyer` may see the names of its own suppliers.
-pub fn set_disclosure(conn: &mut DbConnection, buyer: OrgId, supplier: OrgId, disclose: bool) -> Result<SupplierLink, StoreError> {
+pub fn set_disclosure(
+    conn: &mut DbConnection,
+    buyer: OrgId,
+    supplier: OrgId,
+    disclose: bool,
+) -> Result<SupplierLink, StoreError> {
     let row: LinkRow = pair(buyer, supplier)
         .filter(supplier_links::active.eq(true))
         .select(LinkRow::as_select())
         .first(conn)?;
     diesel::update(supplier_links::table.filter(supplier_links::id.eq(&row.id)))
-        .set((supplier_links::disclose_suppliers.eq(disclose), supplier_links::updated_at.eq(to_db(now()))))
+        .set((
+            supplier_links::disclose_suppliers.eq(disclose),
+            supplier_links::updated_at.eq(to_db(now())),
+        ))
         .execute(conn)?;
-    pair(buyer, supplier).select(LinkRow::as_select()).first(conn)?.into_link()
+    pair(buyer, supplier)
+        .select(LinkRow::as_select())
+        .first(conn)?
+        .into_link()
 }
 
 /// A partner organisation with the link to it.
@@ -331,8 +422,18 @@ pub enum Side {
 }
 
 /// My direct partners on one side, active ones unless `include_ended`.
-pub fn list_partners(conn: &mut DbConnection, me: OrgId, side: Side, include_ended: bool, page: &PageRequest) -> Result<Page<Partner>, StoreError> {
-    let mut query = supplier_links::table.select(LinkRow::as_select()).order(supplier_links::id.asc()).limit(limit(page)).into_boxed();
+pub fn list_partners(
+    conn: &mut DbConnection,
+    me: OrgId,
+    side: Side,
+    include_ended: bool,
+    page: &PageRequest,
+) -> Result<Page<Partner>, StoreError> {
+    let mut query = supplier_links::table
+        .select(LinkRow::as_select())
+        .order(supplier_links::id.asc())
+        .limit(limit(page))
+        .into_boxed();
     query = match side {
         Side::Suppliers => query.filter(supplier_links::buyer_org_id.eq(me.to_string())),
         Side::Customers => query.filter(supplier_links::supplier_org_id.eq(me.to_string())),
@@ -364,16 +465,29 @@ pub fn list_partners(conn: &mut DbConnection, me: OrgId, side: Side, include_end
             link: row.into_link()?,
         });
     }
-    Ok(Page { items: partners, next: page.next })
+    Ok(Page {
+        items: partners,
+        next: page.next,
+    })
 }
 
 /// Names and countries of organisations, by id, in one query.
-pub fn names_of(conn: &mut DbConnection, ids: &[String]) -> Result<HashMap<String, (String, String)>, StoreError> {
+pub fn names_of(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> Result<HashMap<String, (String, String)>, StoreError> {
     let rows: Vec<(String, String, String)> = organisations::table
         .filter(organisations::id.eq_any(ids))
-        .select((organisations::id, organisations::name, organisations::country))
+        .select((
+            organisations::id,
+            organisations::name,
+            organisations::country,
+        ))
         .load(conn)?;
-    Ok(rows.into_iter().map(|(id, name, country)| (id, (name, country))).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, country)| (id, (name, country)))
+        .collect())
 }
 
 /// One tier-1 supplier as the requester sees it, with what it discloses of tier 2.
@@ -386,18 +500,27 @@ pub struct ChainEntry {
 }
 
 /// The requester's chain: each active tier-1 and, through it, its tier-2s.
-pub fn supply_chain(conn: &mut DbConnection, requester: OrgId) -> Result<Vec<ChainEntry>, StoreError> {
+pub fn supply_chain(
+    conn: &mut DbConnection,
+    requester: OrgId,
+) -> Result<Vec<ChainEntry>, StoreError> {
     let tier1: Vec<LinkRow> = supplier_links::table
         .filter(supplier_links::buyer_org_id.eq(requester.to_string()))
         .filter(supplier_links::active.eq(true))
         .select(LinkRow::as_select())
         .order(supplier_links::id.asc())
         .load(conn)?;
-    let tier1_ids: Vec<String> = tier1.iter().map(|row| row.supplier_org_id.clone()).collect();
+    let tier1_ids: Vec<String> = tier1
+        .iter()
+        .map(|row| row.supplier_org_id.clone())
+        .collect();
     let tier2_links: Vec<(String, String)> = supplier_links::table
         .filter(supplier_links::buyer_org_id.eq_any(&tier1_ids))
         .filter(supplier_links::active.eq(true))
-        .select((supplier_links::buyer_org_id, supplier_links::supplier_org_id))
+        .select((
+            supplier_links::buyer_org_id,
+            supplier_links::supplier_org_id,
+        ))
         .order(supplier_links::id.asc())
         .load(conn)?;
     let mut all_ids = tier1_ids.clone();
@@ -406,7 +529,11 @@ pub fn supply_chain(conn: &mut DbConnection, requester: OrgId) -> Result<Vec<Cha
     let mut chain = Vec::with_capacity(tier1.len());
     for row in tier1 {
         let supplier = row.supplier_org_id.clone();
-        let below: Vec<&String> = tier2_links.iter().filter(|(buyer, _)| *buyer == supplier).map(|(_, s)| s).collect();
+        let below: Vec<&String> = tier2_links
+            .iter()
+            .filter(|(buyer, _)| *buyer == supplier)
+            .map(|(_, s)| s)
+            .collect();
         let tier2 = if row.disclose_suppliers {
             let mut named = Vec::with_capacity(below.len());
             for id in &below {
@@ -433,7 +560,8 @@ pub fn supply_chain(conn: &mut DbConnection, requester: OrgId) -> Result<Vec<Cha
 }
 
 pub(crate) fn parse_org(id: &str) -> Result<OrgId, StoreError> {
-    id.parse().map_err(|_| StoreError::Corrupt(format!("organisation id `{id}`")))
+    id.parse()
+        .map_err(|_| StoreError::Corrupt(format!("organisation id `{id}`")))
 }
 
 pub(crate) fn limit(page: &PageRequest) -> i64 {

@@ -9,7 +9,9 @@ use diesel::prelude::*;
 use tierlink_domain::FieldError;
 use tierlink_domain::ids::OrgId;
 use tierlink_domain::pagination::{Page, PageRequest};
-use tierlink_domain::requirements::{ReportingPeriod, RequestStatus, RequirementContent, RequirementItem};
+use tierlink_domain::requirements::{
+    ReportingPeriod, RequestStatus, RequirementContent, RequirementItem,
+};
 use tierlink_domain::time::now;
 
 use crate::connection::DbConnection;
@@ -129,7 +131,11 @@ pub fn insert(conn: &mut DbConnection, new: &NewRequest<'_>) -> Result<String, S
     Ok(id)
 }
 
-fn write_items(conn: &mut DbConnection, id: &str, items: &[RequirementItem]) -> Result<(), StoreError> {
+fn write_items(
+    conn: &mut DbConnection,
+    id: &str,
+    items: &[RequirementItem],
+) -> Result<(), StoreError> {
     diesel::delete(request_items::table.filter(request_items::request_id.eq(id))).execute(conn)?;
     for (position, item) in (0_i32..).zip(items) {
         diesel::insert_into(request_items::table)
@@ -149,7 +155,12 @@ fn write_items(conn: &mut DbConnection, id: &str, items: &[RequirementItem]) -> 
 /// After an amendment, the requirement's own (depth 1) requests take the
 /// new title, description, due date and items; forwarded requests keep
 /// their tier-1's choices but drop items no longer asked for.
-pub(crate) fn follow_amendment(conn: &mut DbConnection, requirement_id: &str, version: i32, content: &RequirementContent) -> Result<(), StoreError> {
+pub(crate) fn follow_amendment(
+    conn: &mut DbConnection,
+    requirement_id: &str,
+    version: i32,
+    content: &RequirementContent,
+) -> Result<(), StoreError> {
     let at = to_db(now());
     let direct: Vec<String> = requests::table
         .filter(requests::requirement_id.eq(requirement_id))
@@ -174,7 +185,11 @@ pub(crate) fn follow_amendment(conn: &mut DbConnection, requirement_id: &str, ve
         .filter(requests::depth.gt(1))
         .select(requests::id)
         .load(conn)?;
-    let asked: Vec<&str> = content.items.iter().map(|item| item.metric.as_str()).collect();
+    let asked: Vec<&str> = content
+        .items
+        .iter()
+        .map(|item| item.metric.as_str())
+        .collect();
     for id in &forwarded {
         diesel::delete(
             request_items::table
@@ -183,7 +198,11 @@ pub(crate) fn follow_amendment(conn: &mut DbConnection, requirement_id: &str, ve
         )
         .execute(conn)?;
         diesel::update(requests::table.filter(requests::id.eq(id)))
-            .set((requests::requirement_version.eq(version), requests::revision.eq(requests::revision + 1), requests::updated_at.eq(at)))
+            .set((
+                requests::requirement_version.eq(version),
+                requests::revision.eq(requests::revision + 1),
+                requests::updated_at.eq(at),
+            ))
             .execute(conn)?;
     }
     Ok(())
@@ -198,20 +217,29 @@ fn assemble(conn: &mut DbConnection, rows: Vec<RequestRow>) -> Result<Vec<Reques
         .load(conn)?;
     let mut items_by_request: HashMap<String, Vec<RequirementItem>> = HashMap::new();
     for item in items {
-        items_by_request.entry(item.request_id).or_default().push(RequirementItem {
-            metric: item.metric_code,
-            required: item.required,
-            guidance: item.guidance,
-            estimates_accepted: item.estimates_accepted,
-        });
+        items_by_request
+            .entry(item.request_id)
+            .or_default()
+            .push(RequirementItem {
+                metric: item.metric_code,
+                required: item.required,
+                guidance: item.guidance,
+                estimates_accepted: item.estimates_accepted,
+            });
     }
-    let mut org_ids: Vec<String> = rows.iter().map(|row| row.requester_org_id.clone()).collect();
+    let mut org_ids: Vec<String> = rows
+        .iter()
+        .map(|row| row.requester_org_id.clone())
+        .collect();
     org_ids.extend(rows.iter().map(|row| row.supplier_org_id.clone()));
     let names = names_of(conn, &org_ids)?;
     let requirement_ids: Vec<&str> = rows.iter().map(|row| row.requirement_id.as_str()).collect();
     let depths: HashMap<String, i32> = crate::schema::requirements::table
         .filter(crate::schema::requirements::id.eq_any(&requirement_ids))
-        .select((crate::schema::requirements::id, crate::schema::requirements::cascade_depth))
+        .select((
+            crate::schema::requirements::id,
+            crate::schema::requirements::cascade_depth,
+        ))
         .load::<(String, i32)>(conn)?
         .into_iter()
         .collect();
@@ -219,11 +247,18 @@ fn assemble(conn: &mut DbConnection, rows: Vec<RequestRow>) -> Result<Vec<Reques
         .map(|row| {
             let corrupt = |what: &str| StoreError::Corrupt(format!("request {}: {what}", row.id));
             Ok(Request {
-                requester_name: names.get(&row.requester_org_id).map(|(name, _)| name.clone()).unwrap_or_default(),
-                supplier_name: names.get(&row.supplier_org_id).map(|(name, _)| name.clone()).unwrap_or_default(),
+                requester_name: names
+                    .get(&row.requester_org_id)
+                    .map(|(name, _)| name.clone())
+                    .unwrap_or_default(),
+                supplier_name: names
+                    .get(&row.supplier_org_id)
+                    .map(|(name, _)| name.clone())
+                    .unwrap_or_default(),
                 requester_org_id: parse_org(&row.requester_org_id)?,
                 supplier_org_id: parse_org(&row.supplier_org_id)?,
-                period: ReportingPeriod::new(row.period_start, row.period_end).map_err(|_| corrupt("period"))?,
+                period: ReportingPeriod::new(row.period_start, row.period_end)
+                    .map_err(|_| corrupt("period"))?,
                 status: RequestStatus::parse(&row.status).ok_or_else(|| corrupt("status"))?,
                 items: items_by_request.remove(&row.id).unwrap_or_default(),
                 cascade_depth: depths.get(&row.requirement_id).copied().unwrap_or(1),
@@ -257,7 +292,12 @@ pub struct IncomingFilter {
 }
 
 /// The requests `supplier` received.
-pub fn list_incoming(conn: &mut DbConnection, supplier: OrgId, filter: &IncomingFilter, page: &PageRequest) -> Result<Page<Request>, StoreError> {
+pub fn list_incoming(
+    conn: &mut DbConnection,
+    supplier: OrgId,
+    filter: &IncomingFilter,
+    page: &PageRequest,
+) -> Result<Page<Request>, StoreError> {
     let mut query = requests::table
         .filter(requests::supplier_org_id.eq(supplier.to_string()))
         .select(RequestRow::as_select())
@@ -277,11 +317,21 @@ pub fn list_incoming(conn: &mut DbConnection, supplier: OrgId, filter: &Incoming
         query = query.filter(requests::due_date.ge(after));
     }
     if let (Some(overdue), Some(today)) = (filter.overdue, filter.today) {
-        let pending: Vec<&str> = RequestStatus::ALL.iter().filter(|s| s.is_pending()).map(|s| s.as_str()).collect();
+        let pending: Vec<&str> = RequestStatus::ALL
+            .iter()
+            .filter(|s| s.is_pending())
+            .map(|s| s.as_str())
+            .collect();
         query = if overdue {
-            query.filter(requests::due_date.lt(today)).filter(requests::status.eq_any(pending))
+            query
+                .filter(requests::due_date.lt(today))
+                .filter(requests::status.eq_any(pending))
         } else {
-            query.filter(requests::due_date.ge(today).or(requests::status.ne_all(pending)))
+            query.filter(
+                requests::due_date
+                    .ge(today)
+                    .or(requests::status.ne_all(pending)),
+            )
         };
     }
     if let Some(after) = &page.after {
@@ -312,13 +362,21 @@ pub fn find_for(conn: &mut DbConnection, viewer: OrgId, id: &str) -> Result<Requ
 
 fn check_revision(request: &Request, expected: Option<i32>) -> Result<(), StoreError> {
     match expected {
-        Some(expected) if expected != request.revision => Err(StoreError::Stale { current: request.revision }),
+        Some(expected) if expected != request.revision => Err(StoreError::Stale {
+            current: request.revision,
+        }),
         _ => Ok(()),
     }
 }
 
 /// The supplier declines a pending request, saying why.
-pub fn decline(conn: &mut DbConnection, supplier: OrgId, id: &str, reason: &str, expected: Option<i32>) -> Result<Request, StoreError> {
+pub fn decline(
+    conn: &mut DbConnection,
+    supplier: OrgId,
+    id: &str,
+    reason: &str,
+    expected: Option<i32>,
+) -> Result<Request, StoreError> {
     let request = find_for(conn, supplier, id)?;
     if request.supplier_org_id != supplier {
         return Err(StoreError::NotFound);
@@ -328,7 +386,10 @@ pub fn decline(conn: &mut DbConnection, supplier: OrgId, id: &str, reason: &str,
         return Err(rejected(
             "illegal_transition",
             None,
-            &format!("a {} request cannot be declined; only open, in-progress or changes-requested ones can", request.status.as_str()),
+            &format!(
+                "a {} request cannot be declined; only open, in-progress or changes-requested ones can",
+                request.status.as_str()
+            ),
         ));
     }
     diesel::update(requests::table.filter(requests::id.eq(id)))
@@ -353,17 +414,30 @@ pub struct Forward<'a> {
 }
 
 /// A tier-1 forwards (part of) a request it received to its own suppliers.
-pub fn forward(conn: &mut DbConnection, tier1: OrgId, parent_id: &str, forward: &Forward<'_>) -> Result<Vec<Request>, StoreError> {
+pub fn forward(
+    conn: &mut DbConnection,
+    tier1: OrgId,
+    parent_id: &str,
+    forward: &Forward<'_>,
+) -> Result<Vec<Request>, StoreError> {
     let parent = find_for(conn, tier1, parent_id)?;
     if parent.supplier_org_id != tier1 {
         return Err(StoreError::NotFound);
     }
     if !parent.status.is_pending() {
-        return Err(rejected("illegal_transition", None, &format!("a {} request cannot be forwarded", parent.status.as_str())));
+        return Err(rejected(
+            "illegal_transition",
+            None,
+            &format!("a {} request cannot be forwarded", parent.status.as_str()),
+        ));
     }
     let requirement = requirements::find_any(conn, &parent.requirement_id)?;
     let depth = u8::try_from(parent.depth).unwrap_or(u8::MAX);
-    if !requirement.content.cascade_depth.allows_forwarding_from(depth) {
+    if !requirement
+        .content
+        .cascade_depth
+        .allows_forwarding_from(depth)
+    {
         return Err(StoreError::Invalid(FieldError::new(
             "suppliers",
             "beyond_cascade_depth",
@@ -379,11 +453,26 @@ pub fn forward(conn: &mut DbConnection, tier1: OrgId, parent_id: &str, forward: 
         Some(metrics) => {
             let mut chosen = Vec::with_capacity(metrics.len());
             for (index, metric) in metrics.iter().enumerate() {
-                let item = parent.items.iter().find(|item| &item.metric == metric).ok_or_else(|| {
-                    StoreError::Invalid(FieldError::new(format!("metrics[{index}]"), "not_in_request", format!("`{metric}` is not an item of this request")))
-                })?;
-                if chosen.iter().any(|known: &RequirementItem| &known.metric == metric) {
-                    return Err(StoreError::Invalid(FieldError::new(format!("metrics[{index}]"), "duplicate", "listed twice")));
+                let item = parent
+                    .items
+                    .iter()
+                    .find(|item| &item.metric == metric)
+                    .ok_or_else(|| {
+                        StoreError::Invalid(FieldError::new(
+                            format!("metrics[{index}]"),
+                            "not_in_request",
+                            format!("`{metric}` is not an item of this request"),
+                        ))
+                    })?;
+                if chosen
+                    .iter()
+                    .any(|known: &RequirementItem| &known.metric == metric)
+                {
+                    return Err(StoreError::Invalid(FieldError::new(
+                        format!("metrics[{index}]"),
+                        "duplicate",
+                        "listed twice",
+                    )));
                 }
                 chosen.push(item.clone());
             }
@@ -392,7 +481,14 @@ pub fn forward(conn: &mut DbConnection, tier1: OrgId, parent_id: &str, forward: 
     };
     let due_date = forward.due_date.unwrap_or(parent.due_date);
     if due_date > parent.due_date {
-        return Err(StoreError::Invalid(FieldError::new("due_date", "after_parent", format!("due by {} at the latest, when your own answer is due", parent.due_date))));
+        return Err(StoreError::Invalid(FieldError::new(
+            "due_date",
+            "after_parent",
+            format!(
+                "due by {} at the latest, when your own answer is due",
+                parent.due_date
+            ),
+        )));
     }
     let mut created = Vec::with_capacity(forward.suppliers.len());
     for (index, supplier) in forward.suppliers.iter().enumerate() {
@@ -434,15 +530,26 @@ pub fn forward(conn: &mut DbConnection, tier1: OrgId, parent_id: &str, forward: 
     }
     if parent.status == RequestStatus::Open {
         diesel::update(requests::table.filter(requests::id.eq(parent_id)))
-            .set((requests::status.eq(RequestStatus::InProgress.as_str()), requests::revision.eq(parent.revision + 1)))
+            .set((
+                requests::status.eq(RequestStatus::InProgress.as_str()),
+                requests::revision.eq(parent.revision + 1),
+            ))
             .execute(conn)?;
     }
-    let rows: Vec<RequestRow> = requests::table.filter(requests::id.eq_any(&created)).order(requests::id.asc()).select(RequestRow::as_select()).load(conn)?;
+    let rows: Vec<RequestRow> = requests::table
+        .filter(requests::id.eq_any(&created))
+        .order(requests::id.asc())
+        .select(RequestRow::as_select())
+        .load(conn)?;
     assemble(conn, rows)
 }
 
 /// The requests a tier-1 forwarded from `parent_id` (visible to that tier-1 only).
-pub fn forwarded_from(conn: &mut DbConnection, tier1: OrgId, parent_id: &str) -> Result<Vec<Request>, StoreError> {
+pub fn forwarded_from(
+    conn: &mut DbConnection,
+    tier1: OrgId,
+    parent_id: &str,
+) -> Result<Vec<Request>, StoreError> {
     let parent = find_for(conn, tier1, parent_id)?;
     if parent.supplier_org_id != tier1 {
         return Err(StoreError::NotFound);
@@ -465,7 +572,12 @@ pub struct RequestProgress {
 }
 
 /// Every request a requirement sent directly, for its requester.
-pub fn list_for_requirement(conn: &mut DbConnection, requester: OrgId, requirement_id: &str, page: &PageRequest) -> Result<Page<RequestProgress>, StoreError> {
+pub fn list_for_requirement(
+    conn: &mut DbConnection,
+    requester: OrgId,
+    requirement_id: &str,
+    page: &PageRequest,
+) -> Result<Page<RequestProgress>, StoreError> {
     requirements::find(conn, requester, requirement_id)?;
     let mut query = requests::table
         .filter(requests::requirement_id.eq(requirement_id))
@@ -491,13 +603,19 @@ pub fn list_for_requirement(conn: &mut DbConnection, requester: OrgId, requireme
         .map(|request| {
             let mut counts: HashMap<RequestStatus, usize> = HashMap::new();
             let mut total = 0;
-            for (_, status) in children.iter().filter(|(parent, _)| parent.as_deref() == Some(request.id.as_str())) {
+            for (_, status) in children
+                .iter()
+                .filter(|(parent, _)| parent.as_deref() == Some(request.id.as_str()))
+            {
                 total += 1;
                 if let Some(status) = RequestStatus::parse(status) {
                     *counts.entry(status).or_default() += 1;
                 }
             }
-            let by_status = RequestStatus::ALL.iter().filter_map(|s| counts.get(s).map(|n| (*s, *n))).collect();
+            let by_status = RequestStatus::ALL
+                .iter()
+                .filter_map(|s| counts.get(s).map(|n| (*s, *n)))
+                .collect();
             RequestProgress {
                 request,
                 forwarded_total: total,

@@ -7,7 +7,8 @@ use tierlink_domain::FieldError;
 use tierlink_domain::ids::OrgId;
 use tierlink_domain::pagination::{Page, PageRequest};
 use tierlink_domain::requirements::{
-    Audience, CascadeDepth, ReportingPeriod, RequestStatus, RequirementAction, RequirementContent, RequirementItem, RequirementStatus,
+    Audience, CascadeDepth, ReportingPeriod, RequestStatus, RequirementAction, RequirementContent,
+    RequirementItem, RequirementStatus,
 };
 use tierlink_domain::time::now;
 
@@ -15,7 +16,10 @@ use crate::connection::DbConnection;
 use crate::error::StoreError;
 use crate::network::{active_suppliers_of, is_active_supplier, limit, parse_org, rejected};
 use crate::requests::{self, NewRequest};
-use crate::schema::{requirement_audience, requirement_items, requirement_versions, requirements, requests as requests_table};
+use crate::schema::{
+    requests as requests_table, requirement_audience, requirement_items, requirement_versions,
+    requirements,
+};
 use crate::time::{from_db, to_db};
 
 /// A requirement as its requester sees it.
@@ -81,7 +85,12 @@ pub struct RequirementFilter {
     pub status: Option<RequirementStatus>,
 }
 
-pub fn insert(conn: &mut DbConnection, org: OrgId, created_by: &str, content: &RequirementContent) -> Result<Requirement, StoreError> {
+pub fn insert(
+    conn: &mut DbConnection,
+    org: OrgId,
+    created_by: &str,
+    content: &RequirementContent,
+) -> Result<Requirement, StoreError> {
     check_audience(conn, org, &content.audience)?;
     let at = to_db(now());
     let id = uuid::Uuid::now_v7().to_string();
@@ -109,8 +118,13 @@ pub fn insert(conn: &mut DbConnection, org: OrgId, created_by: &str, content: &R
     find(conn, org, &id)
 }
 
-fn write_content_children(conn: &mut DbConnection, id: &str, content: &RequirementContent) -> Result<(), StoreError> {
-    diesel::delete(requirement_items::table.filter(requirement_items::requirement_id.eq(id))).execute(conn)?;
+fn write_content_children(
+    conn: &mut DbConnection,
+    id: &str,
+    content: &RequirementContent,
+) -> Result<(), StoreError> {
+    diesel::delete(requirement_items::table.filter(requirement_items::requirement_id.eq(id)))
+        .execute(conn)?;
     for (position, item) in (0_i32..).zip(&content.items) {
         diesel::insert_into(requirement_items::table)
             .values(ItemRow {
@@ -123,11 +137,15 @@ fn write_content_children(conn: &mut DbConnection, id: &str, content: &Requireme
             })
             .execute(conn)?;
     }
-    diesel::delete(requirement_audience::table.filter(requirement_audience::requirement_id.eq(id))).execute(conn)?;
+    diesel::delete(requirement_audience::table.filter(requirement_audience::requirement_id.eq(id)))
+        .execute(conn)?;
     if let Audience::Chosen(suppliers) = &content.audience {
         for supplier in suppliers {
             diesel::insert_into(requirement_audience::table)
-                .values((requirement_audience::requirement_id.eq(id), requirement_audience::supplier_org_id.eq(supplier.to_string())))
+                .values((
+                    requirement_audience::requirement_id.eq(id),
+                    requirement_audience::supplier_org_id.eq(supplier.to_string()),
+                ))
                 .execute(conn)?;
         }
     }
@@ -135,7 +153,11 @@ fn write_content_children(conn: &mut DbConnection, id: &str, content: &Requireme
 }
 
 /// Every chosen supplier must be an active direct supplier of `org`.
-fn check_audience(conn: &mut DbConnection, org: OrgId, audience: &Audience) -> Result<(), StoreError> {
+fn check_audience(
+    conn: &mut DbConnection,
+    org: OrgId,
+    audience: &Audience,
+) -> Result<(), StoreError> {
     if let Audience::Chosen(suppliers) = audience {
         for (index, supplier) in suppliers.iter().enumerate() {
             if !is_active_supplier(conn, org, *supplier)? {
@@ -162,11 +184,19 @@ pub fn find(conn: &mut DbConnection, org: OrgId, id: &str) -> Result<Requirement
 
 /// A requirement by id, whoever owns it: for following a request to its requirement.
 pub(crate) fn find_any(conn: &mut DbConnection, id: &str) -> Result<Requirement, StoreError> {
-    let row: RequirementRow = requirements::table.find(id).select(RequirementRow::as_select()).first(conn)?;
+    let row: RequirementRow = requirements::table
+        .find(id)
+        .select(RequirementRow::as_select())
+        .first(conn)?;
     assemble(conn, vec![row])?.pop().ok_or(StoreError::NotFound)
 }
 
-pub fn list(conn: &mut DbConnection, org: OrgId, filter: &RequirementFilter, page: &PageRequest) -> Result<Page<Requirement>, StoreError> {
+pub fn list(
+    conn: &mut DbConnection,
+    org: OrgId,
+    filter: &RequirementFilter,
+    page: &PageRequest,
+) -> Result<Page<Requirement>, StoreError> {
     let mut query = requirements::table
         .filter(requirements::org_id.eq(org.to_string()))
         .select(RequirementRow::as_select())
@@ -188,21 +218,34 @@ pub fn list(conn: &mut DbConnection, org: OrgId, filter: &RequirementFilter, pag
     })
 }
 
-fn assemble(conn: &mut DbConnection, rows: Vec<RequirementRow>) -> Result<Vec<Requirement>, StoreError> {
+fn assemble(
+    conn: &mut DbConnection,
+    rows: Vec<RequirementRow>,
+) -> Result<Vec<Requirement>, StoreError> {
     let ids: Vec<&str> = rows.iter().map(|row| row.id.as_str()).collect();
     let items: Vec<ItemRow> = requirement_items::table
         .filter(requirement_items::requirement_id.eq_any(&ids))
-        .order((requirement_items::requirement_id, requirement_items::position))
+        .order((
+            requirement_items::requirement_id,
+            requirement_items::position,
+        ))
         .select(ItemRow::as_select())
         .load(conn)?;
     let audience: Vec<(String, String)> = requirement_audience::table
         .filter(requirement_audience::requirement_id.eq_any(&ids))
-        .select((requirement_audience::requirement_id, requirement_audience::supplier_org_id))
-        .order((requirement_audience::requirement_id, requirement_audience::supplier_org_id))
+        .select((
+            requirement_audience::requirement_id,
+            requirement_audience::supplier_org_id,
+        ))
+        .order((
+            requirement_audience::requirement_id,
+            requirement_audience::supplier_org_id,
+        ))
         .load(conn)?;
     rows.into_iter()
         .map(|row| {
-            let corrupt = |what: &str| StoreError::Corrupt(format!("requirement {}: {what}", row.id));
+            let corrupt =
+                |what: &str| StoreError::Corrupt(format!("requirement {}: {what}", row.id));
             let own_items = items
                 .iter()
                 .filter(|item| item.requirement_id == row.id)
@@ -229,11 +272,13 @@ fn assemble(conn: &mut DbConnection, rows: Vec<RequirementRow>) -> Result<Vec<Re
                 content: RequirementContent {
                     title: row.title,
                     description: row.description,
-                    period: ReportingPeriod::new(row.period_start, row.period_end).map_err(|_| corrupt("period"))?,
+                    period: ReportingPeriod::new(row.period_start, row.period_end)
+                        .map_err(|_| corrupt("period"))?,
                     due_date: row.due_date,
                     items: own_items,
                     audience,
-                    cascade_depth: CascadeDepth::parse(i64::from(row.cascade_depth)).map_err(|_| corrupt("cascade depth"))?,
+                    cascade_depth: CascadeDepth::parse(i64::from(row.cascade_depth))
+                        .map_err(|_| corrupt("cascade depth"))?,
                 },
                 status: RequirementStatus::parse(&row.status).ok_or_else(|| corrupt("status"))?,
                 version: row.version,
@@ -250,23 +295,40 @@ fn assemble(conn: &mut DbConnection, rows: Vec<RequirementRow>) -> Result<Vec<Re
 
 /// Loads `org`'s requirement, checks the caller's `If-Match` revision and
 /// that `action` is allowed now.
-fn load_for(conn: &mut DbConnection, org: OrgId, id: &str, expected: Option<i32>, action: RequirementAction) -> Result<Requirement, StoreError> {
+fn load_for(
+    conn: &mut DbConnection,
+    org: OrgId,
+    id: &str,
+    expected: Option<i32>,
+    action: RequirementAction,
+) -> Result<Requirement, StoreError> {
     let requirement = find(conn, org, id)?;
     if let Some(expected) = expected
         && expected != requirement.revision
     {
-        return Err(StoreError::Stale { current: requirement.revision });
+        return Err(StoreError::Stale {
+            current: requirement.revision,
+        });
     }
-    requirement.status.apply(action).map_err(|illegal| StoreError::Rejected {
-        code: "illegal_transition",
-        field: None,
-        message: illegal.to_string(),
-    })?;
+    requirement
+        .status
+        .apply(action)
+        .map_err(|illegal| StoreError::Rejected {
+            code: "illegal_transition",
+            field: None,
+            message: illegal.to_string(),
+        })?;
     Ok(requirement)
 }
 
 /// Replaces a draft's content.
-pub fn update_draft(conn: &mut DbConnection, org: OrgId, id: &str, expected: Option<i32>, content: &RequirementContent) -> Result<Requirement, StoreError> {
+pub fn update_draft(
+    conn: &mut DbConnection,
+    org: OrgId,
+    id: &str,
+    expected: Option<i32>,
+    content: &RequirementContent,
+) -> Result<Requirement, StoreError> {
     let current = load_for(conn, org, id, expected, RequirementAction::Edit)?;
     check_audience(conn, org, &content.audience)?;
     diesel::update(requirements::table.filter(requirements::id.eq(id)))
@@ -288,9 +350,18 @@ pub fn update_draft(conn: &mut DbConnection, org: OrgId, id: &str, expected: Opt
 
 /// Publishes, closes or cancels. Publishing sends one request to each
 /// targeted supplier; closing and cancelling settle the requests still open.
-pub fn transition(conn: &mut DbConnection, org: OrgId, id: &str, expected: Option<i32>, action: RequirementAction) -> Result<Requirement, StoreError> {
+pub fn transition(
+    conn: &mut DbConnection,
+    org: OrgId,
+    id: &str,
+    expected: Option<i32>,
+    action: RequirementAction,
+) -> Result<Requirement, StoreError> {
     let current = load_for(conn, org, id, expected, action)?;
-    let next = current.status.apply(action).map_err(|_| StoreError::Corrupt("transition".to_owned()))?;
+    let next = current
+        .status
+        .apply(action)
+        .map_err(|_| StoreError::Corrupt("transition".to_owned()))?;
     let at = now();
     match action {
         RequirementAction::Publish => {
@@ -302,7 +373,11 @@ pub fn transition(conn: &mut DbConnection, org: OrgId, id: &str, expected: Optio
                 }
             };
             if suppliers.is_empty() {
-                return Err(rejected("no_audience", Some("audience"), "there is no active supplier to send this requirement to"));
+                return Err(rejected(
+                    "no_audience",
+                    Some("audience"),
+                    "there is no active supplier to send this requirement to",
+                ));
             }
             for supplier in suppliers {
                 requests::insert(
@@ -324,14 +399,26 @@ pub fn transition(conn: &mut DbConnection, org: OrgId, id: &str, expected: Optio
             }
         }
         RequirementAction::Close | RequirementAction::Cancel => {
-            let settled = if action == RequirementAction::Close { RequestStatus::Closed } else { RequestStatus::Cancelled };
-            let pending: Vec<&str> = RequestStatus::ALL.iter().filter(|s| s.is_pending()).map(|s| s.as_str()).collect();
+            let settled = if action == RequirementAction::Close {
+                RequestStatus::Closed
+            } else {
+                RequestStatus::Cancelled
+            };
+            let pending: Vec<&str> = RequestStatus::ALL
+                .iter()
+                .filter(|s| s.is_pending())
+                .map(|s| s.as_str())
+                .collect();
             diesel::update(
                 requests_table::table
                     .filter(requests_table::requirement_id.eq(id))
                     .filter(requests_table::status.eq_any(pending)),
             )
-            .set((requests_table::status.eq(settled.as_str()), requests_table::updated_at.eq(to_db(at)), requests_table::revision.eq(requests_table::revision + 1)))
+            .set((
+                requests_table::status.eq(settled.as_str()),
+                requests_table::updated_at.eq(to_db(at)),
+                requests_table::revision.eq(requests_table::revision + 1),
+            ))
             .execute(conn)?;
         }
         RequirementAction::Edit | RequirementAction::Amend => {}
@@ -341,7 +428,11 @@ pub fn transition(conn: &mut DbConnection, org: OrgId, id: &str, expected: Optio
             requirements::status.eq(next.as_str()),
             requirements::revision.eq(current.revision + 1),
             requirements::updated_at.eq(to_db(at)),
-            requirements::published_at.eq(if action == RequirementAction::Publish { Some(to_db(at)) } else { current.published_at.map(to_db) }),
+            requirements::published_at.eq(if action == RequirementAction::Publish {
+                Some(to_db(at))
+            } else {
+                current.published_at.map(to_db)
+            }),
         ))
         .execute(conn)?;
     find(conn, org, id)
@@ -366,12 +457,18 @@ pub fn amend(
             return Err(StoreError::Invalid(FieldError::new(
                 fixed,
                 "not_amendable",
-                format!("{fixed} cannot change after publication; cancel and publish a new requirement"),
+                format!(
+                    "{fixed} cannot change after publication; cancel and publish a new requirement"
+                ),
             )));
         }
     }
     if changes.is_empty() {
-        return Err(StoreError::Invalid(FieldError::new("", "no_changes", "the amendment changes nothing")));
+        return Err(StoreError::Invalid(FieldError::new(
+            "",
+            "no_changes",
+            "the amendment changes nothing",
+        )));
     }
     let version = current.version + 1;
     let at = to_db(now());
@@ -425,7 +522,11 @@ pub fn versions_of(conn: &mut DbConnection, id: &str) -> Result<Vec<Version>, St
         .into_iter()
         .map(|(version, changes, note, amended_by, amended_at)| Version {
             version,
-            changes: changes.split(',').filter(|c| !c.is_empty()).map(str::to_owned).collect(),
+            changes: changes
+                .split(',')
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned)
+                .collect(),
             note,
             amended_by,
             amended_at: from_db(amended_at),

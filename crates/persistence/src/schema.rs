@@ -201,6 +201,7 @@ diesel::table! {
         fingerprint -> Text,
         status -> Integer,
         location -> Nullable<Text>,
+        etag -> Nullable<Text>,
         body -> Text,
         created_at -> Timestamp,
     }

@@ -132,6 +132,7 @@ CREATE TABLE idempotency_keys (
     fingerprint      TEXT NOT NULL,
     status           INTEGER NOT NULL,
     location         TEXT,
+    etag             TEXT,
     body             TEXT NOT NULL,
     created_at       TIMESTAMP NOT NULL,
     PRIMARY KEY (org_id, idempotency_key)

@@ -13,12 +13,15 @@ use super::support::page_response;
 use crate::auth::caller::{Authorized, need};
 use crate::db;
 use crate::extract::{JsonBody, QueryParams};
-use crate::idempotency::{IdempotencyKey, create_once};
+use crate::idempotency::{Created, IdempotencyKey, create_once};
 use crate::problem::{ApiError, Problem};
 use crate::wire::metrics::{CreateMetric, MetricBody, MetricPage, MetricQuery};
 
 pub fn configure(config: &mut ServiceConfig) {
-    config.service(list_metrics).service(get_metric).service(create_metric);
+    config
+        .service(list_metrics)
+        .service(get_metric)
+        .service(create_metric);
 }
 
 /// List metrics
@@ -50,7 +53,11 @@ pub async fn list_metrics(
         .as_deref()
         .map(|f| {
             Framework::parse(f).ok_or_else(|| {
-                FieldError::new("framework", "invalid_value", "use ghg_protocol, esrs, cbam, k_esg, pact or csddd")
+                FieldError::new(
+                    "framework",
+                    "invalid_value",
+                    "use ghg_protocol, esrs, cbam, k_esg, pact or csddd",
+                )
             })
         })
         .transpose();
@@ -61,7 +68,12 @@ pub async fn list_metrics(
         return Err(ApiError::InvalidParameter(errors));
     };
     let custom = db::read(&db, move |conn| custom_metrics::list(conn, caller.org_id)).await?;
-    let text = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_lowercase);
+    let text = query
+        .q
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .map(str::to_lowercase);
     let mut all: Vec<MetricBody> = metrics::catalogue()
         .iter()
         .filter(|m| framework.is_none_or(|f| m.has_framework(f)))
@@ -74,14 +86,19 @@ pub async fn list_metrics(
                 .into_iter()
                 .filter(|m| {
                     text.as_deref().is_none_or(|q| {
-                        m.code.contains(q) || m.label_en.to_lowercase().contains(q) || m.label_ko.contains(q)
+                        m.code.contains(q)
+                            || m.label_en.to_lowercase().contains(q)
+                            || m.label_ko.contains(q)
                     })
                 })
                 .map(MetricBody::from),
         );
     }
     all.sort_by(|a, b| a.code.cmp(&b.code));
-    let rest: Vec<MetricBody> = all.into_iter().filter(|m| after.as_ref().is_none_or(|c| m.code.as_str() > c.key())).collect();
+    let rest: Vec<MetricBody> = all
+        .into_iter()
+        .filter(|m| after.as_ref().is_none_or(|c| m.code.as_str() > c.key()))
+        .collect();
     let page = Page::from_overfetched(rest, limit, |m| m.code.clone());
     Ok(page_response(&req, page.next.as_ref()).json(MetricPage {
         next_cursor: page.next.as_ref().map(Cursor::encode),
@@ -119,7 +136,14 @@ pub async fn get_metric(
         .ok_or(ApiError::NotFound("metric"))
 }
 
-const CUSTOM_KINDS: [&str; 6] = ["quantity", "percentage", "boolean", "text", "date", "document"];
+const CUSTOM_KINDS: [&str; 6] = [
+    "quantity",
+    "percentage",
+    "boolean",
+    "text",
+    "date",
+    "document",
+];
 
 /// Define a custom metric
 ///
@@ -149,26 +173,54 @@ pub async fn create_metric(
     let code_ok = body.code.starts_with("custom.")
         && body.code.len() <= 64
         && body.code.len() > "custom.".len()
-        && body.code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'));
+        && body.code.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+        });
     if !code_ok {
-        errors.push(FieldError::new("code", "invalid_code", "a custom code starts with `custom.` and uses a-z, 0-9, `.`, `_`, `-` (at most 64)"));
+        errors.push(FieldError::new(
+            "code",
+            "invalid_code",
+            "a custom code starts with `custom.` and uses a-z, 0-9, `.`, `_`, `-` (at most 64)",
+        ));
     }
     for (field, label) in [("label_en", &body.label_en), ("label_ko", &body.label_ko)] {
         if label.trim().is_empty() || label.chars().count() > 200 {
-            errors.push(FieldError::new(field, "invalid_label", "a label is 1 to 200 characters"));
+            errors.push(FieldError::new(
+                field,
+                "invalid_label",
+                "a label is 1 to 200 characters",
+            ));
         }
     }
     if !CUSTOM_KINDS.contains(&body.kind.as_str()) {
-        errors.push(FieldError::new("kind", "invalid_kind", format!("use one of {}", CUSTOM_KINDS.join(", "))));
+        errors.push(FieldError::new(
+            "kind",
+            "invalid_kind",
+            format!("use one of {}", CUSTOM_KINDS.join(", ")),
+        ));
     }
     let dimension = match (body.kind.as_str(), body.dimension.as_deref()) {
-        ("quantity", Some(d)) => errors.collect(Dimension::parse(d).ok_or_else(|| FieldError::new("dimension", "invalid_dimension", format!("unknown dimension `{d}`")))),
+        ("quantity", Some(d)) => errors.collect(Dimension::parse(d).ok_or_else(|| {
+            FieldError::new(
+                "dimension",
+                "invalid_dimension",
+                format!("unknown dimension `{d}`"),
+            )
+        })),
         ("quantity", None) => {
-            errors.push(FieldError::new("dimension", "required", "a quantity needs a dimension (emissions, energy, mass, volume, …)"));
+            errors.push(FieldError::new(
+                "dimension",
+                "required",
+                "a quantity needs a dimension (emissions, energy, mass, volume, …)",
+            ));
             None
         }
         (_, Some(_)) => {
-            errors.push(FieldError::new("dimension", "not_applicable", "only quantities have a dimension"));
+            errors.push(FieldError::new(
+                "dimension",
+                "not_applicable",
+                "only quantities have a dimension",
+            ));
             None
         }
         (_, None) => None,
@@ -189,7 +241,11 @@ pub async fn create_metric(
     create_once(&db, caller.org_id, key, StatusCode::CREATED, move |conn| {
         let created = custom_metrics::insert(conn, &metric)?;
         let location = format!("/v1/metrics/{}", created.code);
-        Ok((MetricBody::from(created), Some(location)))
+        Ok(Created {
+            body: MetricBody::from(created),
+            location: Some(location),
+            etag: None,
+        })
     })
     .await
 }

@@ -17,12 +17,11 @@ use crate::auth::caller::{Authorized, need};
 use crate::auth::secrets;
 use crate::db;
 use crate::extract::{JsonBody, QueryParams};
-use crate::idempotency::{IdempotencyKey, create_once};
+use crate::idempotency::{Created, IdempotencyKey, create_once};
 use crate::problem::{ApiError, Problem};
 use crate::wire::network::{
-    AcceptInvitation, ChainTier1, CreateInvitation, Disclosure, InvitationBody, InvitationCreated, InvitationPage, PartnerBody,
-    PartnerPage,
-    SupplyChainBody,
+    AcceptInvitation, ChainTier1, CreateInvitation, Disclosure, InvitationBody, InvitationCreated,
+    InvitationPage, PartnerBody, PartnerPage, SupplyChainBody,
 };
 use crate::wire::pagination::PageParams;
 
@@ -74,7 +73,10 @@ pub async fn create_invitation(
     let brn = body
         .business_registration_number
         .as_deref()
-        .map(|b| BusinessRegistrationNumber::parse(b).map_err(|e| FieldError::new("business_registration_number", e.code, e.message)))
+        .map(|b| {
+            BusinessRegistrationNumber::parse(b)
+                .map_err(|e| FieldError::new("business_registration_number", e.code, e.message))
+        })
         .transpose();
     let brn = errors.collect(brn);
     let (Some(email), Some(brn)) = (email, brn) else {
@@ -82,17 +84,28 @@ pub async fn create_invitation(
     };
     let code = secrets::generate(INVITATION_CODE_PREFIX);
     let digest = secrets::digest(&code);
-    let created_by = caller.user_id().map(|id| id.to_string()).unwrap_or_default();
+    let created_by = caller
+        .user_id()
+        .map(|id| id.to_string())
+        .unwrap_or_default();
     create_once(&db, caller.org_id, key, StatusCode::CREATED, move |conn| {
-        let invitation = network::create_invitation(conn, caller.org_id, email.as_str(), brn.as_ref(), &digest, &created_by)?;
+        let invitation = network::create_invitation(
+            conn,
+            caller.org_id,
+            email.as_str(),
+            brn.as_ref(),
+            &digest,
+            &created_by,
+        )?;
         let location = format!("/v1/invitations/{}", invitation.id);
-        Ok((
-            InvitationCreated {
+        Ok(Created {
+            body: InvitationCreated {
                 invitation: invitation.into(),
                 code,
             },
-            Some(location),
-        ))
+            location: Some(location),
+            etag: None,
+        })
     })
     .await
 }
@@ -118,11 +131,16 @@ pub async fn list_invitations(
     QueryParams(params): QueryParams<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page_request = params.to_request()?;
-    let page = db::read(&db, move |conn| network::list_invitations(conn, caller.org_id, &page_request)).await?;
-    Ok(page_response(&req, page.next.as_ref()).json(InvitationPage {
-        next_cursor: page.next.as_ref().map(|n| n.encode()),
-        items: page.items.into_iter().map(InvitationBody::from).collect(),
-    }))
+    let page = db::read(&db, move |conn| {
+        network::list_invitations(conn, caller.org_id, &page_request)
+    })
+    .await?;
+    Ok(
+        page_response(&req, page.next.as_ref()).json(InvitationPage {
+            next_cursor: page.next.as_ref().map(|n| n.encode()),
+            items: page.items.into_iter().map(InvitationBody::from).collect(),
+        }),
+    )
 }
 
 /// Withdraw an invitation
@@ -145,10 +163,14 @@ pub async fn revoke_invitation(
     db: web::Data<Database>,
     id: web::Path<String>,
 ) -> Result<web::Json<InvitationBody>, ApiError> {
-    let id = path_id("id", &id, |field, raw| uuid::Uuid::parse_str(raw).map_err(|_| FieldError::new(field, "invalid_id", "not a UUID")))?;
-    let invitation = db::write(&db, move |conn| network::revoke_invitation(conn, caller.org_id, &id.to_string()))
-        .await
-        .map_err(|e| not_found(e, "invitation"))?;
+    let id = path_id("id", &id, |field, raw| {
+        uuid::Uuid::parse_str(raw).map_err(|_| FieldError::new(field, "invalid_id", "not a UUID"))
+    })?;
+    let invitation = db::write(&db, move |conn| {
+        network::revoke_invitation(conn, caller.org_id, &id.to_string())
+    })
+    .await
+    .map_err(|e| not_found(e, "invitation"))?;
     Ok(web::Json(invitation.into()))
 }
 
@@ -203,14 +225,23 @@ pub struct PartnerQuery {
     pub cursor: Option<String>,
 }
 
-async fn partners(req: HttpRequest, org: OrgId, db: &Database, side: Side, query: PartnerQuery) -> Result<HttpResponse, ApiError> {
+async fn partners(
+    req: HttpRequest,
+    org: OrgId,
+    db: &Database,
+    side: Side,
+    query: PartnerQuery,
+) -> Result<HttpResponse, ApiError> {
     let page_request = PageParams {
         limit: query.limit,
         cursor: query.cursor,
     }
     .to_request()?;
     let include_ended = query.include_ended;
-    let page = db::read(db, move |conn| network::list_partners(conn, org, side, include_ended, &page_request)).await?;
+    let page = db::read(db, move |conn| {
+        network::list_partners(conn, org, side, include_ended, &page_request)
+    })
+    .await?;
     Ok(page_response(&req, page.next.as_ref()).json(PartnerPage {
         next_cursor: page.next.as_ref().map(|n| n.encode()),
         items: page.items.into_iter().map(PartnerBody::from).collect(),
@@ -311,7 +342,12 @@ pub async fn end_customer(
     end(&db, customer, caller.org_id, customer).await
 }
 
-async fn end(db: &Database, buyer: OrgId, supplier: OrgId, partner: OrgId) -> Result<web::Json<PartnerBody>, ApiError> {
+async fn end(
+    db: &Database,
+    buyer: OrgId,
+    supplier: OrgId,
+    partner: OrgId,
+) -> Result<web::Json<PartnerBody>, ApiError> {
     let partner = db::write(db, move |conn| {
         let link = network::end_link(conn, buyer, supplier)?;
         let names = network::names_of(conn, &[partner.to_string()])?;
@@ -357,7 +393,10 @@ pub async fn set_disclosure(
     let partner = db::write(&db, move |conn| {
         let link = network::set_disclosure(conn, customer, supplier, body.disclose_suppliers)?;
         let names = network::names_of(conn, &[customer.to_string()])?;
-        let (name, country) = names.get(&customer.to_string()).cloned().unwrap_or_default();
+        let (name, country) = names
+            .get(&customer.to_string())
+            .cloned()
+            .unwrap_or_default();
         Ok(network::Partner {
             org_id: customer,
             name,
@@ -404,7 +443,11 @@ fn not_found(error: ApiError, what: &'static str) -> ApiError {
 }
 
 /// Accepts an invitation inside a sign-up transaction.
-pub fn accept_at_signup(conn: &mut tierlink_persistence::DbConnection, code: &str, supplier: OrgId) -> Result<(), StoreError> {
+pub fn accept_at_signup(
+    conn: &mut tierlink_persistence::DbConnection,
+    code: &str,
+    supplier: OrgId,
+) -> Result<(), StoreError> {
     network::accept_invitation(conn, &secrets::digest(code.trim()), supplier)
         .map(|_| ())
         .map_err(|error| match error {

@@ -8,20 +8,22 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use tierlink_domain::ids::OrgId;
 use tierlink_domain::requirements::RequestStatus;
 use tierlink_domain::{FieldError, ValidationErrors};
+use tierlink_persistence::Database;
 use tierlink_persistence::requests::{self as store, Forward, IncomingFilter, Request};
 use tierlink_persistence::requirements as requirement_store;
-use tierlink_persistence::Database;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::support::{page_response, path_id, today};
 use crate::auth::caller::{Authorized, need};
 use crate::db;
 use crate::extract::{JsonBody, QueryParams};
-use crate::idempotency::{IdempotencyKey, create_once};
+use crate::idempotency::{Created, IdempotencyKey, create_once};
 use crate::problem::{ApiError, Problem};
 use crate::wire::etag::{self, IfMatch};
 use crate::wire::pagination::PageParams;
-use crate::wire::requests::{DeclineRequest, ForwardRequest, RequestBody, RequestPage, RequestQuery};
+use crate::wire::requests::{
+    DeclineRequest, ForwardRequest, RequestBody, RequestPage, RequestQuery,
+};
 use crate::wire::requirements::VersionBody;
 
 pub fn configure(config: &mut ServiceConfig) {
@@ -65,10 +67,20 @@ pub async fn list_requests(
     let status = query
         .status
         .as_deref()
-        .map(|s| RequestStatus::parse(s).ok_or_else(|| FieldError::new("status", "invalid_value", format!("unknown status `{s}`"))))
+        .map(|s| {
+            RequestStatus::parse(s).ok_or_else(|| {
+                FieldError::new("status", "invalid_value", format!("unknown status `{s}`"))
+            })
+        })
         .transpose();
     let status = errors.collect(status);
-    let customer = errors.collect(query.customer.as_deref().map(|c| OrgId::parse("customer", c)).transpose());
+    let customer = errors.collect(
+        query
+            .customer
+            .as_deref()
+            .map(|c| OrgId::parse("customer", c))
+            .transpose(),
+    );
     let page_request = PageParams {
         limit: query.limit,
         cursor: query.cursor.clone(),
@@ -86,10 +98,17 @@ pub async fn list_requests(
         overdue: query.overdue,
         today: Some(today()),
     };
-    let page = db::read(&db, move |conn| store::list_incoming(conn, caller.org_id, &filter, &page_request)).await?;
+    let page = db::read(&db, move |conn| {
+        store::list_incoming(conn, caller.org_id, &filter, &page_request)
+    })
+    .await?;
     Ok(page_response(&req, page.next.as_ref()).json(RequestPage {
         next_cursor: page.next.as_ref().map(|n| n.encode()),
-        items: page.items.into_iter().map(|r| body(r, Vec::new())).collect(),
+        items: page
+            .items
+            .into_iter()
+            .map(|r| body(r, Vec::new()))
+            .collect(),
     }))
 }
 
@@ -118,7 +137,11 @@ pub async fn get_request(
     let id = request_id(&id)?;
     let (request, versions) = db::read(&db, move |conn| {
         let request = store::find_for(conn, caller.org_id, &id)?;
-        let versions = if request.depth == 1 { requirement_store::versions_of(conn, &request.requirement_id)? } else { Vec::new() };
+        let versions = if request.depth == 1 {
+            requirement_store::versions_of(conn, &request.requirement_id)?
+        } else {
+            Vec::new()
+        };
         Ok((request, versions))
     })
     .await
@@ -126,7 +149,10 @@ pub async fn get_request(
     let etag = etag::format(request.revision);
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag))
-        .json(body(request, versions.into_iter().map(VersionBody::from).collect())))
+        .json(body(
+            request,
+            versions.into_iter().map(VersionBody::from).collect(),
+        )))
 }
 
 /// Decline a request
@@ -160,14 +186,25 @@ pub async fn decline_request(
     let id = request_id(&id)?;
     let reason = input.reason.trim().to_owned();
     if reason.is_empty() || reason.chars().count() > 2_000 {
-        return Err(ApiError::Validation(FieldError::new("reason", "invalid_reason", "say why, in 1 to 2000 characters").into()));
+        return Err(ApiError::Validation(
+            FieldError::new(
+                "reason",
+                "invalid_reason",
+                "say why, in 1 to 2000 characters",
+            )
+            .into(),
+        ));
     }
     let expected = if_match.optional();
-    let request = db::write(&db, move |conn| store::decline(conn, caller.org_id, &id, &reason, expected))
-        .await
-        .map_err(not_found)?;
+    let request = db::write(&db, move |conn| {
+        store::decline(conn, caller.org_id, &id, &reason, expected)
+    })
+    .await
+    .map_err(not_found)?;
     let etag = etag::format(request.revision);
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag)).json(body(request, Vec::new())))
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .json(body(request, Vec::new())))
 }
 
 /// Forward a request to my suppliers
@@ -202,12 +239,20 @@ pub async fn forward_request(
 ) -> Result<HttpResponse, ApiError> {
     let id = request_id(&id)?;
     if input.suppliers.is_empty() {
-        return Err(ApiError::Validation(FieldError::new("suppliers", "required", "forward to at least one supplier").into()));
+        return Err(ApiError::Validation(
+            FieldError::new("suppliers", "required", "forward to at least one supplier").into(),
+        ));
     }
     if input.message.chars().count() > 10_000 {
-        return Err(ApiError::Validation(FieldError::new("message", "too_long", "at most 10000 characters").into()));
+        return Err(ApiError::Validation(
+            FieldError::new("message", "too_long", "at most 10000 characters").into(),
+        ));
     }
-    let suppliers: Vec<OrgId> = input.suppliers.iter().map(|s| OrgId::from_uuid(*s)).collect();
+    let suppliers: Vec<OrgId> = input
+        .suppliers
+        .iter()
+        .map(|s| OrgId::from_uuid(*s))
+        .collect();
     let org = caller.org_id;
     create_once(&db, org, key, StatusCode::CREATED, move |conn| {
         let created = store::forward(
@@ -222,7 +267,11 @@ pub async fn forward_request(
             },
         )?;
         let bodies: Vec<RequestBody> = created.into_iter().map(|r| body(r, Vec::new())).collect();
-        Ok((bodies, Some(format!("/v1/requests/{id}/forwarded"))))
+        Ok(Created {
+            body: bodies,
+            location: Some(format!("/v1/requests/{id}/forwarded")),
+            etag: None,
+        })
     })
     .await
     .map_err(not_found)
@@ -247,15 +296,27 @@ pub async fn list_forwarded(
     id: web::Path<String>,
 ) -> Result<web::Json<Vec<RequestBody>>, ApiError> {
     let id = request_id(&id)?;
-    let forwarded = db::read(&db, move |conn| store::forwarded_from(conn, caller.org_id, &id)).await.map_err(not_found)?;
-    Ok(web::Json(forwarded.into_iter().map(|r| body(r, Vec::new())).collect()))
+    let forwarded = db::read(&db, move |conn| {
+        store::forwarded_from(conn, caller.org_id, &id)
+    })
+    .await
+    .map_err(not_found)?;
+    Ok(web::Json(
+        forwarded.into_iter().map(|r| body(r, Vec::new())).collect(),
+    ))
 }
 
 fn request_id(raw: &str) -> Result<String, ApiError> {
     path_id("id", raw, |field, raw| {
         uuid::Uuid::parse_str(raw)
             .map(|u| u.to_string())
-            .map_err(|_| FieldError::new(field, "invalid_id", format!("`{raw}` is not a valid id (a UUID is expected)")))
+            .map_err(|_| {
+                FieldError::new(
+                    field,
+                    "invalid_id",
+                    format!("`{raw}` is not a valid id (a UUID is expected)"),
+                )
+            })
     })
 }
 

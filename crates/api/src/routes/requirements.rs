@@ -15,12 +15,15 @@ use super::support::{page_response, path_id, today};
 use crate::auth::caller::{Authorized, need};
 use crate::db;
 use crate::extract::{JsonBody, QueryParams};
-use crate::idempotency::{IdempotencyKey, create_once};
+use crate::idempotency::{Created, IdempotencyKey, create_once};
 use crate::problem::{ApiError, Problem};
 use crate::wire::etag::{self, IfMatch};
 use crate::wire::pagination::PageParams;
 use crate::wire::requests::{RequestProgressBody, RequestProgressPage};
-use crate::wire::requirements::{AmendRequirement, RequirementBody, RequirementInput, RequirementPage, RequirementQuery, VersionBody};
+use crate::wire::requirements::{
+    AmendRequirement, RequirementBody, RequirementInput, RequirementPage, RequirementQuery,
+    VersionBody,
+};
 
 pub fn configure(config: &mut ServiceConfig) {
     config
@@ -76,13 +79,22 @@ pub async fn create_requirement(
     create_once(&db, org, key, StatusCode::CREATED, move |conn| {
         let requirement = store::insert(conn, org, &author, &content)?;
         let location = format!("/v1/requirements/{}", requirement.id);
-        Ok((RequirementBody::from(requirement), Some(location)))
+        let etag = etag::format(requirement.revision);
+        Ok(Created {
+            body: RequirementBody::from(requirement),
+            location: Some(location),
+            etag: Some(etag),
+        })
     })
     .await
 }
 
 /// Validates `input` and reports every problem at once.
-async fn validate(db: &Database, org: OrgId, input: RequirementInput) -> Result<RequirementContent, ApiError> {
+async fn validate(
+    db: &Database,
+    org: OrgId,
+    input: RequirementInput,
+) -> Result<RequirementContent, ApiError> {
     let custom: Vec<String> = db::read(db, move |conn| custom_metrics::list(conn, org))
         .await?
         .into_iter()
@@ -128,11 +140,16 @@ pub async fn list_requirements(
     }
     .to_request()?;
     let filter = RequirementFilter { status };
-    let page = db::read(&db, move |conn| store::list(conn, caller.org_id, &filter, &page_request)).await?;
-    Ok(page_response(&req, page.next.as_ref()).json(RequirementPage {
-        next_cursor: page.next.as_ref().map(|n| n.encode()),
-        items: page.items.into_iter().map(RequirementBody::from).collect(),
-    }))
+    let page = db::read(&db, move |conn| {
+        store::list(conn, caller.org_id, &filter, &page_request)
+    })
+    .await?;
+    Ok(
+        page_response(&req, page.next.as_ref()).json(RequirementPage {
+            next_cursor: page.next.as_ref().map(|n| n.encode()),
+            items: page.items.into_iter().map(RequirementBody::from).collect(),
+        }),
+    )
 }
 
 /// Get a requirement
@@ -157,7 +174,9 @@ pub async fn get_requirement(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = requirement_id(&id)?;
-    let requirement = db::read(&db, move |conn| store::find(conn, caller.org_id, &id)).await.map_err(not_found)?;
+    let requirement = db::read(&db, move |conn| store::find(conn, caller.org_id, &id))
+        .await
+        .map_err(not_found)?;
     Ok(respond(requirement, StatusCode::OK))
 }
 
@@ -197,18 +216,28 @@ pub async fn replace_requirement(
     let expected = if_match.required()?;
     let org = caller.org_id;
     let content = validate(&db, org, body).await?;
-    let requirement = db::write(&db, move |conn| store::update_draft(conn, org, &id, expected, &content))
-        .await
-        .map_err(not_found)?;
+    let requirement = db::write(&db, move |conn| {
+        store::update_draft(conn, org, &id, expected, &content)
+    })
+    .await
+    .map_err(not_found)?;
     Ok(respond(requirement, StatusCode::OK))
 }
 
-async fn transition(caller_org: OrgId, db: &Database, id: &str, if_match: IfMatch, action: RequirementAction) -> Result<HttpResponse, ApiError> {
+async fn transition(
+    caller_org: OrgId,
+    db: &Database,
+    id: &str,
+    if_match: IfMatch,
+    action: RequirementAction,
+) -> Result<HttpResponse, ApiError> {
     let id = requirement_id(id)?;
     let expected = if_match.optional();
-    let requirement = db::write(db, move |conn| store::transition(conn, caller_org, &id, expected, action))
-        .await
-        .map_err(not_found)?;
+    let requirement = db::write(db, move |conn| {
+        store::transition(conn, caller_org, &id, expected, action)
+    })
+    .await
+    .map_err(not_found)?;
     Ok(respond(requirement, StatusCode::OK))
 }
 
@@ -237,7 +266,14 @@ pub async fn publish_requirement(
     id: web::Path<String>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    transition(caller.org_id, &db, &id, if_match, RequirementAction::Publish).await
+    transition(
+        caller.org_id,
+        &db,
+        &id,
+        if_match,
+        RequirementAction::Publish,
+    )
+    .await
 }
 
 /// Close a requirement
@@ -340,9 +376,11 @@ pub async fn amend_requirement(
             other => other,
         })?;
     let note = body.note;
-    let requirement = db::write(&db, move |conn| store::amend(conn, org, &id, expected, &content, &note, &author))
-        .await
-        .map_err(not_found)?;
+    let requirement = db::write(&db, move |conn| {
+        store::amend(conn, org, &id, expected, &content, &note, &author)
+    })
+    .await
+    .map_err(not_found)?;
     Ok(respond(requirement, StatusCode::OK))
 }
 
@@ -365,8 +403,12 @@ pub async fn list_requirement_versions(
     id: web::Path<String>,
 ) -> Result<web::Json<Vec<VersionBody>>, ApiError> {
     let id = requirement_id(&id)?;
-    let versions = db::read(&db, move |conn| store::versions(conn, caller.org_id, &id)).await.map_err(not_found)?;
-    Ok(web::Json(versions.into_iter().map(VersionBody::from).collect()))
+    let versions = db::read(&db, move |conn| store::versions(conn, caller.org_id, &id))
+        .await
+        .map_err(not_found)?;
+    Ok(web::Json(
+        versions.into_iter().map(VersionBody::from).collect(),
+    ))
 }
 
 /// List a requirement's requests
@@ -395,21 +437,35 @@ pub async fn list_requirement_requests(
 ) -> Result<HttpResponse, ApiError> {
     let id = requirement_id(&id)?;
     let page_request = params.to_request()?;
-    let page = db::read(&db, move |conn| request_store::list_for_requirement(conn, caller.org_id, &id, &page_request))
-        .await
-        .map_err(not_found)?;
+    let page = db::read(&db, move |conn| {
+        request_store::list_for_requirement(conn, caller.org_id, &id, &page_request)
+    })
+    .await
+    .map_err(not_found)?;
     let today = today();
-    Ok(page_response(&req, page.next.as_ref()).json(RequestProgressPage {
-        next_cursor: page.next.as_ref().map(|n| n.encode()),
-        items: page.items.into_iter().map(|p| RequestProgressBody::new(p, today)).collect(),
-    }))
+    Ok(
+        page_response(&req, page.next.as_ref()).json(RequestProgressPage {
+            next_cursor: page.next.as_ref().map(|n| n.encode()),
+            items: page
+                .items
+                .into_iter()
+                .map(|p| RequestProgressBody::new(p, today))
+                .collect(),
+        }),
+    )
 }
 
 fn requirement_id(raw: &str) -> Result<String, ApiError> {
     path_id("id", raw, |field, raw| {
-        uuid::Uuid::parse_str(raw).map(|u| u.to_string()).map_err(|_| {
-            tierlink_domain::FieldError::new(field, "invalid_id", format!("`{raw}` is not a valid id (a UUID is expected)"))
-        })
+        uuid::Uuid::parse_str(raw)
+            .map(|u| u.to_string())
+            .map_err(|_| {
+                tierlink_domain::FieldError::new(
+                    field,
+                    "invalid_id",
+                    format!("`{raw}` is not a valid id (a UUID is expected)"),
+                )
+            })
     })
 }
 

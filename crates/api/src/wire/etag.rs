@@ -48,11 +48,17 @@ impl FromRequest for IfMatch {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let value = req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()).map(str::trim);
+        let value = req
+            .headers()
+            .get(header::IF_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim);
         ready(Ok(match value {
             None => Self::Absent,
             Some("*") => Self::Any,
-            Some(tag) => Self::Revision(tag.trim_start_matches("W/").trim_matches('"').parse().ok()),
+            Some(tag) => {
+                Self::Revision(tag.trim_start_matches("W/").trim_matches('"').parse().ok())
+            }
         }))
     }
 }

@@ -76,7 +76,9 @@ impl From<&MetricDefinition> for MetricBody {
             kind: metric.kind.as_str().to_owned(),
             dimension: dimension.map(|d| d.as_str().to_owned()),
             canonical_unit: dimension.map(|d| d.canonical_unit().to_owned()),
-            accepted_units: dimension.map(|d| d.accepted_units().iter().map(|u| (*u).to_owned()).collect()).unwrap_or_default(),
+            accepted_units: dimension
+                .map(|d| d.accepted_units().iter().map(|u| (*u).to_owned()).collect())
+                .unwrap_or_default(),
             choices,
             guidance_en: metric.guidance_en.to_owned(),
             guidance_ko: metric.guidance_ko.to_owned(),
@@ -96,7 +98,10 @@ impl From<&MetricDefinition> for MetricBody {
 
 impl From<CustomMetric> for MetricBody {
     fn from(metric: CustomMetric) -> Self {
-        let dimension = metric.dimension.as_deref().and_then(tierlink_domain::metrics::Dimension::parse);
+        let dimension = metric
+            .dimension
+            .as_deref()
+            .and_then(tierlink_domain::metrics::Dimension::parse);
         Self {
             code: metric.code,
             label_en: metric.label_en,
@@ -104,7 +109,9 @@ impl From<CustomMetric> for MetricBody {
             kind: metric.kind,
             dimension: dimension.map(|d| d.as_str().to_owned()),
             canonical_unit: dimension.map(|d| d.canonical_unit().to_owned()),
-            accepted_units: dimension.map(|d| d.accepted_units().iter().map(|u| (*u).to_owned()).collect()).unwrap_or_default(),
+            accepted_units: dimension
+                .map(|d| d.accepted_units().iter().map(|u| (*u).to_owned()).collect())
+                .unwrap_or_default(),
             choices: Vec::new(),
             guidance_en: metric.guidance.clone(),
             guidance_ko: metric.guidance,

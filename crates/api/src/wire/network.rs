@@ -85,7 +85,9 @@ pub struct InvitationCreated {
 
 impl std::fmt::Debug for InvitationCreated {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("InvitationCreated").field("invitation", &self.invitation).finish_non_exhaustive()
+        f.debug_struct("InvitationCreated")
+            .field("invitation", &self.invitation)
+            .finish_non_exhaustive()
     }
 }
 

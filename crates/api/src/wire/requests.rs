@@ -45,7 +45,12 @@ pub struct RequestBody {
 }
 
 impl RequestBody {
-    pub fn new(request: Request, today: NaiveDate, forwardable: bool, amendments: Vec<VersionBody>) -> Self {
+    pub fn new(
+        request: Request,
+        today: NaiveDate,
+        forwardable: bool,
+        amendments: Vec<VersionBody>,
+    ) -> Self {
         Self {
             id: request.id.parse().unwrap_or_default(),
             customer: OrganisationRef {
@@ -171,7 +176,11 @@ impl RequestProgressBody {
             updated_at: request.updated_at,
             tier2: Tier2Progress {
                 total: progress.forwarded_total,
-                by_status: progress.forwarded_by_status.into_iter().map(|(s, n)| (s.as_str().to_owned(), n)).collect(),
+                by_status: progress
+                    .forwarded_by_status
+                    .into_iter()
+                    .map(|(s, n)| (s.as_str().to_owned(), n))
+                    .collect(),
             },
         }
     }

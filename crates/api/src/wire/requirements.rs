@@ -3,7 +3,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use tierlink_domain::ids::OrgId;
-use tierlink_domain::requirements::{Audience, ContentInput, ItemInput, RequirementItem, RequirementStatus};
+use tierlink_domain::requirements::{
+    Audience, ContentInput, ItemInput, RequirementItem, RequirementStatus,
+};
 use tierlink_persistence::requirements::{Requirement, Version};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -110,7 +112,12 @@ impl RequirementInput {
                 })
                 .collect(),
             audience_all: self.audience.all_active_suppliers,
-            audience: self.audience.suppliers.iter().map(|id| OrgId::from_uuid(*id)).collect(),
+            audience: self
+                .audience
+                .suppliers
+                .iter()
+                .map(|id| OrgId::from_uuid(*id))
+                .collect(),
             cascade_depth: self.cascade_depth,
         }
     }
@@ -175,7 +182,12 @@ impl From<Requirement> for RequirementBody {
             },
             cascade_depth: content.cascade_depth.get(),
             status: requirement.status.as_str().to_owned(),
-            allowed_actions: requirement.status.allowed_actions().iter().map(|a| a.as_str().to_owned()).collect(),
+            allowed_actions: requirement
+                .status
+                .allowed_actions()
+                .iter()
+                .map(|a| a.as_str().to_owned())
+                .collect(),
             version: requirement.version,
             created_at: requirement.created_at,
             updated_at: requirement.updated_at,
@@ -200,7 +212,11 @@ impl RequirementQuery {
             .as_deref()
             .map(|s| {
                 RequirementStatus::parse(s).ok_or_else(|| {
-                    tierlink_domain::FieldError::new("status", "invalid_value", "use draft, published, closed or cancelled")
+                    tierlink_domain::FieldError::new(
+                        "status",
+                        "invalid_value",
+                        "use draft, published, closed or cancelled",
+                    )
                 })
             })
             .transpose()
