@@ -155,3 +155,315 @@ async fn another_organisation_sees_nothing_of_ours() {
         200
     );
 }
+
+/// The supply-chain resources: requirements, requests, invitations, links.
+/// A stranger (user and client) gets nothing; neither does a fellow
+/// supplier, nor a tier-2 beyond what was forwarded to it.
+#[tokio::test]
+async fn supply_chain_resources_are_visible_only_to_their_parties() {
+    let app = TestApp::spawn().await;
+    let large = app.signup("Hyundai Steel").await;
+    let tier1 = app.signup("Hanbit").await;
+    let fellow = app.signup("Seoul Bolts").await;
+    let tier2 = app.signup("Daehan Casting").await;
+    let stranger = app.signup("Stranger").await;
+    let stranger_client = app
+        .add_client(
+            &stranger.admin,
+            &[
+                "requirements:read",
+                "requirements:write",
+                "responses:read",
+                "responses:write",
+            ],
+        )
+        .await;
+    app.link(&large, &tier1).await;
+    app.link(&large, &fellow).await;
+    app.link(&tier1, &tier2).await;
+
+    let requirement = app
+        .call(
+            Method::POST,
+            &large.admin.access_token,
+            "/v1/requirements",
+            Some(&json!({
+                "title": "Confidential programme", "period": {"start": "2026-01-01", "end": "2026-12-31"},
+                "due_date": "2099-01-31", "items": [{"metric": "ghg.scope1"}, {"metric": "ghg.scope2.market"}],
+                "audience": {"suppliers": [tier1.id, fellow.id]}, "cascade_depth": 2
+            })),
+            201,
+        )
+        .await;
+    let r = requirement["id"].as_str().expect("id").to_owned();
+    app.call(
+        Method::POST,
+        &large.admin.access_token,
+        &format!("/v1/requirements/{r}/publish"),
+        None,
+        200,
+    )
+    .await;
+    let tier1_requests = app
+        .call(
+            Method::GET,
+            &tier1.admin.access_token,
+            "/v1/requests",
+            None,
+            200,
+        )
+        .await;
+    let q1 = tier1_requests["items"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    app.call(
+        Method::POST,
+        &tier1.admin.access_token,
+        &format!("/v1/requests/{q1}/forward"),
+        Some(&json!({"suppliers": [tier2.id], "metrics": ["ghg.scope1"]})),
+        201,
+    )
+    .await;
+    let invitation = app
+        .call(
+            Method::POST,
+            &large.admin.access_token,
+            "/v1/invitations",
+            Some(&json!({"email": "x@y.example"})),
+            201,
+        )
+        .await;
+    let i = invitation["id"].as_str().expect("id").to_owned();
+
+    let draft = json!({"title": "x", "period": {"start": "2026-01-01", "end": "2026-12-31"}, "due_date": "2099-01-31",
+        "items": [{"metric": "ghg.scope1"}], "audience": {"all_active_suppliers": true}});
+    let stranger_table = vec![
+        case(Method::GET, format!("/v1/requirements/{r}"), None, 404),
+        case(
+            Method::PUT,
+            format!("/v1/requirements/{r}"),
+            Some(draft.clone()),
+            404,
+        ),
+        case(
+            Method::POST,
+            format!("/v1/requirements/{r}/publish"),
+            None,
+            404,
+        ),
+        case(
+            Method::POST,
+            format!("/v1/requirements/{r}/close"),
+            None,
+            404,
+        ),
+        case(
+            Method::POST,
+            format!("/v1/requirements/{r}/cancel"),
+            None,
+            404,
+        ),
+        case(
+            Method::POST,
+            format!("/v1/requirements/{r}/amendments"),
+            Some(json!({"note": "", "content": draft})),
+            404,
+        ),
+        case(
+            Method::GET,
+            format!("/v1/requirements/{r}/versions"),
+            None,
+            404,
+        ),
+        case(
+            Method::GET,
+            format!("/v1/requirements/{r}/requests"),
+            None,
+            404,
+        ),
+        case(Method::GET, format!("/v1/requests/{q1}"), None, 404),
+        case(
+            Method::POST,
+            format!("/v1/requests/{q1}/decline"),
+            Some(json!({"reason": "no"})),
+            404,
+        ),
+        case(
+            Method::POST,
+            format!("/v1/requests/{q1}/forward"),
+            Some(json!({"suppliers": [stranger.id]})),
+            404,
+        ),
+        case(
+            Method::GET,
+            format!("/v1/requests/{q1}/forwarded"),
+            None,
+            404,
+        ),
+        case(Method::DELETE, format!("/v1/invitations/{i}"), None, 403),
+        case(
+            Method::DELETE,
+            format!("/v1/suppliers/{}", tier1.id),
+            None,
+            403,
+        ),
+        case(
+            Method::DELETE,
+            format!("/v1/customers/{}", large.id),
+            None,
+            403,
+        ),
+        case(
+            Method::PUT,
+            format!("/v1/customers/{}/disclosure", large.id),
+            Some(json!({"disclose_suppliers": true})),
+            403,
+        ),
+        case(
+            Method::GET,
+            format!("/v1/organisations/{}", large.id),
+            None,
+            404,
+        ),
+    ];
+    for probe in &stranger_table {
+        for (who, token, expected) in [
+            (
+                "stranger admin",
+                &stranger.admin.access_token,
+                probe.user_status,
+            ),
+            (
+                "stranger client",
+                &stranger_client.access_token,
+                probe.client_status,
+            ),
+        ] {
+            // With If-Match, so updates get as far as looking the resource up.
+            let mut request = app
+                .client
+                .request(probe.method.clone(), app.url(&probe.path))
+                .bearer_auth(token)
+                .header("if-match", "\"1\"");
+            if let Some(body) = &probe.body {
+                request = request.json(body);
+            }
+            let response = request.send().await.expect("sent");
+            let code = if expected == 404 {
+                "not_found"
+            } else {
+                "forbidden"
+            };
+            let problem = expect_problem(response, expected, code).await;
+            assert!(
+                !problem.to_string().contains("Confidential"),
+                "{who} {} {}: {problem}",
+                probe.method,
+                probe.path
+            );
+        }
+    }
+
+    // Parties to the chain see only their part.
+    let parties: Vec<(&str, &str, String)> = vec![
+        (
+            "the tier-1 cannot read the requirement (its audience)",
+            &tier1.admin.access_token,
+            format!("/v1/requirements/{r}"),
+        ),
+        (
+            "a fellow supplier cannot read the requirement",
+            &fellow.admin.access_token,
+            format!("/v1/requirements/{r}"),
+        ),
+        (
+            "a fellow supplier cannot read another supplier's request",
+            &fellow.admin.access_token,
+            format!("/v1/requests/{q1}"),
+        ),
+        (
+            "a fellow supplier cannot see what was forwarded",
+            &fellow.admin.access_token,
+            format!("/v1/requests/{q1}/forwarded"),
+        ),
+        (
+            "the tier-2 cannot read the requirement",
+            &tier2.admin.access_token,
+            format!("/v1/requirements/{r}"),
+        ),
+        (
+            "the tier-2 cannot read the tier-1's request",
+            &tier2.admin.access_token,
+            format!("/v1/requests/{q1}"),
+        ),
+        (
+            "the tier-2 cannot read the large firm",
+            &tier2.admin.access_token,
+            format!("/v1/organisations/{}", large.id),
+        ),
+    ];
+    for (what, token, path) in parties {
+        let response = app.get_as(token, &path).await;
+        assert_eq!(response.status(), 404, "{what}");
+    }
+    let fellow_requests = app
+        .call(
+            Method::GET,
+            &fellow.admin.access_token,
+            "/v1/requests",
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(
+        fellow_requests["items"].as_array().map(Vec::len),
+        Some(1),
+        "only its own request"
+    );
+    assert!(
+        !fellow_requests.to_string().contains("Hanbit"),
+        "no trace of the other supplier"
+    );
+    let tier2_requests = app
+        .call(
+            Method::GET,
+            &tier2.admin.access_token,
+            "/v1/requests",
+            None,
+            200,
+        )
+        .await;
+    assert!(
+        !tier2_requests.to_string().contains("Hyundai")
+            && !tier2_requests.to_string().contains("scope2")
+    );
+
+    // Nothing changed for the owner.
+    let still = app
+        .call(
+            Method::GET,
+            &large.admin.access_token,
+            &format!("/v1/requirements/{r}"),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(still["status"], "published");
+    let invitations = app
+        .call(
+            Method::GET,
+            &large.admin.access_token,
+            "/v1/invitations",
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(
+        invitations["items"]
+            .as_array()
+            .and_then(|items| items.last())
+            .map(|i| i["status"].clone()),
+        Some(json!("pending"))
+    );
+}
