@@ -561,14 +561,26 @@ async fn idempotent_retries_create_nothing_twice() {
 
     // Forwarding with a key is idempotent too.
     let id = first["id"].as_str().expect("id");
-    app.call(
-        Method::POST,
-        token,
-        &format!("/v1/requirements/{id}/publish"),
-        None,
-        200,
-    )
-    .await;
+    for attempt in 0..2 {
+        let response = app
+            .client
+            .post(app.url(&format!("/v1/requirements/{id}/publish")))
+            .bearer_auth(token)
+            .header("idempotency-key", "publish-1")
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), 200, "publish attempt {attempt}");
+        assert_eq!(
+            response.headers().contains_key("idempotent-replayed"),
+            attempt == 1
+        );
+    }
+    assert_eq!(
+        incoming(app, &c.other_tier1).await.len(),
+        1,
+        "one request per supplier despite the retry"
+    );
     let request_id = incoming(app, &c.tier1).await[0]["id"]
         .as_str()
         .expect("id")

@@ -182,6 +182,7 @@ pub async fn revoke_invitation(
     tag = "network",
     operation_id = "acceptInvitation",
     request_body = AcceptInvitation,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key and body replay the first answer")),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Linked: the new customer", body = PartnerBody),
@@ -196,22 +197,26 @@ pub async fn accept_invitation(
     Authorized(caller, ..): Authorized<need::ManageNetwork>,
     db: web::Data<Database>,
     JsonBody(body): JsonBody<AcceptInvitation>,
+    key: IdempotencyKey,
 ) -> Result<HttpResponse, ApiError> {
     let digest = secrets::digest(body.code.trim());
-    let partner = db::write(&db, move |conn| {
+    create_once(&db, caller.org_id, key, StatusCode::CREATED, move |conn| {
         let link = network::accept_invitation(conn, &digest, caller.org_id)?;
         let buyer = link.buyer_org_id;
         let names = network::names_of(conn, &[buyer.to_string()])?;
         let (name, country) = names.get(&buyer.to_string()).cloned().unwrap_or_default();
-        Ok(network::Partner {
-            org_id: buyer,
-            name,
-            country,
-            link,
+        Ok(Created {
+            body: PartnerBody::from(network::Partner {
+                org_id: buyer,
+                name,
+                country,
+                link,
+            }),
+            location: Some(format!("/v1/organisations/{buyer}")),
+            etag: None,
         })
     })
-    .await?;
-    Ok(HttpResponse::Created().json(PartnerBody::from(partner)))
+    .await
 }
 
 /// Query parameters of partner lists.

@@ -243,11 +243,12 @@ async fn transition(
 
 /// Publish a requirement
 ///
-/// Sends one request to each targeted supplier. `If-Match` is honoured when sent.
+/// Sends one request to each targeted supplier, all or none. `If-Match` is
+/// honoured when sent; with `Idempotency-Key`, a retry gets the first answer.
 #[utoipa::path(
     tag = "requirements",
     operation_id = "publishRequirement",
-    params(("id" = uuid::Uuid, Path, description = "The requirement's id"), ("If-Match" = Option<String>, Header, description = "The ETag you read")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: a retry replays the first answer instead of a 409"), ("id" = uuid::Uuid, Path, description = "The requirement's id"), ("If-Match" = Option<String>, Header, description = "The ETag you read")),
     security(("bearer" = []), ("oauth2" = ["requirements:write"])),
     responses(
         (status = 200, description = "Published", body = RequirementBody, headers(("ETag" = String))),
@@ -265,15 +266,22 @@ pub async fn publish_requirement(
     db: web::Data<Database>,
     id: web::Path<String>,
     if_match: IfMatch,
+    key: IdempotencyKey,
 ) -> Result<HttpResponse, ApiError> {
-    transition(
-        caller.org_id,
-        &db,
-        &id,
-        if_match,
-        RequirementAction::Publish,
-    )
+    let id = requirement_id(&id)?;
+    let expected = if_match.optional();
+    let org = caller.org_id;
+    create_once(&db, org, key, StatusCode::OK, move |conn| {
+        let requirement = store::transition(conn, org, &id, expected, RequirementAction::Publish)?;
+        let etag = etag::format(requirement.revision);
+        Ok(Created {
+            body: RequirementBody::from(requirement),
+            location: None,
+            etag: Some(etag),
+        })
+    })
     .await
+    .map_err(not_found)
 }
 
 /// Close a requirement
