@@ -8,6 +8,7 @@
 //! the API layer can tell a client exactly what to fix.
 
 pub mod access;
+pub mod answers;
 pub mod error;
 pub mod identifiers;
 pub mod identity;
@@ -18,5 +19,6 @@ pub mod organisation;
 pub mod pagination;
 pub mod requirements;
 pub mod time;
+pub mod units;
 
 pub use error::{FieldError, ValidationErrors};
