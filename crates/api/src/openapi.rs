@@ -38,7 +38,8 @@ use crate::problem::{Problem, ProblemField};
         (name = "metrics", description = "The metric catalogue (GHG Protocol, ESRS, CBAM, K-ESG, PACT, CSDDD) and custom metrics"),
         (name = "requirements", description = "What a requester asks of its suppliers, and its lifecycle"),
         (name = "requests", description = "What suppliers receive: list, read, decline, forward down the chain"),
-        (name = "health", description = "Liveness and readiness probes")
+        (name = "answers", description = "Suppliers' answers: exact values with units, drafts, immutable revisions, review"),
+                (name = "health", description = "Liveness and readiness probes")
     ),
     components(schemas(Problem, ProblemField)),
     modifiers(&SecuritySchemes)

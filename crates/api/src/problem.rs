@@ -442,6 +442,13 @@ impl From<StoreError> for ApiError {
                 message,
             },
             StoreError::Invalid(error) => Self::Validation(error.into()),
+            StoreError::InvalidAll(errors) => {
+                let mut all = ValidationErrors::new();
+                for error in errors {
+                    all.push(error);
+                }
+                Self::Validation(all)
+            }
             StoreError::Stale { current } => Self::PreconditionFailed {
                 current_etag: crate::wire::etag::format(current),
             },

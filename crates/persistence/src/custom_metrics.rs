@@ -110,3 +110,22 @@ pub fn find_many(
         .load(conn)?;
     rows.into_iter().map(Row::into_metric).collect()
 }
+
+impl CustomMetric {
+    /// How answers to this metric are validated.
+    pub fn value_kind(&self) -> Option<tierlink_domain::metrics::ValueKind> {
+        use tierlink_domain::metrics::{Dimension, ValueKind};
+        Some(match self.kind.as_str() {
+            "quantity" => ValueKind::Quantity {
+                dimension: Dimension::parse(self.dimension.as_deref()?)?,
+                allow_negative: true,
+            },
+            "percentage" => ValueKind::Percentage,
+            "boolean" => ValueKind::Boolean,
+            "text" => ValueKind::Text { max_chars: 4_000 },
+            "date" => ValueKind::Date,
+            "document" => ValueKind::Document,
+            _ => return None,
+        })
+    }
+}

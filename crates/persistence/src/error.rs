@@ -28,6 +28,9 @@ pub enum StoreError {
     /// that is not a supplier, say): a 422 naming the field.
     #[error("invalid: {0}")]
     Invalid(tierlink_domain::FieldError),
+    /// Several invalid inputs at once (every missing required item, say).
+    #[error("invalid: {0:?}")]
+    InvalidAll(Vec<tierlink_domain::FieldError>),
     /// The caller's `If-Match` revision is not the current one.
     #[error("stale: the current revision is {current}")]
     Stale { current: i32 },

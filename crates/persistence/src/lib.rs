@@ -9,6 +9,7 @@
 //! * One module per resource (`organisations`) holds its rows and queries;
 //!   rows never leave this crate, callers get domain types.
 
+pub mod answers;
 pub mod api_clients;
 pub mod connection;
 pub mod custom_metrics;

@@ -533,3 +533,12 @@ pub fn versions_of(conn: &mut DbConnection, id: &str) -> Result<Vec<Version>, St
         })
         .collect())
 }
+
+/// The organisation that wrote a requirement (whose custom metrics its items may use).
+pub fn owner_of(conn: &mut DbConnection, requirement_id: &str) -> Result<OrgId, StoreError> {
+    let owner: String = requirements::table
+        .find(requirement_id)
+        .select(requirements::org_id)
+        .first(conn)?;
+    parse_org(&owner)
+}

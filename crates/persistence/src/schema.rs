@@ -207,6 +207,58 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    answer_drafts (request_id, metric_code) {
+        request_id -> Text,
+        metric_code -> Text,
+        value_text -> Nullable<Text>,
+        unit -> Nullable<Text>,
+        canonical_value -> Nullable<Text>,
+        canonical_unit -> Nullable<Text>,
+        method -> Nullable<Text>,
+        obtained -> Text,
+        period_start -> Date,
+        period_end -> Date,
+        comment -> Nullable<Text>,
+        evidence -> Text,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    answer_revisions (request_id, revision) {
+        request_id -> Text,
+        revision -> Integer,
+        status -> Text,
+        share_upstream -> Bool,
+        submitted_by -> Text,
+        submitted_at -> Timestamp,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
+        review_comment -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    answer_revision_entries (request_id, revision, metric_code) {
+        request_id -> Text,
+        revision -> Integer,
+        metric_code -> Text,
+        value_text -> Nullable<Text>,
+        unit -> Nullable<Text>,
+        canonical_value -> Nullable<Text>,
+        canonical_unit -> Nullable<Text>,
+        method -> Nullable<Text>,
+        obtained -> Text,
+        period_start -> Date,
+        period_end -> Date,
+        comment -> Nullable<Text>,
+        evidence -> Text,
+        review_comment -> Nullable<Text>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     organisation_identifiers,
@@ -223,4 +275,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     requests,
     request_items,
     idempotency_keys,
+    answer_drafts,
+    answer_revisions,
+    answer_revision_entries,
 );

@@ -2,6 +2,7 @@
 //! Run on SQLite by default; set `TIERLINK_TEST_DATABASE_URL` to run the
 //! same tests on PostgreSQL.
 
+mod answers;
 mod auth;
 mod errors;
 mod health;

@@ -4,6 +4,7 @@
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub mod answers;
 pub mod api_clients;
 pub mod auth;
 pub mod health;
@@ -34,6 +35,7 @@ pub fn configure(config: &mut ServiceConfig) {
                 .configure(network::configure)
                 .configure(metrics::configure)
                 .configure(requirements::configure)
-                .configure(requests::configure),
+                .configure(requests::configure)
+                .configure(answers::configure),
         );
 }

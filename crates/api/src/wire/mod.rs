@@ -2,6 +2,7 @@
 //! OpenAPI schemas), one module per resource. Conversions from domain types
 //! are explicit `From` impls here.
 
+pub mod answers;
 pub mod api_clients;
 pub mod auth;
 pub mod etag;

@@ -1,0 +1,500 @@
+//! `/v1/requests/{id}/answer`: the supplier's answer to a request (a draft,
+//! then immutable revisions), and the requester's review of it.
+
+use actix_web::{HttpResponse, get, post, put, web};
+use tierlink_domain::access::{Actor, Caller};
+use tierlink_domain::answers::{Entry, parse_entry};
+use tierlink_domain::ids::OrgId;
+use tierlink_domain::metrics::{self, ValueKind};
+use tierlink_domain::{FieldError, ValidationErrors};
+use tierlink_persistence::answers::{self as store, Decision};
+use tierlink_persistence::{Database, custom_metrics, requests, requirements};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::support::path_id;
+use crate::auth::caller::{Authorized, need};
+use crate::db;
+use crate::extract::JsonBody;
+use crate::problem::{ApiError, Problem};
+use crate::wire::answers::{
+    AnswerBody, EntryBody, EntryInputBody, ReviewInput, RevisionBody, SaveAnswer, SubmitAnswer,
+};
+
+pub fn configure(config: &mut ServiceConfig) {
+    config
+        .service(get_answer)
+        .service(save_answer)
+        .service(save_entry)
+        .service(submit_answer)
+        .service(list_revisions)
+        .service(get_revision)
+        .service(accept_revision)
+        .service(request_changes);
+}
+
+fn actor(caller: &Caller) -> String {
+    match &caller.actor {
+        Actor::User { id, .. } => format!("user:{id}"),
+        Actor::Client { id, .. } => format!("client:{id}"),
+    }
+}
+
+/// Validates entries against the request's items and their metrics,
+/// reporting every problem under `entries[i]`.
+async fn validate(
+    db: &Database,
+    supplier: OrgId,
+    request_id: &str,
+    bodies: &[EntryInputBody],
+) -> Result<Vec<Entry>, ApiError> {
+    let id = request_id.to_owned();
+    let codes: Vec<String> = bodies.iter().map(|b| b.metric.clone()).collect();
+    let (request, custom) = db::read(db, move |conn| {
+        let request = requests::find_for(conn, supplier, &id)?;
+        if request.supplier_org_id != supplier {
+            return Err(tierlink_persistence::StoreError::NotFound);
+        }
+        let owner = requirements::owner_of(conn, &request.requirement_id)?;
+        let custom = custom_metrics::find_many(conn, &[owner], &codes)?;
+        Ok((request, custom))
+    })
+    .await
+    .map_err(not_found)?;
+    let mut errors = ValidationErrors::new();
+    let mut entries: Vec<Entry> = Vec::with_capacity(bodies.len());
+    for (index, body) in bodies.iter().enumerate() {
+        let path = format!("entries[{index}]");
+        let Some(item) = request.items.iter().find(|item| item.metric == body.metric) else {
+            errors.push(FieldError::new(
+                format!("{path}.metric"),
+                "not_in_request",
+                format!("`{}` is not an item of this request", body.metric),
+            ));
+            continue;
+        };
+        if bodies[..index]
+            .iter()
+            .any(|earlier| earlier.metric == body.metric)
+        {
+            errors.push(FieldError::new(
+                format!("{path}.metric"),
+                "duplicate",
+                "answered twice",
+            ));
+            continue;
+        }
+        let kind: Option<ValueKind> = metrics::find(&body.metric).map(|m| m.kind).or_else(|| {
+            custom
+                .iter()
+                .find(|m| m.code == body.metric)
+                .and_then(|m| m.value_kind())
+        });
+        let Some(kind) = kind else {
+            return Err(ApiError::internal(format!(
+                "metric {} of request {request_id} has no kind",
+                body.metric
+            )));
+        };
+        match parse_entry(&body.to_input(), item, &kind, request.period) {
+            Ok(entry) => entries.push(entry),
+            Err(found) => {
+                for error in found.into_errors() {
+                    errors.push(error.under(&path));
+                }
+            }
+        }
+    }
+    errors.finish(|| entries).map_err(ApiError::Validation)
+}
+
+async fn answer_body(
+    db: &Database,
+    supplier: OrgId,
+    request_id: String,
+) -> Result<AnswerBody, ApiError> {
+    let (status, draft, revisions) = db::read(db, move |conn| {
+        let draft = store::draft(conn, supplier, &request_id)?;
+        let revisions = store::revisions(conn, supplier, &request_id)?;
+        let status = requests::find_for(conn, supplier, &request_id)?.status;
+        Ok((status, draft, revisions))
+    })
+    .await
+    .map_err(not_found)?;
+    Ok(AnswerBody {
+        status: status.as_str().to_owned(),
+        draft: draft.into_iter().map(EntryBody::from).collect(),
+        revisions: revisions
+            .into_iter()
+            .map(|r| RevisionBody::new(r, None))
+            .collect(),
+    })
+}
+
+/// Get my answer to a request
+///
+/// The draft (what the next submission will contain) and every submitted
+/// revision. For the supplier that answers the request.
+#[utoipa::path(
+    tag = "answers",
+    operation_id = "getAnswer",
+    params(("id" = uuid::Uuid, Path, description = "The request's id")),
+    security(("bearer" = []), ("oauth2" = ["responses:read"])),
+    responses(
+        (status = 200, description = "The answer", body = AnswerBody),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the responses:read scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request for you to answer", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/requests/{id}/answer")]
+pub async fn get_answer(
+    Authorized(caller, ..): Authorized<need::ReadResponses>,
+    db: web::Data<Database>,
+    id: web::Path<String>,
+) -> Result<web::Json<AnswerBody>, ApiError> {
+    let id = request_id(&id)?;
+    Ok(web::Json(answer_body(&db, caller.org_id, id).await?))
+}
+
+/// Save all entries of my answer (and optionally submit)
+///
+/// Replaces the draft with these entries, every one validated first: if any
+/// is invalid, nothing is saved and each problem is listed. With
+/// `submit: true` the draft is submitted in the same transaction.
+#[utoipa::path(
+    tag = "answers",
+    operation_id = "saveAnswer",
+    params(("id" = uuid::Uuid, Path, description = "The request's id")),
+    request_body = SaveAnswer,
+    security(("bearer" = []), ("oauth2" = ["responses:write"])),
+    responses(
+        (status = 200, description = "Saved (and submitted, if asked)", body = AnswerBody),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the editor role or the responses:write scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request for you to answer", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The request can no longer be answered", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An entry is not valid, or (with submit) a required item is missing", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[put("/requests/{id}/answer")]
+#[tracing::instrument(skip_all)]
+pub async fn save_answer(
+    Authorized(caller, ..): Authorized<need::WriteResponses>,
+    db: web::Data<Database>,
+    id: web::Path<String>,
+    JsonBody(body): JsonBody<SaveAnswer>,
+) -> Result<web::Json<AnswerBody>, ApiError> {
+    let id = request_id(&id)?;
+    let entries = validate(&db, caller.org_id, &id, &body.entries).await?;
+    let (org, by, submit, share, request) = (
+        caller.org_id,
+        actor(&caller),
+        body.submit,
+        body.share_upstream,
+        id.clone(),
+    );
+    db::write(&db, move |conn| {
+        store::save_draft(conn, org, &request, &entries, true, &by)?;
+        if submit {
+            store::submit(conn, org, &request, share, &by)?;
+        }
+        Ok(())
+    })
+    .await
+    .map_err(not_found)?;
+    Ok(web::Json(answer_body(&db, caller.org_id, id).await?))
+}
+
+/// Save one entry of my answer
+#[utoipa::path(
+    tag = "answers",
+    operation_id = "saveAnswerEntry",
+    params(
+        ("id" = uuid::Uuid, Path, description = "The request's id"),
+        ("metric" = String, Path, description = "The item's metric code")
+    ),
+    request_body = EntryInputBody,
+    security(("bearer" = []), ("oauth2" = ["responses:write"])),
+    responses(
+        (status = 200, description = "Saved in the draft", body = AnswerBody),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the editor role or the responses:write scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request for you to answer", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The request can no longer be answered", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The entry is not valid", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[put("/requests/{id}/answer/entries/{metric}")]
+pub async fn save_entry(
+    Authorized(caller, ..): Authorized<need::WriteResponses>,
+    db: web::Data<Database>,
+    path: web::Path<(String, String)>,
+    JsonBody(mut body): JsonBody<EntryInputBody>,
+) -> Result<web::Json<AnswerBody>, ApiError> {
+    let (id, metric) = path.into_inner();
+    let id = request_id(&id)?;
+    if body.metric != metric {
+        return Err(ApiError::Validation(
+            FieldError::new(
+                "metric",
+                "mismatch",
+                "the body's metric differs from the path's",
+            )
+            .into(),
+        ));
+    }
+    body.metric = metric;
+    let entries = validate(&db, caller.org_id, &id, std::slice::from_ref(&body))
+        .await
+        .map_err(|error| match error {
+            ApiError::Validation(errors) => {
+                ApiError::Validation(strip_prefix(errors, "entries[0]."))
+            }
+            other => other,
+        })?;
+    let (org, by, request) = (caller.org_id, actor(&caller), id.clone());
+    db::write(&db, move |conn| {
+        store::save_draft(conn, org, &request, &entries, false, &by)
+    })
+    .await
+    .map_err(not_found)?;
+    Ok(web::Json(answer_body(&db, caller.org_id, id).await?))
+}
+
+fn strip_prefix(errors: ValidationErrors, prefix: &str) -> ValidationErrors {
+    let mut stripped = ValidationErrors::new();
+    for mut error in errors.into_errors() {
+        if let Some(rest) = error.field.strip_prefix(prefix) {
+            error.field = rest.to_owned();
+        }
+        stripped.push(error);
+    }
+    stripped
+}
+
+/// Submit my answer
+///
+/// Copies the draft into a new immutable revision (1, 2, …). Every required
+/// item must be answered: otherwise 422 lists each missing one.
+#[utoipa::path(
+    tag = "answers",
+    operation_id = "submitAnswer",
+    params(("id" = uuid::Uuid, Path, description = "The request's id")),
+    request_body(content = SubmitAnswer, description = "Optional"),
+    security(("bearer" = []), ("oauth2" = ["responses:write"])),
+    responses(
+        (status = 201, description = "Submitted: the new revision", body = RevisionBody),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the editor role or the responses:write scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request for you to answer", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The request can no longer be answered", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Required items are missing (`entries.<metric>`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/requests/{id}/answer/submit")]
+pub async fn submit_answer(
+    Authorized(caller, ..): Authorized<need::WriteResponses>,
+    db: web::Data<Database>,
+    id: web::Path<String>,
+    body: Option<JsonBody<SubmitAnswer>>,
+) -> Result<HttpResponse, ApiError> {
+    let id = request_id(&id)?;
+    let share = body.map(|JsonBody(b)| b.share_upstream).unwrap_or(false);
+    let (org, by) = (caller.org_id, actor(&caller));
+    let revision = db::write(&db, move |conn| store::submit(conn, org, &id, share, &by))
+        .await
+        .map_err(not_found)?;
+    Ok(HttpResponse::Created().json(RevisionBody::new(revision, None)))
+}
+
+/// List the revisions of an answer
+///
+/// For the supplier and for the requester of the request: the full history.
+#[utoipa::path(
+    tag = "answers",
+    operation_id = "listAnswerRevisions",
+    params(("id" = uuid::Uuid, Path, description = "The request's id")),
+    security(("bearer" = []), ("oauth2" = ["responses:read"])),
+    responses(
+        (status = 200, description = "Revisions, oldest first", body = [RevisionBody]),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request for you", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/requests/{id}/answer/revisions")]
+pub async fn list_revisions(
+    Authorized(caller, ..): Authorized<need::ReadResponses>,
+    db: web::Data<Database>,
+    id: web::Path<String>,
+) -> Result<web::Json<Vec<RevisionBody>>, ApiError> {
+    let id = request_id(&id)?;
+    let revisions = db::read(&db, move |conn| store::revisions(conn, caller.org_id, &id))
+        .await
+        .map_err(not_found)?;
+    Ok(web::Json(
+        revisions
+            .into_iter()
+            .map(|r| RevisionBody::new(r, None))
+            .collect(),
+    ))
+}
+
+/// Get one revision with its entries
+#[utoipa::path(
+    tag = "answers",
+    operation_id = "getAnswerRevision",
+    params(("id" = uuid::Uuid, Path, description = "The request's id"), ("revision" = i32, Path, description = "1, 2, …")),
+    security(("bearer" = []), ("oauth2" = ["responses:read"])),
+    responses(
+        (status = 200, description = "The revision", body = RevisionBody),
+        (status = 400, description = "The revision is not a number", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such revision for you", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/requests/{id}/answer/revisions/{revision}")]
+pub async fn get_revision(
+    Authorized(caller, ..): Authorized<need::ReadResponses>,
+    db: web::Data<Database>,
+    path: web::Path<(String, String)>,
+) -> Result<web::Json<RevisionBody>, ApiError> {
+    let (id, number) = parse_revision_path(&path)?;
+    let (revision, entries) = db::read(&db, move |conn| {
+        store::revision(conn, caller.org_id, &id, number)
+    })
+    .await
+    .map_err(not_found)?;
+    Ok(web::Json(RevisionBody::new(revision, Some(entries))))
+}
+
+async fn review(
+    caller: Caller,
+    db: &Database,
+    path: &(String, String),
+    decision: Decision,
+) -> Result<web::Json<RevisionBody>, ApiError> {
+    let (id, number) = parse_revision_path(path)?;
+    let (org, by) = (caller.org_id, actor(&caller));
+    let revision = db::write(db, move |conn| {
+        store::review(conn, org, &id, number, &decision, &by)
+    })
+    .await
+    .map_err(not_found)?;
+    Ok(web::Json(RevisionBody::new(revision, None)))
+}
+
+/// Accept a submitted revision
+#[utoipa::path(
+    tag = "answers",
+    operation_id = "acceptAnswerRevision",
+    params(("id" = uuid::Uuid, Path, description = "The request's id"), ("revision" = i32, Path, description = "The latest revision")),
+    request_body(content = ReviewInput, description = "Optional comment"),
+    security(("bearer" = []), ("oauth2" = ["requirements:write"])),
+    responses(
+        (status = 200, description = "Accepted", body = RevisionBody),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the editor role or the requirements:write scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such revision of a request you sent", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not the latest submitted revision", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/requests/{id}/answer/revisions/{revision}/accept")]
+pub async fn accept_revision(
+    Authorized(caller, ..): Authorized<need::WriteRequirements>,
+    db: web::Data<Database>,
+    path: web::Path<(String, String)>,
+    body: Option<JsonBody<ReviewInput>>,
+) -> Result<web::Json<RevisionBody>, ApiError> {
+    let comment = body.and_then(|JsonBody(b)| b.comment);
+    review(caller, &db, &path, Decision::Accept { comment }).await
+}
+
+/// Send a revision back with comments
+///
+/// The supplier sees the comments (overall and per item), revises and resubmits.
+#[utoipa::path(
+    tag = "answers",
+    operation_id = "requestAnswerChanges",
+    params(("id" = uuid::Uuid, Path, description = "The request's id"), ("revision" = i32, Path, description = "The latest revision")),
+    request_body = ReviewInput,
+    security(("bearer" = []), ("oauth2" = ["requirements:write"])),
+    responses(
+        (status = 200, description = "Sent back", body = RevisionBody),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the editor role or the requirements:write scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such revision of a request you sent", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not the latest submitted revision", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A comment names an item that is not in the request", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/requests/{id}/answer/revisions/{revision}/request-changes")]
+pub async fn request_changes(
+    Authorized(caller, ..): Authorized<need::WriteRequirements>,
+    db: web::Data<Database>,
+    path: web::Path<(String, String)>,
+    JsonBody(body): JsonBody<ReviewInput>,
+) -> Result<web::Json<RevisionBody>, ApiError> {
+    if body.comment.is_none() && body.items.is_empty() {
+        return Err(ApiError::Validation(
+            FieldError::new(
+                "comment",
+                "required",
+                "say what to change, overall or per item",
+            )
+            .into(),
+        ));
+    }
+    let items = body
+        .items
+        .into_iter()
+        .map(|i| (i.metric, i.comment))
+        .collect();
+    review(
+        caller,
+        &db,
+        &path,
+        Decision::RequestChanges {
+            comment: body.comment,
+            items,
+        },
+    )
+    .await
+}
+
+fn parse_revision_path(path: &(String, String)) -> Result<(String, i32), ApiError> {
+    let id = request_id(&path.0)?;
+    let number = path
+        .1
+        .parse::<i32>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| {
+            ApiError::invalid_parameter(FieldError::new(
+                "revision",
+                "invalid_value",
+                "a revision is a number from 1",
+            ))
+        })?;
+    Ok((id, number))
+}
+
+fn request_id(raw: &str) -> Result<String, ApiError> {
+    path_id("id", raw, |field, raw| {
+        uuid::Uuid::parse_str(raw)
+            .map(|u| u.to_string())
+            .map_err(|_| {
+                FieldError::new(
+                    field,
+                    "invalid_id",
+                    format!("`{raw}` is not a valid id (a UUID is expected)"),
+                )
+            })
+    })
+}
+
+fn not_found(error: ApiError) -> ApiError {
+    match error {
+        ApiError::NotFound(_) => ApiError::NotFound("request or revision"),
+        other => other,
+    }
+}

@@ -1,0 +1,194 @@
+//! Answers on the wire: entries, drafts, revisions and reviews.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tierlink_domain::answers::{EntryInput, RawValue};
+use tierlink_persistence::answers::{Revision, StoredEntry};
+use utoipa::ToSchema;
+
+use super::requirements::PeriodBody;
+
+/// One answered item, as sent.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"metric": "ghg.scope1", "value": "1234.5", "unit": "tCO2e", "method": "GHG Protocol",
+    "obtained": "calculated", "comment": "Two sites", "evidence": []}))]
+pub struct EntryInputBody {
+    /// The item's metric code.
+    pub metric: String,
+    /// Decimals as strings (`"0.000123456789"`), booleans as `true`/`false`,
+    /// dates as `YYYY-MM-DD`, choices as their value. Absent for documents.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub value: Value,
+    /// For quantities: one of the metric's accepted units.
+    pub unit: Option<String>,
+    /// The method or standard used (GHG Protocol, ISO 14064-1, ISO 14067, PACT…).
+    pub method: Option<String>,
+    /// `measured` (default), `calculated`, `estimated` or `secondary`.
+    pub obtained: Option<String>,
+    /// The period covered, when not the requirement's.
+    pub period: Option<PeriodBody>,
+    pub comment: Option<String>,
+    /// Ids of evidence files.
+    #[serde(default)]
+    pub evidence: Vec<String>,
+}
+
+impl EntryInputBody {
+    pub fn to_input(&self) -> EntryInput<'_> {
+        EntryInput {
+            metric: &self.metric,
+            value: match &self.value {
+                Value::Null => RawValue::Absent,
+                Value::String(s) => RawValue::Text(s.clone()),
+                Value::Bool(b) => RawValue::Bool(*b),
+                Value::Number(n) => RawValue::Number(n.to_string()),
+                _ => RawValue::Other,
+            },
+            unit: self.unit.as_deref(),
+            method: self.method.as_deref(),
+            obtained: self.obtained.as_deref(),
+            period_start: self.period.as_ref().map(|p| p.start),
+            period_end: self.period.as_ref().map(|p| p.end),
+            comment: self.comment.as_deref(),
+            evidence: &self.evidence,
+        }
+    }
+}
+
+/// `PUT /v1/requests/{id}/answer`: all entries at once (an ERP's bulk
+/// submission), replacing the draft; `submit` submits it in the same step.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SaveAnswer {
+    pub entries: Vec<EntryInputBody>,
+    /// Submit right away (all or nothing: a missing required item fails the whole request).
+    #[serde(default)]
+    pub submit: bool,
+    /// With `submit`: may your customer pass these values further up the chain?
+    #[serde(default)]
+    pub share_upstream: bool,
+}
+
+/// `POST /v1/requests/{id}/answer/submit`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitAnswer {
+    /// May your customer pass these values further up the chain? Default `false`:
+    /// your customer sees them, its own customers see only that you answered.
+    #[serde(default)]
+    pub share_upstream: bool,
+}
+
+/// One entry as stored.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EntryBody {
+    pub metric: String,
+    /// Exactly as reported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// For quantities: the value in the metric's canonical unit (exact decimal).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub canonical_value: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub canonical_unit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    pub obtained: String,
+    pub period: PeriodBody,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    pub evidence: Vec<String>,
+    /// The requester's comment, when it sent the revision back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_comment: Option<String>,
+}
+
+impl From<StoredEntry> for EntryBody {
+    fn from(entry: StoredEntry) -> Self {
+        Self {
+            metric: entry.metric,
+            value: entry.value,
+            unit: entry.unit,
+            canonical_value: entry.canonical_value,
+            canonical_unit: entry.canonical_unit,
+            method: entry.method,
+            obtained: entry.obtained,
+            period: PeriodBody {
+                start: entry.period_start,
+                end: entry.period_end,
+            },
+            comment: entry.comment,
+            evidence: entry.evidence,
+            review_comment: entry.review_comment,
+        }
+    }
+}
+
+/// A submitted revision.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevisionBody {
+    pub revision: i32,
+    /// `submitted`, `accepted` or `changes_requested`.
+    pub status: String,
+    pub share_upstream: bool,
+    /// Who submitted it (`user:<id>` or `client:<id>`).
+    pub submitted_by: String,
+    pub submitted_at: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reviewed_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_comment: Option<String>,
+    /// The entries (on single-revision reads).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entries: Option<Vec<EntryBody>>,
+}
+
+impl RevisionBody {
+    pub fn new(revision: Revision, entries: Option<Vec<StoredEntry>>) -> Self {
+        Self {
+            revision: revision.revision,
+            status: revision.status,
+            share_upstream: revision.share_upstream,
+            submitted_by: revision.submitted_by,
+            submitted_at: revision.submitted_at,
+            reviewed_at: revision.reviewed_at,
+            review_comment: revision.review_comment,
+            entries: entries.map(|entries| entries.into_iter().map(EntryBody::from).collect()),
+        }
+    }
+}
+
+/// The supplier's view of its answer to a request.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AnswerBody {
+    /// The request's status.
+    pub status: String,
+    /// The draft: what the next submission will contain.
+    pub draft: Vec<EntryBody>,
+    /// Submitted revisions, oldest first.
+    pub revisions: Vec<RevisionBody>,
+}
+
+/// A comment on one item of a revision sent back.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemComment {
+    pub metric: String,
+    pub comment: String,
+}
+
+/// `POST …/accept` or `POST …/request-changes`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"comment": "Please use market-based Scope 2.", "items": [{"metric": "ghg.scope2.market", "comment": "Missing the supplier-specific factor"}]}))]
+pub struct ReviewInput {
+    pub comment: Option<String>,
+    /// Per-item comments (request-changes only).
+    #[serde(default)]
+    pub items: Vec<ItemComment>,
+}

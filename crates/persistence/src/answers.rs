@@ -1,0 +1,506 @@
+//! Suppliers' answers: a draft per request, and immutable submitted
+//! revisions with the requester's review.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use tierlink_domain::FieldError;
+use tierlink_domain::answers::{AnswerValue, Entry, missing_required};
+use tierlink_domain::ids::OrgId;
+use tierlink_domain::requirements::RequestStatus;
+use tierlink_domain::time::now;
+
+use crate::connection::DbConnection;
+use crate::error::StoreError;
+use crate::network::rejected;
+use crate::requests::{self, Request};
+use crate::schema::{
+    answer_drafts, answer_revision_entries, answer_revisions, requests as requests_table,
+};
+use crate::time::{from_db, to_db};
+
+/// An entry as stored: the value exactly as reported, and its conversion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEntry {
+    pub metric: String,
+    pub value: Option<String>,
+    pub unit: Option<String>,
+    pub canonical_value: Option<String>,
+    pub canonical_unit: Option<String>,
+    pub method: Option<String>,
+    pub obtained: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub comment: Option<String>,
+    pub evidence: Vec<String>,
+    /// The requester's comment on this entry, when it sent the revision back.
+    pub review_comment: Option<String>,
+}
+
+/// A submitted revision, without its entries.
+#[derive(Debug, Clone)]
+pub struct Revision {
+    pub revision: i32,
+    /// `submitted`, `accepted` or `changes_requested`.
+    pub status: String,
+    pub share_upstream: bool,
+    pub submitted_by: String,
+    pub submitted_at: DateTime<Utc>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub review_comment: Option<String>,
+}
+
+type EntryTuple = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    NaiveDate,
+    NaiveDate,
+    Option<String>,
+    String,
+);
+
+fn stored(tuple: EntryTuple, review_comment: Option<String>) -> StoredEntry {
+    let (
+        metric,
+        value,
+        unit,
+        canonical_value,
+        canonical_unit,
+        method,
+        obtained,
+        period_start,
+        period_end,
+        comment,
+        evidence,
+    ) = tuple;
+    StoredEntry {
+        metric,
+        value,
+        unit,
+        canonical_value,
+        canonical_unit,
+        method,
+        obtained,
+        period_start,
+        period_end,
+        comment,
+        evidence: evidence
+            .split(',')
+            .filter(|e| !e.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        review_comment,
+    }
+}
+
+/// The request, if `supplier` is the one who answers it.
+fn own_request(
+    conn: &mut DbConnection,
+    supplier: OrgId,
+    request_id: &str,
+) -> Result<Request, StoreError> {
+    let request = requests::find_for(conn, supplier, request_id)?;
+    if request.supplier_org_id != supplier {
+        return Err(StoreError::NotFound);
+    }
+    Ok(request)
+}
+
+fn ensure_answerable(request: &Request) -> Result<(), StoreError> {
+    if matches!(
+        request.status,
+        RequestStatus::Declined | RequestStatus::Cancelled | RequestStatus::Closed
+    ) {
+        return Err(rejected(
+            "request_not_answerable",
+            None,
+            &format!("a {} request cannot be answered", request.status.as_str()),
+        ));
+    }
+    Ok(())
+}
+
+fn set_status(
+    conn: &mut DbConnection,
+    request: &Request,
+    status: RequestStatus,
+) -> Result<(), StoreError> {
+    diesel::update(requests_table::table.filter(requests_table::id.eq(&request.id)))
+        .set((
+            requests_table::status.eq(status.as_str()),
+            requests_table::revision.eq(requests_table::revision + 1),
+            requests_table::updated_at.eq(to_db(now())),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Saves entries into the draft (all of them replaced when `replace_all`).
+/// The request becomes `in_progress` if it was open or sent back.
+pub fn save_draft(
+    conn: &mut DbConnection,
+    supplier: OrgId,
+    request_id: &str,
+    entries: &[Entry],
+    replace_all: bool,
+    by: &str,
+) -> Result<Vec<StoredEntry>, StoreError> {
+    let request = own_request(conn, supplier, request_id)?;
+    ensure_answerable(&request)?;
+    if replace_all {
+        diesel::delete(answer_drafts::table.filter(answer_drafts::request_id.eq(request_id)))
+            .execute(conn)?;
+    }
+    let at = to_db(now());
+    for entry in entries {
+        diesel::delete(
+            answer_drafts::table
+                .filter(answer_drafts::request_id.eq(request_id))
+                .filter(answer_drafts::metric_code.eq(&entry.metric)),
+        )
+        .execute(conn)?;
+        let (canonical_value, canonical_unit, unit) = match &entry.value {
+            AnswerValue::Quantity {
+                unit,
+                canonical,
+                canonical_unit,
+                ..
+            } => (
+                Some(canonical.to_string()),
+                Some((*canonical_unit).to_owned()),
+                Some((*unit).to_owned()),
+            ),
+            AnswerValue::Percentage(_) => (None, None, Some("%".to_owned())),
+            _ => (None, None, None),
+        };
+        diesel::insert_into(answer_drafts::table)
+            .values((
+                answer_drafts::request_id.eq(request_id),
+                answer_drafts::metric_code.eq(&entry.metric),
+                answer_drafts::value_text.eq(entry.value.reported_text()),
+                answer_drafts::unit.eq(unit),
+                answer_drafts::canonical_value.eq(canonical_value),
+                answer_drafts::canonical_unit.eq(canonical_unit),
+                answer_drafts::method.eq(&entry.method),
+                answer_drafts::obtained.eq(entry.obtained.as_str()),
+                answer_drafts::period_start.eq(entry.period.start()),
+                answer_drafts::period_end.eq(entry.period.end()),
+                answer_drafts::comment.eq(&entry.comment),
+                answer_drafts::evidence.eq(entry.evidence.join(",")),
+                answer_drafts::updated_by.eq(by),
+                answer_drafts::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+    }
+    if matches!(
+        request.status,
+        RequestStatus::Open | RequestStatus::ChangesRequested
+    ) {
+        set_status(conn, &request, RequestStatus::InProgress)?;
+    }
+    load_draft(conn, request_id)
+}
+
+/// The supplier's draft of a request it answers.
+pub fn draft(
+    conn: &mut DbConnection,
+    supplier: OrgId,
+    request_id: &str,
+) -> Result<Vec<StoredEntry>, StoreError> {
+    own_request(conn, supplier, request_id)?;
+    load_draft(conn, request_id)
+}
+
+fn load_draft(conn: &mut DbConnection, request_id: &str) -> Result<Vec<StoredEntry>, StoreError> {
+    let rows: Vec<EntryTuple> = answer_drafts::table
+        .filter(answer_drafts::request_id.eq(request_id))
+        .order(answer_drafts::metric_code.asc())
+        .select((
+            answer_drafts::metric_code,
+            answer_drafts::value_text,
+            answer_drafts::unit,
+            answer_drafts::canonical_value,
+            answer_drafts::canonical_unit,
+            answer_drafts::method,
+            answer_drafts::obtained,
+            answer_drafts::period_start,
+            answer_drafts::period_end,
+            answer_drafts::comment,
+            answer_drafts::evidence,
+        ))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|row| stored(row, None)).collect())
+}
+
+/// Submits the draft as the next immutable revision. Every required item
+/// must be answered; the missing ones are all listed.
+pub fn submit(
+    conn: &mut DbConnection,
+    supplier: OrgId,
+    request_id: &str,
+    share_upstream: bool,
+    by: &str,
+) -> Result<Revision, StoreError> {
+    let request = own_request(conn, supplier, request_id)?;
+    ensure_answerable(&request)?;
+    let draft = load_draft(conn, request_id)?;
+    let answered: Vec<&str> = draft.iter().map(|e| e.metric.as_str()).collect();
+    let missing = missing_required(&request.items, &answered);
+    if !missing.is_empty() {
+        return Err(StoreError::InvalidAll(
+            missing
+                .iter()
+                .map(|metric| {
+                    FieldError::new(
+                        format!("entries.{metric}"),
+                        "required",
+                        format!("the required item `{metric}` has no answer"),
+                    )
+                })
+                .collect(),
+        ));
+    }
+    let asked: Vec<&str> = request.items.iter().map(|i| i.metric.as_str()).collect();
+    let latest: Option<i32> = answer_revisions::table
+        .filter(answer_revisions::request_id.eq(request_id))
+        .select(diesel::dsl::max(answer_revisions::revision))
+        .first(conn)?;
+    let revision = latest.unwrap_or(0) + 1;
+    let at = to_db(now());
+    diesel::insert_into(answer_revisions::table)
+        .values((
+            answer_revisions::request_id.eq(request_id),
+            answer_revisions::revision.eq(revision),
+            answer_revisions::status.eq("submitted"),
+            answer_revisions::share_upstream.eq(share_upstream),
+            answer_revisions::submitted_by.eq(by),
+            answer_revisions::submitted_at.eq(at),
+        ))
+        .execute(conn)?;
+    for entry in draft.iter().filter(|e| asked.contains(&e.metric.as_str())) {
+        diesel::insert_into(answer_revision_entries::table)
+            .values((
+                answer_revision_entries::request_id.eq(request_id),
+                answer_revision_entries::revision.eq(revision),
+                answer_revision_entries::metric_code.eq(&entry.metric),
+                answer_revision_entries::value_text.eq(&entry.value),
+                answer_revision_entries::unit.eq(&entry.unit),
+                answer_revision_entries::canonical_value.eq(&entry.canonical_value),
+                answer_revision_entries::canonical_unit.eq(&entry.canonical_unit),
+                answer_revision_entries::method.eq(&entry.method),
+                answer_revision_entries::obtained.eq(&entry.obtained),
+                answer_revision_entries::period_start.eq(entry.period_start),
+                answer_revision_entries::period_end.eq(entry.period_end),
+                answer_revision_entries::comment.eq(&entry.comment),
+                answer_revision_entries::evidence.eq(entry.evidence.join(",")),
+            ))
+            .execute(conn)?;
+    }
+    set_status(conn, &request, RequestStatus::Submitted)?;
+    load_revision(conn, request_id, revision)
+}
+
+type RevisionTuple = (
+    i32,
+    String,
+    bool,
+    String,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+    Option<String>,
+);
+
+fn revision_from(tuple: RevisionTuple) -> Revision {
+    let (revision, status, share_upstream, submitted_by, submitted_at, reviewed_at, review_comment) =
+        tuple;
+    Revision {
+        revision,
+        status,
+        share_upstream,
+        submitted_by,
+        submitted_at: from_db(submitted_at),
+        reviewed_at: reviewed_at.map(from_db),
+        review_comment,
+    }
+}
+
+fn load_revision(
+    conn: &mut DbConnection,
+    request_id: &str,
+    revision: i32,
+) -> Result<Revision, StoreError> {
+    let tuple: RevisionTuple = answer_revisions::table
+        .filter(answer_revisions::request_id.eq(request_id))
+        .filter(answer_revisions::revision.eq(revision))
+        .select((
+            answer_revisions::revision,
+            answer_revisions::status,
+            answer_revisions::share_upstream,
+            answer_revisions::submitted_by,
+            answer_revisions::submitted_at,
+            answer_revisions::reviewed_at,
+            answer_revisions::review_comment,
+        ))
+        .first(conn)?;
+    Ok(revision_from(tuple))
+}
+
+/// Every revision of a request's answer, oldest first: for its supplier and its requester.
+pub fn revisions(
+    conn: &mut DbConnection,
+    viewer: OrgId,
+    request_id: &str,
+) -> Result<Vec<Revision>, StoreError> {
+    requests::find_for(conn, viewer, request_id)?;
+    let rows: Vec<RevisionTuple> = answer_revisions::table
+        .filter(answer_revisions::request_id.eq(request_id))
+        .order(answer_revisions::revision.asc())
+        .select((
+            answer_revisions::revision,
+            answer_revisions::status,
+            answer_revisions::share_upstream,
+            answer_revisions::submitted_by,
+            answer_revisions::submitted_at,
+            answer_revisions::reviewed_at,
+            answer_revisions::review_comment,
+        ))
+        .load(conn)?;
+    Ok(rows.into_iter().map(revision_from).collect())
+}
+
+/// One revision with its entries.
+pub fn revision(
+    conn: &mut DbConnection,
+    viewer: OrgId,
+    request_id: &str,
+    number: i32,
+) -> Result<(Revision, Vec<StoredEntry>), StoreError> {
+    requests::find_for(conn, viewer, request_id)?;
+    let summary = load_revision(conn, request_id, number)?;
+    Ok((summary, revision_entries(conn, request_id, number)?))
+}
+
+pub(crate) fn revision_entries(
+    conn: &mut DbConnection,
+    request_id: &str,
+    number: i32,
+) -> Result<Vec<StoredEntry>, StoreError> {
+    let rows: Vec<(EntryTuple, Option<String>)> = answer_revision_entries::table
+        .filter(answer_revision_entries::request_id.eq(request_id))
+        .filter(answer_revision_entries::revision.eq(number))
+        .order(answer_revision_entries::metric_code.asc())
+        .select((
+            (
+                answer_revision_entries::metric_code,
+                answer_revision_entries::value_text,
+                answer_revision_entries::unit,
+                answer_revision_entries::canonical_value,
+                answer_revision_entries::canonical_unit,
+                answer_revision_entries::method,
+                answer_revision_entries::obtained,
+                answer_revision_entries::period_start,
+                answer_revision_entries::period_end,
+                answer_revision_entries::comment,
+                answer_revision_entries::evidence,
+            ),
+            answer_revision_entries::review_comment,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(tuple, review)| stored(tuple, review))
+        .collect())
+}
+
+/// The requester's decision on a submitted revision.
+#[derive(Debug, Clone)]
+pub enum Decision {
+    Accept {
+        comment: Option<String>,
+    },
+    RequestChanges {
+        comment: Option<String>,
+        items: Vec<(String, String)>,
+    },
+}
+
+/// The requester reviews the latest submitted revision.
+pub fn review(
+    conn: &mut DbConnection,
+    requester: OrgId,
+    request_id: &str,
+    number: i32,
+    decision: &Decision,
+    by: &str,
+) -> Result<Revision, StoreError> {
+    let request = requests::find_for(conn, requester, request_id)?;
+    if request.requester_org_id != requester {
+        return Err(StoreError::NotFound);
+    }
+    let summary = load_revision(conn, request_id, number)?;
+    let latest: Option<i32> = answer_revisions::table
+        .filter(answer_revisions::request_id.eq(request_id))
+        .select(diesel::dsl::max(answer_revisions::revision))
+        .first(conn)?;
+    if summary.status != "submitted"
+        || latest != Some(number)
+        || request.status != RequestStatus::Submitted
+    {
+        return Err(rejected(
+            "not_under_review",
+            None,
+            &format!(
+                "revision {number} is {}; only the latest submitted revision can be reviewed",
+                summary.status
+            ),
+        ));
+    }
+    let (status, request_status, comment) = match decision {
+        Decision::Accept { comment } => ("accepted", RequestStatus::Accepted, comment.clone()),
+        Decision::RequestChanges { comment, items } => {
+            let entries = revision_entries(conn, request_id, number)?;
+            for (index, (metric, note)) in items.iter().enumerate() {
+                let known = entries.iter().any(|e| &e.metric == metric)
+                    || request.items.iter().any(|i| &i.metric == metric);
+                if !known {
+                    return Err(StoreError::Invalid(FieldError::new(
+                        format!("items[{index}].metric"),
+                        "not_in_request",
+                        format!("`{metric}` is not an item of this request"),
+                    )));
+                }
+                diesel::update(
+                    answer_revision_entries::table
+                        .filter(answer_revision_entries::request_id.eq(request_id))
+                        .filter(answer_revision_entries::revision.eq(number))
+                        .filter(answer_revision_entries::metric_code.eq(metric)),
+                )
+                .set(answer_revision_entries::review_comment.eq(Some(note)))
+                .execute(conn)?;
+            }
+            (
+                "changes_requested",
+                RequestStatus::ChangesRequested,
+                comment.clone(),
+            )
+        }
+    };
+    diesel::update(
+        answer_revisions::table
+            .filter(answer_revisions::request_id.eq(request_id))
+            .filter(answer_revisions::revision.eq(number)),
+    )
+    .set((
+        answer_revisions::status.eq(status),
+        answer_revisions::reviewed_by.eq(Some(by)),
+        answer_revisions::reviewed_at.eq(Some(to_db(now()))),
+        answer_revisions::review_comment.eq(comment),
+    ))
+    .execute(conn)?;
+    set_status(conn, &request, request_status)?;
+    load_revision(conn, request_id, number)
+}

@@ -1,0 +1,3 @@
+DROP TABLE answer_revision_entries;
+DROP TABLE answer_revisions;
+DROP TABLE answer_drafts;

@@ -1,0 +1,52 @@
+-- Suppliers' answers. A draft is edited freely; each submission copies it
+-- into an immutable revision (1, 2, ...). Decimals are TEXT: exactly as
+-- reported, and the canonical conversion beside them.
+CREATE TABLE answer_drafts (
+    request_id       TEXT NOT NULL REFERENCES requests (id),
+    metric_code      TEXT NOT NULL,
+    value_text       TEXT,
+    unit             TEXT,
+    canonical_value  TEXT,
+    canonical_unit   TEXT,
+    method           TEXT,
+    obtained         TEXT NOT NULL,
+    period_start     DATE NOT NULL,
+    period_end       DATE NOT NULL,
+    comment          TEXT,
+    evidence         TEXT NOT NULL,
+    updated_by       TEXT NOT NULL,
+    updated_at       TIMESTAMP NOT NULL,
+    PRIMARY KEY (request_id, metric_code)
+);
+
+CREATE TABLE answer_revisions (
+    request_id      TEXT NOT NULL REFERENCES requests (id),
+    revision        INTEGER NOT NULL,
+    status          TEXT NOT NULL,
+    share_upstream  BOOLEAN NOT NULL,
+    submitted_by    TEXT NOT NULL,
+    submitted_at    TIMESTAMP NOT NULL,
+    reviewed_by     TEXT,
+    reviewed_at     TIMESTAMP,
+    review_comment  TEXT,
+    PRIMARY KEY (request_id, revision)
+);
+
+CREATE TABLE answer_revision_entries (
+    request_id       TEXT NOT NULL,
+    revision         INTEGER NOT NULL,
+    metric_code      TEXT NOT NULL,
+    value_text       TEXT,
+    unit             TEXT,
+    canonical_value  TEXT,
+    canonical_unit   TEXT,
+    method           TEXT,
+    obtained         TEXT NOT NULL,
+    period_start     DATE NOT NULL,
+    period_end       DATE NOT NULL,
+    comment          TEXT,
+    evidence         TEXT NOT NULL,
+    review_comment   TEXT,
+    PRIMARY KEY (request_id, revision, metric_code),
+    FOREIGN KEY (request_id, revision) REFERENCES answer_revisions (request_id, revision)
+);

@@ -1,0 +1,467 @@
+//! Answers: exact values with units, drafts, revisions and review.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use tierlink_tests::{TestApp, TestOrg, expect_problem, problem_fields};
+
+struct Setup {
+    app: TestApp,
+    large: TestOrg,
+    supplier: TestOrg,
+    fellow: TestOrg,
+    request: String,
+}
+
+async fn setup() -> Setup {
+    let app = TestApp::spawn().await;
+    let large = app.signup("Hyundai Steel").await;
+    let supplier = app.signup("Hanbit").await;
+    let fellow = app.signup("Seoul Bolts").await;
+    app.link(&large, &supplier).await;
+    app.link(&large, &fellow).await;
+    let body = json!({
+        "title": "FY2026", "period": {"start": "2026-01-01", "end": "2026-12-31"}, "due_date": "2099-01-31",
+        "items": [
+            {"metric": "ghg.scope1"},
+            {"metric": "ghg.scope2.market", "estimates_accepted": true},
+            {"metric": "energy.total", "required": false},
+            {"metric": "cbam.production_route", "required": false}
+        ],
+        "audience": {"all_active_suppliers": true}
+    });
+    let token = &large.admin.access_token;
+    let created = app
+        .call(Method::POST, token, "/v1/requirements", Some(&body), 201)
+        .await;
+    let id = created["id"].as_str().expect("id");
+    app.call(
+        Method::POST,
+        token,
+        &format!("/v1/requirements/{id}/publish"),
+        None,
+        200,
+    )
+    .await;
+    let incoming = app
+        .call(
+            Method::GET,
+            &supplier.admin.access_token,
+            "/v1/requests",
+            None,
+            200,
+        )
+        .await;
+    let request = incoming["items"][0]["id"].as_str().expect("id").to_owned();
+    Setup {
+        app,
+        large,
+        supplier,
+        fellow,
+        request,
+    }
+}
+
+fn entry<'a>(answer: &'a Value, metric: &str) -> &'a Value {
+    answer["draft"]
+        .as_array()
+        .expect("draft")
+        .iter()
+        .find(|e| e["metric"] == metric)
+        .expect("the entry")
+}
+
+#[tokio::test]
+async fn values_read_back_exactly_and_convert_exactly() {
+    let s = setup().await;
+    let path = format!("/v1/requests/{}/answer/entries/ghg.scope1", s.request);
+    let token = &s.supplier.admin.access_token;
+    let saved = s
+        .app
+        .call(
+            Method::PUT,
+            token,
+            &path,
+            Some(&json!({"metric": "ghg.scope1", "value": "0.000123456789", "unit": "kgCO2e", "method": "GHG Protocol", "obtained": "calculated"})),
+            200,
+        )
+        .await;
+    let scope1 = entry(&saved, "ghg.scope1");
+    assert_eq!(scope1["value"], "0.000123456789");
+    assert_eq!(scope1["unit"], "kgCO2e");
+    assert_eq!(scope1["canonical_value"], "0.000000123456789");
+    assert_eq!(scope1["canonical_unit"], "tCO2e");
+    assert_eq!(
+        scope1["period"],
+        json!({"start": "2026-01-01", "end": "2026-12-31"}),
+        "the requirement's period by default"
+    );
+    assert_eq!(saved["status"], "in_progress");
+
+    let energy = s
+        .app
+        .call(
+            Method::PUT,
+            token,
+            &format!("/v1/requests/{}/answer/entries/energy.total", s.request),
+            Some(&json!({"metric": "energy.total", "value": "7.2", "unit": "GJ", "period": {"start": "2026-01-01", "end": "2026-06-30"}})),
+            200,
+        )
+        .await;
+    assert_eq!(entry(&energy, "energy.total")["canonical_value"], "2");
+    assert_eq!(entry(&energy, "energy.total")["canonical_unit"], "MWh");
+    let reread = s
+        .app
+        .call(
+            Method::GET,
+            token,
+            &format!("/v1/requests/{}/answer", s.request),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(entry(&reread, "ghg.scope1")["value"], "0.000123456789");
+}
+
+#[tokio::test]
+async fn invalid_entries_are_422_naming_the_item_and_save_nothing() {
+    let s = setup().await;
+    let token = &s.supplier.admin.access_token;
+    let path = format!("/v1/requests/{}/answer", s.request);
+    let body = json!({"entries": [
+        {"metric": "ghg.scope1", "value": "12", "unit": "kWh"},
+        {"metric": "ghg.scope2.market", "value": 1.5, "unit": "tCO2e"},
+        {"metric": "energy.total", "value": "-1", "unit": "MWh"},
+        {"metric": "cbam.production_route", "value": "alchemy"},
+        {"metric": "water.withdrawal", "value": "1", "unit": "m3"}
+    ]});
+    let problem = expect_problem(
+        s.app.send_as(Method::PUT, token, &path, Some(&body)).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(
+        problem_fields(&problem),
+        [
+            "entries[0].unit",
+            "entries[1].value",
+            "entries[2].value",
+            "entries[3].value",
+            "entries[4].metric"
+        ]
+    );
+    let answer = s.app.call(Method::GET, token, &path, None, 200).await;
+    assert_eq!(answer["draft"], json!([]), "nothing saved");
+    assert_eq!(answer["status"], "open");
+
+    let estimated = json!({"entries": [{"metric": "ghg.scope1", "value": "1", "unit": "tCO2e", "obtained": "estimated"}]});
+    let problem = expect_problem(
+        s.app
+            .send_as(Method::PUT, token, &path, Some(&estimated))
+            .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["code"], "estimates_not_accepted");
+}
+
+#[tokio::test]
+async fn submitting_lists_every_missing_required_item() {
+    let s = setup().await;
+    let token = &s.supplier.admin.access_token;
+    s.app
+        .call(
+            Method::PUT,
+            token,
+            &format!("/v1/requests/{}/answer", s.request),
+            Some(&json!({"entries": [{"metric": "energy.total", "value": "10", "unit": "MWh"}]})),
+            200,
+        )
+        .await;
+    let response = s
+        .app
+        .send_as(
+            Method::POST,
+            token,
+            &format!("/v1/requests/{}/answer/submit", s.request),
+            None,
+        )
+        .await;
+    let problem = expect_problem(response, 422, "validation_failed").await;
+    assert_eq!(
+        problem_fields(&problem),
+        ["entries.ghg.scope1", "entries.ghg.scope2.market"]
+    );
+    let revisions = s
+        .app
+        .call(
+            Method::GET,
+            token,
+            &format!("/v1/requests/{}/answer/revisions", s.request),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(revisions, json!([]));
+}
+
+#[tokio::test]
+async fn review_and_resubmission_keep_every_revision_intact() {
+    let s = setup().await;
+    let app = &s.app;
+    let supplier = &s.supplier.admin.access_token;
+    let large = &s.large.admin.access_token;
+    let answer = format!("/v1/requests/{}/answer", s.request);
+
+    // An ERP sends everything at once and submits.
+    let first = json!({"entries": [
+        {"metric": "ghg.scope1", "value": "120.5", "unit": "tCO2e", "obtained": "measured"},
+        {"metric": "ghg.scope2.market", "value": "80000", "unit": "kgCO2e", "obtained": "estimated"}
+    ], "submit": true});
+    let saved = app
+        .call(Method::PUT, supplier, &answer, Some(&first), 200)
+        .await;
+    assert_eq!(saved["status"], "submitted");
+    assert_eq!(saved["revisions"][0]["revision"], 1);
+
+    // The requester reads it and sends it back with an item comment.
+    let revision1 = app
+        .call(
+            Method::GET,
+            large,
+            &format!("{answer}/revisions/1"),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(revision1["entries"][1]["canonical_value"], "80");
+    let sent_back = app
+        .call(
+            Method::POST,
+            large,
+            &format!("{answer}/revisions/1/request-changes"),
+            Some(&json!({"comment": "Scope 2 looks low", "items": [{"metric": "ghg.scope2.market", "comment": "Use your supplier-specific factor"}]})),
+            200,
+        )
+        .await;
+    assert_eq!(sent_back["status"], "changes_requested");
+    let seen = app
+        .call(
+            Method::GET,
+            supplier,
+            &format!("{answer}/revisions/1"),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(seen["review_comment"], "Scope 2 looks low");
+    assert_eq!(
+        seen["entries"][1]["review_comment"],
+        "Use your supplier-specific factor"
+    );
+    let request = app
+        .call(
+            Method::GET,
+            supplier,
+            &format!("/v1/requests/{}", s.request),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(request["status"], "changes_requested");
+
+    // The supplier revises one entry and resubmits.
+    app.call(
+        Method::PUT,
+        supplier,
+        &format!("{answer}/entries/ghg.scope2.market"),
+        Some(&json!({"metric": "ghg.scope2.market", "value": "95.25", "unit": "tCO2e", "obtained": "calculated"})),
+        200,
+    )
+    .await;
+    let revision2 = app
+        .call(
+            Method::POST,
+            supplier,
+            &format!("{answer}/submit"),
+            None,
+            201,
+        )
+        .await;
+    assert_eq!(revision2["revision"], 2);
+
+    // Revision 1 is untouched; revision 2 has the new value.
+    let again1 = app
+        .call(
+            Method::GET,
+            large,
+            &format!("{answer}/revisions/1"),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(
+        again1["entries"],
+        revision1["entries"]
+            .as_array()
+            .map(|entries| {
+                entries
+                    .iter()
+                    .map(|e| {
+                        let mut e = e.clone();
+                        if e["metric"] == "ghg.scope2.market" {
+                            e["review_comment"] = json!("Use your supplier-specific factor");
+                        }
+                        e
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .map(Value::from)
+            .expect("entries")
+    );
+    let again2 = app
+        .call(
+            Method::GET,
+            large,
+            &format!("{answer}/revisions/2"),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(again2["entries"][1]["value"], "95.25");
+    // Reviewing an older revision is refused; the latest is accepted.
+    expect_problem(
+        app.send_as(
+            Method::POST,
+            large,
+            &format!("{answer}/revisions/1/accept"),
+            None,
+        )
+        .await,
+        409,
+        "not_under_review",
+    )
+    .await;
+    let accepted = app
+        .call(
+            Method::POST,
+            large,
+            &format!("{answer}/revisions/2/accept"),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(accepted["status"], "accepted");
+    let history = app
+        .call(
+            Method::GET,
+            supplier,
+            &format!("{answer}/revisions"),
+            None,
+            200,
+        )
+        .await;
+    let statuses: Vec<&str> = history
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|r| r["status"].as_str())
+        .collect();
+    assert_eq!(statuses, ["changes_requested", "accepted"]);
+    let requirements = app
+        .call(Method::GET, large, "/v1/requirements", None, 200)
+        .await;
+    let requirement = requirements["items"][0]["id"].as_str().expect("id");
+    let progress = app
+        .call(
+            Method::GET,
+            large,
+            &format!("/v1/requirements/{requirement}/requests"),
+            None,
+            200,
+        )
+        .await;
+    let row = progress["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|r| r["id"] == s.request.as_str())
+        .expect("the request");
+    assert_eq!(row["status"], "accepted");
+}
+
+#[tokio::test]
+async fn only_the_supplier_writes_and_only_the_parties_read() {
+    let s = setup().await;
+    let app = &s.app;
+    let answer = format!("/v1/requests/{}/answer", s.request);
+    app.call(
+        Method::PUT,
+        &s.supplier.admin.access_token,
+        &answer,
+        Some(&json!({"entries": [{"metric": "ghg.scope1", "value": "1", "unit": "tCO2e"}, {"metric": "ghg.scope2.market", "value": "1", "unit": "tCO2e"}], "submit": true})),
+        200,
+    )
+    .await;
+    let fellow = &s.fellow.admin.access_token;
+    for (method, path, body) in [
+        (Method::GET, answer.clone(), None),
+        (Method::PUT, answer.clone(), Some(json!({"entries": []}))),
+        (
+            Method::PUT,
+            format!("{answer}/entries/ghg.scope1"),
+            Some(json!({"metric": "ghg.scope1", "value": "2", "unit": "tCO2e"})),
+        ),
+        (Method::POST, format!("{answer}/submit"), None),
+        (Method::GET, format!("{answer}/revisions"), None),
+        (Method::GET, format!("{answer}/revisions/1"), None),
+        (Method::POST, format!("{answer}/revisions/1/accept"), None),
+        (
+            Method::POST,
+            format!("{answer}/revisions/1/request-changes"),
+            Some(json!({"comment": "x"})),
+        ),
+    ] {
+        let response = app
+            .send_as(method.clone(), fellow, &path, body.as_ref())
+            .await;
+        expect_problem(response, 404, "not_found").await;
+    }
+    // The requester reads revisions but cannot write the supplier's answer.
+    let large = &s.large.admin.access_token;
+    app.call(
+        Method::GET,
+        large,
+        &format!("{answer}/revisions/1"),
+        None,
+        200,
+    )
+    .await;
+    expect_problem(
+        app.send_as(Method::GET, large, &answer, None).await,
+        404,
+        "not_found",
+    )
+    .await;
+    let write = app
+        .send_as(Method::PUT, large, &answer, Some(&json!({"entries": []})))
+        .await;
+    expect_problem(write, 404, "not_found").await;
+    // A viewer of the supplier cannot write.
+    let viewer = app
+        .add_user(&s.supplier.admin, "viewer@hanbit.example", "viewer")
+        .await;
+    expect_problem(
+        app.send_as(
+            Method::POST,
+            &viewer.access_token,
+            &format!("{answer}/submit"),
+            None,
+        )
+        .await,
+        403,
+        "forbidden",
+    )
+    .await;
+}
