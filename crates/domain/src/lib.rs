@@ -18,6 +18,7 @@ pub mod network;
 pub mod organisation;
 pub mod pagination;
 pub mod requirements;
+pub mod rollup;
 pub mod time;
 pub mod units;
 

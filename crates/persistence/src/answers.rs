@@ -14,7 +14,8 @@ use crate::error::StoreError;
 use crate::network::rejected;
 use crate::requests::{self, Request};
 use crate::schema::{
-    answer_drafts, answer_revision_entries, answer_revisions, requests as requests_table,
+    answer_attachments, answer_drafts, answer_revision_entries, answer_revisions,
+    requests as requests_table,
 };
 use crate::time::{from_db, to_db};
 
@@ -503,4 +504,178 @@ pub fn review(
     .execute(conn)?;
     set_status(conn, &request, request_status)?;
     load_revision(conn, request_id, number)
+}
+
+/// A tier-1 attaches the accepted answer of a request it forwarded to its
+/// own answer, so its customer can count (and, with consent, see) it.
+pub fn attach(
+    conn: &mut DbConnection,
+    tier1: OrgId,
+    request_id: &str,
+    child_request_id: &str,
+    by: &str,
+) -> Result<(), StoreError> {
+    own_request(conn, tier1, request_id)?;
+    let forwarded_here: i64 = requests_table::table
+        .filter(requests_table::id.eq(child_request_id))
+        .filter(requests_table::parent_request_id.eq(request_id))
+        .count()
+        .get_result(conn)?;
+    if forwarded_here == 0 {
+        return Err(StoreError::Invalid(FieldError::new(
+            "child_request_id",
+            "not_forwarded_from_here",
+            "attach only answers to requests you forwarded from this one",
+        )));
+    }
+    let latest = latest_revision(conn, child_request_id)?;
+    if latest.as_ref().map(|r| r.status.as_str()) != Some("accepted") {
+        return Err(rejected(
+            "not_accepted",
+            Some("child_request_id"),
+            "accept your supplier's answer before attaching it",
+        ));
+    }
+    let already: i64 = answer_attachments::table
+        .filter(answer_attachments::request_id.eq(request_id))
+        .filter(answer_attachments::child_request_id.eq(child_request_id))
+        .count()
+        .get_result(conn)?;
+    if already > 0 {
+        return Err(StoreError::Duplicate {
+            field: Some("child_request_id".to_owned()),
+            message: "this answer is attached already".to_owned(),
+        });
+    }
+    diesel::insert_into(answer_attachments::table)
+        .values((
+            answer_attachments::request_id.eq(request_id),
+            answer_attachments::child_request_id.eq(child_request_id),
+            answer_attachments::attached_by.eq(by),
+            answer_attachments::attached_at.eq(to_db(now())),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn latest_revision(
+    conn: &mut DbConnection,
+    request_id: &str,
+) -> Result<Option<Revision>, StoreError> {
+    let latest: Option<i32> = answer_revisions::table
+        .filter(answer_revisions::request_id.eq(request_id))
+        .select(diesel::dsl::max(answer_revisions::revision))
+        .first(conn)?;
+    latest
+        .map(|n| load_revision(conn, request_id, n))
+        .transpose()
+}
+
+/// A tier-2 answer attached to a tier-1's answer, as one viewer may see it.
+#[derive(Debug, Clone)]
+pub struct Attached {
+    pub child_request_id: String,
+    /// The tier-2's name: shown to the tier-1 only.
+    pub supplier_name: Option<String>,
+    pub revision: Revision,
+    /// The values: for the tier-1 always; for its customer only with the tier-2's consent.
+    pub entries: Option<Vec<StoredEntry>>,
+}
+
+/// The answers attached to `request_id`, as `viewer` (the tier-1 that
+/// answers it, or the customer that sent it) may see them.
+pub fn attachments(
+    conn: &mut DbConnection,
+    viewer: OrgId,
+    request_id: &str,
+) -> Result<Vec<Attached>, StoreError> {
+    let request = requests::find_for(conn, viewer, request_id)?;
+    let is_tier1 = request.supplier_org_id == viewer;
+    let children: Vec<String> = answer_attachments::table
+        .filter(answer_attachments::request_id.eq(request_id))
+        .order(answer_attachments::child_request_id.asc())
+        .select(answer_attachments::child_request_id)
+        .load(conn)?;
+    let mut attached = Vec::with_capacity(children.len());
+    for child in children {
+        let Some(revision) = latest_revision(conn, &child)?.filter(|r| r.status == "accepted")
+        else {
+            continue;
+        };
+        let entries = if is_tier1 || revision.share_upstream {
+            Some(revision_entries(conn, &child, revision.revision)?)
+        } else {
+            None
+        };
+        let supplier_name = if is_tier1 {
+            Some(requests::find_for(conn, viewer, &child)?.supplier_name)
+        } else {
+            None
+        };
+        attached.push(Attached {
+            child_request_id: child,
+            supplier_name,
+            revision,
+            entries,
+        });
+    }
+    Ok(attached)
+}
+
+/// What a requirement's roll-up is computed from.
+#[derive(Debug, Clone)]
+pub struct SummaryInputs {
+    /// The requirement's own (tier-1) requests.
+    pub requests: Vec<Request>,
+    /// Answers that count: (request id, tier, accepted?, entries).
+    pub answers: Vec<(String, u8, bool, Vec<StoredEntry>)>,
+    /// Status of every tier-2 request under the requirement (counts only).
+    pub tier2_statuses: Vec<RequestStatus>,
+}
+
+/// Loads a requirement's requests and the answers its requester may count:
+/// each tier-1's latest revision (accepted or awaiting review), and the
+/// tier-2 answers attached by a tier-1 whose supplier consented to share them.
+pub fn summary_inputs(
+    conn: &mut DbConnection,
+    requester: OrgId,
+    requirement_id: &str,
+) -> Result<SummaryInputs, StoreError> {
+    crate::requirements::find(conn, requester, requirement_id)?;
+    let direct_ids: Vec<String> = requests_table::table
+        .filter(requests_table::requirement_id.eq(requirement_id))
+        .filter(requests_table::requester_org_id.eq(requester.to_string()))
+        .order(requests_table::id.asc())
+        .select(requests_table::id)
+        .load(conn)?;
+    let mut direct = Vec::with_capacity(direct_ids.len());
+    let mut answers = Vec::new();
+    for id in &direct_ids {
+        let request = requests::find_for(conn, requester, id)?;
+        if let Some(revision) = latest_revision(conn, id)?
+            && (revision.status == "accepted" || revision.status == "submitted")
+        {
+            let entries = revision_entries(conn, id, revision.revision)?;
+            answers.push((id.clone(), 1, revision.status == "accepted", entries));
+        }
+        for attached in attachments(conn, requester, id)? {
+            if let Some(entries) = attached.entries {
+                answers.push((attached.child_request_id, 2, true, entries));
+            }
+        }
+        direct.push(request);
+    }
+    let tier2: Vec<String> = requests_table::table
+        .filter(requests_table::requirement_id.eq(requirement_id))
+        .filter(requests_table::depth.gt(1))
+        .select(requests_table::status)
+        .load(conn)?;
+    Ok(SummaryInputs {
+        requests: direct,
+        answers,
+        tier2_statuses: tier2
+            .iter()
+            .filter_map(|s| RequestStatus::parse(s))
+            .collect(),
+    })
 }

@@ -387,7 +387,7 @@ pub fn decline(
             "illegal_transition",
             None,
             &format!(
-                "a {} request cannot be declined; only open, in-progress or changes-requested ones can",
+                "only open, in-progress or changes-requested requests can be declined; this one is {}",
                 request.status.as_str()
             ),
         ));
@@ -428,7 +428,10 @@ pub fn forward(
         return Err(rejected(
             "illegal_transition",
             None,
-            &format!("a {} request cannot be forwarded", parent.status.as_str()),
+            &format!(
+                "only a request still being answered can be forwarded; this one is {}",
+                parent.status.as_str()
+            ),
         ));
     }
     let requirement = requirements::find_any(conn, &parent.requirement_id)?;

@@ -259,6 +259,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    answer_attachments (request_id, child_request_id) {
+        request_id -> Text,
+        child_request_id -> Text,
+        attached_by -> Text,
+        attached_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     organisation_identifiers,
@@ -278,4 +287,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     answer_drafts,
     answer_revisions,
     answer_revision_entries,
+    answer_attachments,
 );

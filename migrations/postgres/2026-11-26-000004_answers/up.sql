@@ -50,3 +50,13 @@ CREATE TABLE answer_revision_entries (
     PRIMARY KEY (request_id, revision, metric_code),
     FOREIGN KEY (request_id, revision) REFERENCES answer_revisions (request_id, revision)
 );
+
+-- A tier-1 attaches the answers of the requests it forwarded to its own
+-- answer; what its customer sees of them follows each tier-2's consent.
+CREATE TABLE answer_attachments (
+    request_id        TEXT NOT NULL REFERENCES requests (id),
+    child_request_id  TEXT NOT NULL REFERENCES requests (id),
+    attached_by       TEXT NOT NULL,
+    attached_at       TIMESTAMP NOT NULL,
+    PRIMARY KEY (request_id, child_request_id)
+);

@@ -12,6 +12,7 @@ mod network;
 mod openapi;
 mod organisations;
 mod requirements;
+mod rollup;
 mod schema;
 mod startup;
 mod tokens;

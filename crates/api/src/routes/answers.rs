@@ -17,7 +17,8 @@ use crate::db;
 use crate::extract::JsonBody;
 use crate::problem::{ApiError, Problem};
 use crate::wire::answers::{
-    AnswerBody, EntryBody, EntryInputBody, ReviewInput, RevisionBody, SaveAnswer, SubmitAnswer,
+    AnswerBody, AttachAnswer, AttachedBody, EntryBody, EntryInputBody, ReviewInput, RevisionBody,
+    SaveAnswer, SubmitAnswer,
 };
 
 pub fn configure(config: &mut ServiceConfig) {
@@ -29,7 +30,9 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(list_revisions)
         .service(get_revision)
         .service(accept_revision)
-        .service(request_changes);
+        .service(request_changes)
+        .service(attach_answer)
+        .service(list_attachments);
 }
 
 fn actor(caller: &Caller) -> String {
@@ -459,6 +462,88 @@ pub async fn request_changes(
         },
     )
     .await
+}
+
+/// Attach a tier-2 answer to mine
+///
+/// Attaches the accepted answer of a request you forwarded from this one.
+/// Your customer then counts it, and sees its values if your supplier
+/// consented (`share_upstream`).
+#[utoipa::path(
+    tag = "answers",
+    operation_id = "attachSupplierAnswer",
+    params(("id" = uuid::Uuid, Path, description = "The request you answer")),
+    request_body = AttachAnswer,
+    security(("bearer" = []), ("oauth2" = ["responses:write"])),
+    responses(
+        (status = 201, description = "Attached: the attachments now", body = [AttachedBody]),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the editor role or the responses:write scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request for you to answer", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not accepted yet, or attached already", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a request you forwarded from this one", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/requests/{id}/answer/attachments")]
+pub async fn attach_answer(
+    Authorized(caller, ..): Authorized<need::WriteResponses>,
+    db: web::Data<Database>,
+    id: web::Path<String>,
+    JsonBody(body): JsonBody<AttachAnswer>,
+) -> Result<HttpResponse, ApiError> {
+    let id = request_id(&id)?;
+    let child = uuid::Uuid::parse_str(&body.child_request_id)
+        .map(|u| u.to_string())
+        .map_err(|_| {
+            ApiError::Validation(
+                FieldError::new("child_request_id", "invalid_id", "a request id (UUID)").into(),
+            )
+        })?;
+    let (org, by) = (caller.org_id, actor(&caller));
+    let attached = db::write(&db, move |conn| {
+        store::attach(conn, org, &id, &child, &by)?;
+        store::attachments(conn, org, &id)
+    })
+    .await
+    .map_err(not_found)?;
+    Ok(HttpResponse::Created().json(
+        attached
+            .into_iter()
+            .map(AttachedBody::from)
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// List the tier-2 answers attached to an answer
+///
+/// For the tier-1: every attached answer with its values. For its customer:
+/// every attached answer, with values only where the tier-2 consented.
+#[utoipa::path(
+    tag = "answers",
+    operation_id = "listSupplierAnswers",
+    params(("id" = uuid::Uuid, Path, description = "The request")),
+    security(("bearer" = []), ("oauth2" = ["responses:read"])),
+    responses(
+        (status = 200, description = "Attached answers", body = [AttachedBody]),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request for you", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/requests/{id}/answer/attachments")]
+pub async fn list_attachments(
+    Authorized(caller, ..): Authorized<need::ReadResponses>,
+    db: web::Data<Database>,
+    id: web::Path<String>,
+) -> Result<web::Json<Vec<AttachedBody>>, ApiError> {
+    let id = request_id(&id)?;
+    let attached = db::read(&db, move |conn| {
+        store::attachments(conn, caller.org_id, &id)
+    })
+    .await
+    .map_err(not_found)?;
+    Ok(web::Json(
+        attached.into_iter().map(AttachedBody::from).collect(),
+    ))
 }
 
 fn parse_revision_path(path: &(String, String)) -> Result<(String, i32), ApiError> {

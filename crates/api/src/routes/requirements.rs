@@ -24,6 +24,7 @@ use crate::wire::requirements::{
     AmendRequirement, RequirementBody, RequirementInput, RequirementPage, RequirementQuery,
     VersionBody,
 };
+use crate::wire::summary::SummaryBody;
 
 pub fn configure(config: &mut ServiceConfig) {
     config
@@ -36,7 +37,8 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(cancel_requirement)
         .service(amend_requirement)
         .service(list_requirement_versions)
-        .service(list_requirement_requests);
+        .service(list_requirement_requests)
+        .service(get_requirement_summary);
 }
 
 fn respond(requirement: store::Requirement, status: StatusCode) -> HttpResponse {
@@ -482,4 +484,38 @@ fn not_found(error: ApiError) -> ApiError {
         ApiError::NotFound(_) => ApiError::NotFound("requirement"),
         other => other,
     }
+}
+
+/// Roll-up of a requirement
+///
+/// Request counts by status, completion rate and overdue count; per
+/// quantity metric, totals in canonical units over accepted answers and,
+/// apart, over answers awaiting review, split by tier and by how the data
+/// was obtained. Tier-2 requests are always counted; their values are
+/// included only where the tier-2 consented and its tier-1 attached them.
+#[utoipa::path(
+    tag = "requirements",
+    operation_id = "getRequirementSummary",
+    params(("id" = uuid::Uuid, Path, description = "The requirement's id")),
+    security(("bearer" = []), ("oauth2" = ["responses:read"])),
+    responses(
+        (status = 200, description = "The roll-up", body = SummaryBody),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the responses:read scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such requirement of yours", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/requirements/{id}/summary")]
+pub async fn get_requirement_summary(
+    Authorized(caller, ..): Authorized<need::ReadResponses>,
+    db: web::Data<Database>,
+    id: web::Path<String>,
+) -> Result<web::Json<SummaryBody>, ApiError> {
+    let id = requirement_id(&id)?;
+    let inputs = db::read(&db, move |conn| {
+        tierlink_persistence::answers::summary_inputs(conn, caller.org_id, &id)
+    })
+    .await
+    .map_err(not_found)?;
+    Ok(web::Json(crate::summary::summarise(inputs, today())))
 }

@@ -192,3 +192,40 @@ pub struct ReviewInput {
     #[serde(default)]
     pub items: Vec<ItemComment>,
 }
+
+/// `POST /v1/requests/{id}/answer/attachments`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttachAnswer {
+    /// A request you forwarded from this one, whose latest answer you accepted.
+    pub child_request_id: String,
+}
+
+/// A tier-2 answer attached to a tier-1's answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttachedBody {
+    pub child_request_id: String,
+    /// Shown to the tier-1 only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supplier_name: Option<String>,
+    pub revision: i32,
+    /// Whether the tier-2 consented to its values travelling further up.
+    pub share_upstream: bool,
+    /// The values, where the viewer may see them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entries: Option<Vec<EntryBody>>,
+}
+
+impl From<tierlink_persistence::answers::Attached> for AttachedBody {
+    fn from(attached: tierlink_persistence::answers::Attached) -> Self {
+        Self {
+            child_request_id: attached.child_request_id,
+            supplier_name: attached.supplier_name,
+            revision: attached.revision.revision,
+            share_upstream: attached.revision.share_upstream,
+            entries: attached
+                .entries
+                .map(|entries| entries.into_iter().map(EntryBody::from).collect()),
+        }
+    }
+}

@@ -13,4 +13,5 @@ pub mod organisations;
 pub mod pagination;
 pub mod requests;
 pub mod requirements;
+pub mod summary;
 pub mod users;

@@ -1,0 +1,81 @@
+//! Builds a requirement's roll-up from what persistence loaded: counts by
+//! status, and the domain's exact per-metric totals.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use tierlink_domain::answers::Obtained;
+use tierlink_domain::requirements::{RequestStatus, is_overdue};
+use tierlink_domain::rollup::{Contribution, Standing, roll_up};
+use tierlink_persistence::answers::SummaryInputs;
+
+use crate::wire::summary::{MetricSummary, RequestCounts, SummaryBody};
+
+pub fn summarise(inputs: SummaryInputs, today: NaiveDate) -> SummaryBody {
+    let direct: Vec<(RequestStatus, bool)> = inputs
+        .requests
+        .iter()
+        .map(|r| (r.status, is_overdue(r.status, r.due_date, today)))
+        .collect();
+    let tier2: Vec<(RequestStatus, bool)> =
+        inputs.tier2_statuses.iter().map(|s| (*s, false)).collect();
+    let mut contributions = Vec::new();
+    for (_, tier, accepted, entries) in &inputs.answers {
+        for entry in entries {
+            let (Some(value), Some(unit)) = (
+                entry.canonical_value.as_deref(),
+                entry.canonical_unit.as_deref(),
+            ) else {
+                continue;
+            };
+            let (Ok(value), Some(obtained)) =
+                (value.parse::<Decimal>(), Obtained::parse(&entry.obtained))
+            else {
+                continue;
+            };
+            contributions.push(Contribution {
+                metric: entry.metric.clone(),
+                canonical_unit: unit.to_owned(),
+                canonical_value: value,
+                tier: *tier,
+                obtained,
+                standing: if *accepted {
+                    Standing::Accepted
+                } else {
+                    Standing::Submitted
+                },
+            });
+        }
+    }
+    SummaryBody {
+        requests: counts(&direct),
+        tier2: counts(&tier2),
+        metrics: roll_up(&contributions)
+            .into_iter()
+            .map(MetricSummary::from)
+            .collect(),
+    }
+}
+
+fn counts(requests: &[(RequestStatus, bool)]) -> RequestCounts {
+    let mut by_status: BTreeMap<String, usize> = BTreeMap::new();
+    for (status, _) in requests {
+        *by_status.entry(status.as_str().to_owned()).or_default() += 1;
+    }
+    let accepted = requests
+        .iter()
+        .filter(|(s, _)| *s == RequestStatus::Accepted)
+        .count();
+    let rate = if requests.is_empty() {
+        Decimal::ZERO
+    } else {
+        (Decimal::from(accepted) * Decimal::ONE_HUNDRED / Decimal::from(requests.len())).round_dp(2)
+    };
+    RequestCounts {
+        total: requests.len(),
+        by_status,
+        overdue: requests.iter().filter(|(_, overdue)| *overdue).count(),
+        completion_rate: format!("{rate:.2}"),
+    }
+}
