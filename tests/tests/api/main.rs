@@ -14,6 +14,7 @@ mod organisations;
 mod requirements;
 mod rollup;
 mod schema;
+mod spreadsheets;
 mod startup;
 mod tokens;
 mod users;

@@ -35,7 +35,7 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(list_attachments);
 }
 
-fn actor(caller: &Caller) -> String {
+pub(super) fn actor(caller: &Caller) -> String {
     match &caller.actor {
         Actor::User { id, .. } => format!("user:{id}"),
         Actor::Client { id, .. } => format!("client:{id}"),
@@ -44,7 +44,7 @@ fn actor(caller: &Caller) -> String {
 
 /// Validates entries against the request's items and their metrics,
 /// reporting every problem under `entries[i]`.
-async fn validate(
+pub(super) async fn validate(
     db: &Database,
     supplier: OrgId,
     request_id: &str,
@@ -110,7 +110,7 @@ async fn validate(
     errors.finish(|| entries).map_err(ApiError::Validation)
 }
 
-async fn answer_body(
+pub(super) async fn answer_body(
     db: &Database,
     supplier: OrgId,
     request_id: String,
@@ -563,7 +563,7 @@ fn parse_revision_path(path: &(String, String)) -> Result<(String, i32), ApiErro
     Ok((id, number))
 }
 
-fn request_id(raw: &str) -> Result<String, ApiError> {
+pub(super) fn request_id(raw: &str) -> Result<String, ApiError> {
     path_id("id", raw, |field, raw| {
         uuid::Uuid::parse_str(raw)
             .map(|u| u.to_string())
@@ -577,7 +577,7 @@ fn request_id(raw: &str) -> Result<String, ApiError> {
     })
 }
 
-fn not_found(error: ApiError) -> ApiError {
+pub(super) fn not_found(error: ApiError) -> ApiError {
     match error {
         ApiError::NotFound(_) => ApiError::NotFound("request or revision"),
         other => other,

@@ -15,6 +15,7 @@ pub mod organisations;
 pub mod requests;
 pub mod requirements;
 pub mod signup;
+pub mod spreadsheets;
 mod support;
 pub mod users;
 
@@ -36,6 +37,7 @@ pub fn configure(config: &mut ServiceConfig) {
                 .configure(metrics::configure)
                 .configure(requirements::configure)
                 .configure(requests::configure)
-                .configure(answers::configure),
+                .configure(answers::configure)
+                .configure(spreadsheets::configure),
         );
 }

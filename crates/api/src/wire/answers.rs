@@ -229,3 +229,11 @@ impl From<tierlink_persistence::answers::Attached> for AttachedBody {
         }
     }
 }
+
+/// Which revision to export.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// A revision number; the latest when absent.
+    pub revision: Option<i32>,
+}

@@ -1,0 +1,358 @@
+//! CSV round trips for people who answer in a spreadsheet: a template of a
+//! request, an all-or-nothing import of the filled template, and an export
+//! of a submitted revision.
+
+use actix_web::http::header;
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::Deserialize;
+use serde_json::Value;
+use tierlink_domain::metrics;
+use tierlink_domain::{FieldError, ValidationErrors};
+use tierlink_persistence::answers as store;
+use tierlink_persistence::{Database, custom_metrics, requests, requirements};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::answers::{actor, answer_body, not_found, request_id, validate};
+use crate::auth::caller::{Authorized, need};
+use crate::db;
+use crate::extract::QueryParams;
+use crate::problem::{ApiError, Problem};
+use crate::wire::answers::{AnswerBody, EntryInputBody, ExportQuery};
+
+pub fn configure(config: &mut ServiceConfig) {
+    config
+        .service(answer_template)
+        .service(import_answer)
+        .service(export_answer);
+}
+
+const COLUMNS: [&str; 11] = [
+    "item_code",
+    "label_en",
+    "label_ko",
+    "required",
+    "expected_unit",
+    "accepted_units",
+    "value",
+    "unit",
+    "obtained",
+    "method",
+    "comment",
+];
+
+fn csv_response(filename: &str, body: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .body(body)
+}
+
+fn write_csv(rows: Vec<Vec<String>>) -> Result<Vec<u8>, ApiError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        writer.write_record(&row).map_err(ApiError::internal)?;
+    }
+    writer.into_inner().map_err(ApiError::internal)
+}
+
+/// Download a request's answer template (CSV)
+///
+/// One row per item: its code, English and Korean label, whether it is
+/// required and the expected unit. Fill `value` (and `unit`, `obtained`,
+/// `method`, `comment`) and import it.
+#[utoipa::path(
+    tag = "answers",
+    operation_id = "getAnswerTemplate",
+    params(("id" = uuid::Uuid, Path, description = "The request's id")),
+    security(("bearer" = []), ("oauth2" = ["responses:read"])),
+    responses(
+        (status = 200, description = "The template", content_type = "text/csv", body = String),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request for you to answer", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/requests/{id}/answer/template.csv")]
+pub async fn answer_template(
+    Authorized(caller, ..): Authorized<need::ReadResponses>,
+    db: web::Data<Database>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = request_id(&id)?;
+    let org = caller.org_id;
+    let (request, custom) = db::read(&db, move |conn| {
+        let request = requests::find_for(conn, org, &id)?;
+        if request.supplier_org_id != org {
+            return Err(tierlink_persistence::StoreError::NotFound);
+        }
+        let owner = requirements::owner_of(conn, &request.requirement_id)?;
+        let codes: Vec<String> = request.items.iter().map(|i| i.metric.clone()).collect();
+        let custom = custom_metrics::find_many(conn, &[owner], &codes)?;
+        Ok((request, custom))
+    })
+    .await
+    .map_err(not_found)?;
+    let mut rows = vec![COLUMNS.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>()];
+    for item in &request.items {
+        let (label_en, label_ko, dimension) = match metrics::find(&item.metric) {
+            Some(m) => (
+                m.label_en.to_owned(),
+                m.label_ko.to_owned(),
+                match m.kind {
+                    metrics::ValueKind::Quantity { dimension, .. } => Some(dimension),
+                    _ => None,
+                },
+            ),
+            None => custom
+                .iter()
+                .find(|c| c.code == item.metric)
+                .map(|c| {
+                    (
+                        c.label_en.clone(),
+                        c.label_ko.clone(),
+                        c.dimension.as_deref().and_then(metrics::Dimension::parse),
+                    )
+                })
+                .unwrap_or_default(),
+        };
+        rows.push(vec![
+            item.metric.clone(),
+            label_en,
+            label_ko,
+            item.required.to_string(),
+            dimension
+                .map(|d| d.canonical_unit().to_owned())
+                .unwrap_or_default(),
+            dimension
+                .map(|d| d.accepted_units().join(" "))
+                .unwrap_or_default(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]);
+    }
+    Ok(csv_response(
+        &format!("request-{}.csv", request.id),
+        write_csv(rows)?,
+    ))
+}
+
+/// Import a filled answer template (CSV)
+///
+/// Every row is validated before any is applied: if one row is bad, nothing
+/// is imported and each bad row is listed with its line number
+/// (`lines[3].unit`). Rows with an empty `value` are skipped. Valid rows
+/// are saved into the draft; submit it afterwards.
+#[utoipa::path(
+    tag = "answers",
+    operation_id = "importAnswer",
+    params(("id" = uuid::Uuid, Path, description = "The request's id")),
+    request_body(content = String, content_type = "text/csv", description = "The filled template"),
+    security(("bearer" = []), ("oauth2" = ["responses:write"])),
+    responses(
+        (status = 200, description = "Imported into the draft", body = AnswerBody),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the editor role or the responses:write scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request for you to answer", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not text/csv", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad rows, each listed by line; nothing imported", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/requests/{id}/answer/import")]
+#[tracing::instrument(skip_all)]
+pub async fn import_answer(
+    req: HttpRequest,
+    Authorized(caller, ..): Authorized<need::WriteResponses>,
+    db: web::Data<Database>,
+    id: web::Path<String>,
+    body: Bytes,
+) -> Result<web::Json<AnswerBody>, ApiError> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !content_type.starts_with("text/csv") {
+        return Err(ApiError::UnsupportedMediaType(content_type.to_owned()));
+    }
+    let id = request_id(&id)?;
+    let (bodies, lines) = parse_rows(&body)?;
+    let entries =
+        validate(&db, caller.org_id, &id, &bodies)
+            .await
+            .map_err(|error| match error {
+                ApiError::Validation(errors) => ApiError::Validation(by_line(errors, &lines)),
+                other => other,
+            })?;
+    let (org, by, request) = (caller.org_id, actor(&caller), id.clone());
+    db::write(&db, move |conn| {
+        store::save_draft(conn, org, &request, &entries, false, &by)
+    })
+    .await
+    .map_err(not_found)?;
+    Ok(web::Json(answer_body(&db, caller.org_id, id).await?))
+}
+
+#[derive(Debug, Deserialize)]
+struct Row {
+    item_code: String,
+    #[serde(default)]
+    value: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    obtained: String,
+    #[serde(default)]
+    method: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// The non-empty rows as entries, with the line number of each.
+fn parse_rows(body: &[u8]) -> Result<(Vec<EntryInputBody>, Vec<u64>), ApiError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(body);
+    let mut errors = ValidationErrors::new();
+    let mut bodies = Vec::new();
+    let mut lines = Vec::new();
+    for (index, record) in reader.deserialize::<Row>().enumerate() {
+        let line = u64::try_from(index).unwrap_or(u64::MAX) + 2;
+        match record {
+            Ok(row) if row.value.is_empty() => {}
+            Ok(row) => {
+                let optional = |s: String| (!s.is_empty()).then_some(s);
+                bodies.push(EntryInputBody {
+                    metric: row.item_code,
+                    value: Value::String(row.value),
+                    unit: optional(row.unit),
+                    method: optional(row.method),
+                    obtained: optional(row.obtained),
+                    period: None,
+                    comment: optional(row.comment),
+                    evidence: Vec::new(),
+                });
+                lines.push(line);
+            }
+            Err(error) => errors.push(FieldError::new(
+                format!("lines[{line}]"),
+                "unreadable_row",
+                error.to_string(),
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    if bodies.is_empty() {
+        return Err(ApiError::Validation(
+            FieldError::new(
+                "lines",
+                "empty",
+                "no row has a value; fill the `value` column",
+            )
+            .into(),
+        ));
+    }
+    Ok((bodies, lines))
+}
+
+/// `entries[i].unit` → `lines[<line of row i>].unit`.
+fn by_line(errors: ValidationErrors, lines: &[u64]) -> ValidationErrors {
+    let mut mapped = ValidationErrors::new();
+    for mut error in errors.into_errors() {
+        if let Some(rest) = error.field.strip_prefix("entries[")
+            && let Some((index, tail)) = rest.split_once(']')
+            && let Some(line) = index.parse::<usize>().ok().and_then(|i| lines.get(i))
+        {
+            let column = match tail.trim_start_matches('.') {
+                "metric" => "item_code",
+                other => other,
+            };
+            error.field = format!("lines[{line}].{column}");
+            error.message = format!("line {line}: {}", error.message);
+        }
+        mapped.push(error);
+    }
+    mapped
+}
+
+/// Export an answer (CSV)
+///
+/// A submitted revision as CSV: one row per entry, values exactly as
+/// reported with their canonical conversion. For the supplier and the requester.
+#[utoipa::path(
+    tag = "answers",
+    operation_id = "exportAnswer",
+    params(("id" = uuid::Uuid, Path, description = "The request's id"), ExportQuery),
+    security(("bearer" = []), ("oauth2" = ["responses:read"])),
+    responses(
+        (status = 200, description = "The revision as CSV", content_type = "text/csv", body = String),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request or revision for you", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/requests/{id}/answer/export.csv")]
+pub async fn export_answer(
+    Authorized(caller, ..): Authorized<need::ReadResponses>,
+    db: web::Data<Database>,
+    id: web::Path<String>,
+    QueryParams(query): QueryParams<ExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = request_id(&id)?;
+    let org = caller.org_id;
+    let request = id.clone();
+    let (revision, entries) = db::read(&db, move |conn| {
+        let number = match query.revision {
+            Some(n) => n,
+            None => store::revisions(conn, org, &request)?
+                .last()
+                .map(|r| r.revision)
+                .ok_or(tierlink_persistence::StoreError::NotFound)?,
+        };
+        store::revision(conn, org, &request, number)
+    })
+    .await
+    .map_err(not_found)?;
+    let mut rows = vec![
+        [
+            "item_code",
+            "value",
+            "unit",
+            "canonical_value",
+            "canonical_unit",
+            "obtained",
+            "method",
+            "period_start",
+            "period_end",
+            "comment",
+        ]
+        .iter()
+        .map(|c| (*c).to_owned())
+        .collect::<Vec<_>>(),
+    ];
+    for e in entries {
+        rows.push(vec![
+            e.metric,
+            e.value.unwrap_or_default(),
+            e.unit.unwrap_or_default(),
+            e.canonical_value.unwrap_or_default(),
+            e.canonical_unit.unwrap_or_default(),
+            e.obtained,
+            e.method.unwrap_or_default(),
+            e.period_start.to_string(),
+            e.period_end.to_string(),
+            e.comment.unwrap_or_default(),
+        ]);
+    }
+    Ok(csv_response(
+        &format!("answer-{id}-r{}.csv", revision.revision),
+        write_csv(rows)?,
+    ))
+}
