@@ -120,6 +120,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: TestDatabase,
     pub settings: Settings,
+    /// Where this server keeps evidence files.
+    pub files: tempfile::TempDir,
     private_key_pem: String,
     handle: actix_web::dev::ServerHandle,
 }
@@ -174,6 +176,8 @@ impl TestApp {
             ..Settings::default()
         };
         settings.auth.jwt_key = KeySource::Pem(private_key_pem.clone());
+        let files = tempfile::tempdir().expect("a directory for evidence files");
+        settings.evidence_store = format!("file://{}", files.path().display());
         settings.auth.throttle = ThrottleSettings {
             per_account_per_minute: 1_000,
             per_address_per_minute: 1_000,
@@ -192,6 +196,7 @@ impl TestApp {
             client,
             db,
             settings,
+            files,
             private_key_pem,
             handle,
         }

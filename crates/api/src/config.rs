@@ -48,6 +48,10 @@ pub struct Settings {
     pub max_body_bytes: usize,
     pub workers: Option<usize>,
     pub shutdown_timeout: Duration,
+    /// `TIERLINK_EVIDENCE_STORE`: where evidence files go: `file://DIR` or `s3://BUCKET/PREFIX`.
+    pub evidence_store: String,
+    /// `TIERLINK_MAX_UPLOAD_BYTES`: the largest evidence file accepted.
+    pub max_upload_bytes: usize,
     pub auth: AuthSettings,
 }
 
@@ -80,6 +84,8 @@ impl Default for Settings {
             max_body_bytes: 1024 * 1024,
             workers: None,
             shutdown_timeout: Duration::from_secs(30),
+            evidence_store: "file://data/evidence".to_owned(),
+            max_upload_bytes: 25 * 1024 * 1024,
             auth: AuthSettings {
                 open_signup: true,
                 jwt_key: KeySource::Generated {
@@ -121,6 +127,8 @@ const KEYS: &[&str] = &[
     "max_body_bytes",
     "workers",
     "shutdown_timeout_secs",
+    "evidence_store",
+    "max_upload_bytes",
     "open_signup",
     "jwt_private_key",
     "jwt_private_key_file",
@@ -293,6 +301,12 @@ impl Settings {
                 .positive("workers")?
                 .map(|n| usize::try_from(n).unwrap_or(1)),
             shutdown_timeout: src.secs("shutdown_timeout_secs", d.shutdown_timeout)?,
+            evidence_store: src.get("evidence_store")?.unwrap_or(d.evidence_store),
+            max_upload_bytes: src
+                .positive("max_upload_bytes")?
+                .map_or(d.max_upload_bytes, |n| {
+                    usize::try_from(n).unwrap_or(usize::MAX)
+                }),
             auth: AuthSettings {
                 open_signup: src.get("open_signup")?.unwrap_or(d.auth.open_signup),
                 jwt_key,

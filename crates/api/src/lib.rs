@@ -20,6 +20,7 @@ pub mod openapi;
 pub mod problem;
 pub mod routes;
 pub mod startup;
+pub mod storage;
 pub mod summary;
 pub mod telemetry;
 pub mod wire;

@@ -21,6 +21,7 @@ use crate::config::Settings;
 use crate::extract::BodyLimit;
 use crate::fallback::{RouteTable, unmatched};
 use crate::problem::{ApiError, backstop};
+use crate::storage::EvidenceStore;
 use crate::{middleware, openapi, routes};
 
 /// Why the server could not start.
@@ -28,7 +29,7 @@ use crate::{middleware, openapi, routes};
 pub enum LaunchError {
     #[error(transparent)]
     Database(#[from] StartupError),
-    #[error("authentication setup failed: {0}")]
+    #[error("set-up failed: {0}")]
     Auth(String),
     #[error("cannot listen on {address}: {source}")]
     Bind {
@@ -123,6 +124,9 @@ fn serve(
     let body_limit = BodyLimit(settings.max_body_bytes);
     let db = web::Data::new(db);
     let auth = web::Data::new(auth);
+    let evidence =
+        web::Data::new(EvidenceStore::open(&settings.evidence_store).map_err(LaunchError::Auth)?);
+    let upload_limit = web::Data::new(routes::evidence::UploadLimit(settings.max_upload_bytes));
     let route_table = web::Data::new(RouteTable::from_openapi(&openapi::document()));
     let mut server = HttpServer::new(move || {
         let (app, document) = App::new()
@@ -132,6 +136,8 @@ fn serve(
             .split_for_parts();
         app.app_data(db.clone())
             .app_data(auth.clone())
+            .app_data(evidence.clone())
+            .app_data(upload_limit.clone())
             .app_data(route_table.clone())
             .app_data(body_limit)
             .app_data(web::PathConfig::default().error_handler(|error, _| {

@@ -158,6 +158,15 @@ pub fn save_draft(
     }
     let at = to_db(now());
     for entry in entries {
+        crate::evidence::check_references(conn, request_id, &entry.evidence).map_err(|error| {
+            match error {
+                StoreError::Invalid(mut e) => {
+                    e.message = format!("{}: {}", entry.metric, e.message);
+                    StoreError::Invalid(e)
+                }
+                other => other,
+            }
+        })?;
         diesel::delete(
             answer_drafts::table
                 .filter(answer_drafts::request_id.eq(request_id))

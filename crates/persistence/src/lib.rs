@@ -14,6 +14,7 @@ pub mod api_clients;
 pub mod connection;
 pub mod custom_metrics;
 pub mod error;
+pub mod evidence;
 pub mod idempotency;
 pub mod migrations;
 pub mod network;

@@ -268,6 +268,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    evidence_files (id) {
+        id -> Text,
+        org_id -> Text,
+        request_id -> Text,
+        file_name -> Text,
+        media_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        storage_key -> Text,
+        uploaded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     organisation_identifiers,
@@ -288,4 +303,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     answer_revisions,
     answer_revision_entries,
     answer_attachments,
+    evidence_files,
 );

@@ -1,3 +1,4 @@
+DROP TABLE evidence_files;
 DROP TABLE answer_attachments;
 DROP TABLE answer_revision_entries;
 DROP TABLE answer_revisions;

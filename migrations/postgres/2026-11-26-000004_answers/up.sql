@@ -60,3 +60,20 @@ CREATE TABLE answer_attachments (
     attached_at       TIMESTAMP NOT NULL,
     PRIMARY KEY (request_id, child_request_id)
 );
+
+-- Evidence files: the bytes live in the object store under storage_key;
+-- this row is written only after the bytes are stored, and the bytes are
+-- deleted again if the row cannot be written.
+CREATE TABLE evidence_files (
+    id           TEXT PRIMARY KEY,
+    org_id       TEXT NOT NULL REFERENCES organisations (id),
+    request_id   TEXT NOT NULL REFERENCES requests (id),
+    file_name    TEXT NOT NULL,
+    media_type   TEXT NOT NULL,
+    size_bytes   BIGINT NOT NULL,
+    sha256       TEXT NOT NULL,
+    storage_key  TEXT NOT NULL,
+    uploaded_by  TEXT NOT NULL,
+    created_at   TIMESTAMP NOT NULL
+);
+CREATE INDEX evidence_files_request_idx ON evidence_files (request_id);

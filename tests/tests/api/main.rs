@@ -5,6 +5,7 @@
 mod answers;
 mod auth;
 mod errors;
+mod evidence;
 mod health;
 mod isolation;
 mod metrics;

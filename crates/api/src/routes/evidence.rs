@@ -1,0 +1,256 @@
+//! Evidence files: uploaded for a request by its supplier (multipart),
+//! recognised by content, hashed, stored in the object store, downloadable
+//! by the supplier and the request's requester only.
+
+use actix_multipart::Multipart;
+use actix_web::http::header;
+use actix_web::web::{Bytes, BytesMut};
+use actix_web::{HttpResponse, get, post, web};
+use futures_util::TryStreamExt;
+use sha2::{Digest, Sha256};
+use tierlink_domain::FieldError;
+use tierlink_persistence::Database;
+use tierlink_persistence::evidence::{self as store, EvidenceFile};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::answers::{actor, not_found, request_id};
+use crate::auth::caller::{Authorized, need};
+use crate::db;
+use crate::problem::{ApiError, Problem};
+use crate::storage::{EvidenceStore, detect, name_contradicts};
+use crate::wire::evidence::{EvidenceBody, EvidenceUpload};
+
+/// The largest evidence file accepted, in bytes (from `TIERLINK_MAX_UPLOAD_BYTES`).
+#[derive(Debug, Clone, Copy)]
+pub struct UploadLimit(pub usize);
+
+pub fn configure(config: &mut ServiceConfig) {
+    config
+        .service(upload_evidence)
+        .service(list_evidence)
+        .service(download_evidence);
+}
+
+/// Upload an evidence file
+///
+/// `multipart/form-data` with one `file` part: a PDF, PNG, JPEG, XLSX, DOCX
+/// or CSV, recognised by its content (a name or declared type that says
+/// otherwise is refused). Reference its `id` in an entry's `evidence`.
+/// Nothing is kept from an upload that fails.
+#[utoipa::path(
+    tag = "answers",
+    operation_id = "uploadEvidence",
+    params(("id" = uuid::Uuid, Path, description = "The request the evidence supports")),
+    request_body(content = EvidenceUpload, content_type = "multipart/form-data"),
+    security(("bearer" = []), ("oauth2" = ["responses:write"])),
+    responses(
+        (status = 201, description = "Stored", body = EvidenceBody),
+        (status = 400, description = "Not a multipart form with a `file` part", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the editor role or the responses:write scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request for you to answer", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than the limit (25 MiB by default)", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not one of the accepted kinds of file", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The name or declared type contradicts the content", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/requests/{id}/evidence")]
+#[tracing::instrument(skip_all)]
+pub async fn upload_evidence(
+    Authorized(caller, ..): Authorized<need::WriteResponses>,
+    db: web::Data<Database>,
+    storage: web::Data<EvidenceStore>,
+    limit: web::Data<UploadLimit>,
+    id: web::Path<String>,
+    mut form: Multipart,
+) -> Result<HttpResponse, ApiError> {
+    let id = request_id(&id)?;
+    let org = caller.org_id;
+    let request = id.clone();
+    db::read(&db, move |conn| store::check_uploader(conn, org, &request))
+        .await
+        .map_err(not_found)?;
+
+    let (file_name, declared, bytes) = read_file_part(&mut form, limit.0).await?;
+    let media_type = detect(&bytes).ok_or_else(|| {
+        ApiError::UnsupportedMediaType(
+            "a file that is not a PDF, PNG, JPEG, XLSX, DOCX or CSV (judged by its content)"
+                .to_owned(),
+        )
+    })?;
+    let declared_other = declared.as_deref().is_some_and(|d| {
+        !d.eq_ignore_ascii_case(media_type)
+            && d != "application/octet-stream"
+            && !(media_type == "text/csv" && d.starts_with("text/"))
+    });
+    if name_contradicts(&file_name, media_type) || declared_other {
+        return Err(ApiError::Validation(
+            FieldError::new(
+                "file",
+                "content_mismatch",
+                format!("the file's content is {media_type}, not what its name or type says"),
+            )
+            .into(),
+        ));
+    }
+    let file_id = uuid::Uuid::now_v7().to_string();
+    let storage_key = format!("evidence/{org}/{file_id}");
+    let file = EvidenceFile {
+        id: file_id,
+        org_id: org,
+        request_id: id,
+        file_name,
+        media_type: media_type.to_owned(),
+        size_bytes: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+        sha256: hex::encode(Sha256::digest(&bytes)),
+        storage_key: storage_key.clone(),
+        uploaded_by: actor(&caller),
+        created_at: chrono::Utc::now(),
+    };
+    storage
+        .put(&storage_key, bytes)
+        .await
+        .map_err(ApiError::internal)?;
+    let recorded = db::write(&db, move |conn| store::insert(conn, &file)).await;
+    match recorded {
+        Ok(file) => Ok(HttpResponse::Created()
+            .insert_header((header::LOCATION, format!("/v1/evidence/{}", file.id)))
+            .json(EvidenceBody::from(file))),
+        Err(error) => {
+            // No metadata: remove the bytes too, so nothing is orphaned.
+            if let Err(cleanup) = storage.delete(&storage_key).await {
+                tracing::error!(%cleanup, key = %storage_key, "could not remove the bytes of a failed upload");
+            }
+            Err(not_found(error))
+        }
+    }
+}
+
+/// Reads the `file` part fully, refusing it as soon as it passes `limit`.
+async fn read_file_part(
+    form: &mut Multipart,
+    limit: usize,
+) -> Result<(String, Option<String>, Bytes), ApiError> {
+    let malformed = |reason: String| {
+        ApiError::InvalidParameter(FieldError::new("file", "malformed_multipart", reason).into())
+    };
+    while let Some(mut field) = form
+        .try_next()
+        .await
+        .map_err(|e| malformed(e.to_string()))?
+    {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let file_name = field
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .map(|name| {
+                name.rsplit(['/', '\\'])
+                    .next()
+                    .unwrap_or(name)
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(255)
+                    .collect::<String>()
+            })
+            .filter(|name| !name.is_empty())
+            .unwrap_or_else(|| "evidence".to_owned());
+        let declared = field.content_type().map(|m| m.essence_str().to_owned());
+        let mut bytes = BytesMut::new();
+        while let Some(chunk) = field
+            .try_next()
+            .await
+            .map_err(|e| malformed(e.to_string()))?
+        {
+            if bytes.len() + chunk.len() > limit {
+                return Err(ApiError::PayloadTooLarge { limit });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if bytes.is_empty() {
+            return Err(ApiError::Validation(
+                FieldError::new("file", "empty", "the file is empty").into(),
+            ));
+        }
+        return Ok((file_name, declared, bytes.freeze()));
+    }
+    Err(malformed(
+        "send multipart/form-data with a `file` part".to_owned(),
+    ))
+}
+
+/// List a request's evidence files
+#[utoipa::path(
+    tag = "answers",
+    operation_id = "listEvidence",
+    params(("id" = uuid::Uuid, Path, description = "The request's id")),
+    security(("bearer" = []), ("oauth2" = ["responses:read"])),
+    responses(
+        (status = 200, description = "Evidence files", body = [EvidenceBody]),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request for you", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/requests/{id}/evidence")]
+pub async fn list_evidence(
+    Authorized(caller, ..): Authorized<need::ReadResponses>,
+    db: web::Data<Database>,
+    id: web::Path<String>,
+) -> Result<web::Json<Vec<EvidenceBody>>, ApiError> {
+    let id = request_id(&id)?;
+    let files = db::read(&db, move |conn| {
+        store::list_for_request(conn, caller.org_id, &id)
+    })
+    .await
+    .map_err(not_found)?;
+    Ok(web::Json(
+        files.into_iter().map(EvidenceBody::from).collect(),
+    ))
+}
+
+/// Download an evidence file
+///
+/// For the organisation that uploaded it and the requester of its request.
+#[utoipa::path(
+    tag = "answers",
+    operation_id = "downloadEvidence",
+    params(("id" = String, Path, description = "The evidence file's id")),
+    security(("bearer" = []), ("oauth2" = ["responses:read"])),
+    responses(
+        (status = 200, description = "The file, with its recognised type", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such file for you", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/evidence/{id}")]
+pub async fn download_evidence(
+    Authorized(caller, ..): Authorized<need::ReadResponses>,
+    db: web::Data<Database>,
+    storage: web::Data<EvidenceStore>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let file = db::read(&db, move |conn| store::find_for(conn, caller.org_id, &id))
+        .await
+        .map_err(|error| match error {
+            ApiError::NotFound(_) => ApiError::NotFound("evidence file"),
+            other => other,
+        })?;
+    let bytes = storage
+        .get(&file.storage_key)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type(file.media_type.clone())
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!(
+                "attachment; filename=\"{}\"",
+                file.file_name.replace('"', "")
+            ),
+        ))
+        .insert_header(("X-Content-SHA256", file.sha256.clone()))
+        .insert_header((header::ETAG, format!("\"{}\"", file.sha256)))
+        .body(bytes))
+}
