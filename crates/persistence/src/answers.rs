@@ -33,6 +33,8 @@ pub struct StoredEntry {
     pub period_end: NaiveDate,
     pub comment: Option<String>,
     pub evidence: Vec<String>,
+    /// Where a reused entry was copied from (`request/<id>/revision/<n>`).
+    pub source: Option<String>,
     /// The requester's comment on this entry, when it sent the revision back.
     pub review_comment: Option<String>,
 }
@@ -62,6 +64,7 @@ type EntryTuple = (
     NaiveDate,
     Option<String>,
     String,
+    Option<String>,
 );
 
 fn stored(tuple: EntryTuple, review_comment: Option<String>) -> StoredEntry {
@@ -77,6 +80,7 @@ fn stored(tuple: EntryTuple, review_comment: Option<String>) -> StoredEntry {
         period_end,
         comment,
         evidence,
+        source,
     ) = tuple;
     StoredEntry {
         metric,
@@ -89,6 +93,7 @@ fn stored(tuple: EntryTuple, review_comment: Option<String>) -> StoredEntry {
         period_start,
         period_end,
         comment,
+        source,
         evidence: evidence
             .split(',')
             .filter(|e| !e.is_empty())
@@ -241,6 +246,7 @@ fn load_draft(conn: &mut DbConnection, request_id: &str) -> Result<Vec<StoredEnt
             answer_drafts::period_end,
             answer_drafts::comment,
             answer_drafts::evidence,
+            answer_drafts::source,
         ))
         .load(conn)?;
     Ok(rows.into_iter().map(|row| stored(row, None)).collect())
@@ -307,6 +313,7 @@ pub fn submit(
                 answer_revision_entries::period_end.eq(entry.period_end),
                 answer_revision_entries::comment.eq(&entry.comment),
                 answer_revision_entries::evidence.eq(entry.evidence.join(",")),
+                answer_revision_entries::source.eq(&entry.source),
             ))
             .execute(conn)?;
     }
@@ -416,6 +423,7 @@ pub(crate) fn revision_entries(
                 answer_revision_entries::period_end,
                 answer_revision_entries::comment,
                 answer_revision_entries::evidence,
+                answer_revision_entries::source,
             ),
             answer_revision_entries::review_comment,
         ))
@@ -687,4 +695,120 @@ pub fn summary_inputs(
             .filter_map(|s| RequestStatus::parse(s))
             .collect(),
     })
+}
+
+/// Copies entries the supplier already gave in its latest submitted (or
+/// accepted) answer to `source_request` into its draft for `request_id`:
+/// the metrics both requests ask for, over the same period. Each copy
+/// records where it came from; its evidence is linked to the new request.
+/// Returns the metrics copied.
+pub fn reuse(
+    conn: &mut DbConnection,
+    supplier: OrgId,
+    request_id: &str,
+    source_request: &str,
+    metrics: Option<&[String]>,
+    by: &str,
+) -> Result<Vec<String>, StoreError> {
+    let target = own_request(conn, supplier, request_id)?;
+    ensure_answerable(&target)?;
+    own_request(conn, supplier, source_request).map_err(|_| {
+        StoreError::Invalid(FieldError::new(
+            "source_request_id",
+            "not_yours",
+            "reuse only answers your organisation gave",
+        ))
+    })?;
+    let Some(revision) =
+        latest_revision(conn, source_request)?.filter(|r| r.status != "changes_requested")
+    else {
+        return Err(rejected(
+            "nothing_to_reuse",
+            Some("source_request_id"),
+            "that request has no submitted answer to reuse",
+        ));
+    };
+    let source = format!("request/{source_request}/revision/{}", revision.revision);
+    let at = to_db(now());
+    let mut copied = Vec::new();
+    for entry in revision_entries(conn, source_request, revision.revision)? {
+        let wanted = metrics.is_none_or(|m| m.contains(&entry.metric));
+        let asked = target.items.iter().any(|i| i.metric == entry.metric);
+        let same_period =
+            entry.period_start == target.period.start() && entry.period_end == target.period.end();
+        if !(wanted && asked && same_period) {
+            continue;
+        }
+        let evidence = crate::evidence::link_copies(conn, &entry.evidence, request_id)?;
+        diesel::delete(
+            answer_drafts::table
+                .filter(answer_drafts::request_id.eq(request_id))
+                .filter(answer_drafts::metric_code.eq(&entry.metric)),
+        )
+        .execute(conn)?;
+        diesel::insert_into(answer_drafts::table)
+            .values((
+                answer_drafts::request_id.eq(request_id),
+                answer_drafts::metric_code.eq(&entry.metric),
+                answer_drafts::value_text.eq(&entry.value),
+                answer_drafts::unit.eq(&entry.unit),
+                answer_drafts::canonical_value.eq(&entry.canonical_value),
+                answer_drafts::canonical_unit.eq(&entry.canonical_unit),
+                answer_drafts::method.eq(&entry.method),
+                answer_drafts::obtained.eq(&entry.obtained),
+                answer_drafts::period_start.eq(entry.period_start),
+                answer_drafts::period_end.eq(entry.period_end),
+                answer_drafts::comment.eq(&entry.comment),
+                answer_drafts::evidence.eq(evidence.join(",")),
+                answer_drafts::source.eq(Some(&source)),
+                answer_drafts::updated_by.eq(by),
+                answer_drafts::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+        copied.push(entry.metric);
+    }
+    if copied.is_empty() {
+        return Err(rejected(
+            "nothing_to_reuse",
+            Some("source_request_id"),
+            "no entry of that answer matches an item of this request over the same period",
+        ));
+    }
+    if matches!(
+        target.status,
+        RequestStatus::Open | RequestStatus::ChangesRequested
+    ) {
+        set_status(conn, &target, RequestStatus::InProgress)?;
+    }
+    Ok(copied)
+}
+
+/// Whether `viewer` may see the values of `child_request_id`'s answer
+/// through a tier-1 that attached it: the tier-2 consented, and `viewer`
+/// sent the request it was attached to.
+pub fn shared_upstream_with(
+    conn: &mut DbConnection,
+    viewer: OrgId,
+    child_request_id: &str,
+) -> Result<bool, StoreError> {
+    let consented = latest_revision(conn, child_request_id)?
+        .is_some_and(|r| r.status == "accepted" && r.share_upstream);
+    if !consented {
+        return Ok(false);
+    }
+    let parents: Vec<String> = answer_attachments::table
+        .filter(answer_attachments::child_request_id.eq(child_request_id))
+        .select(answer_attachments::request_id)
+        .load(conn)?;
+    for parent in parents {
+        let sent_by_viewer: i64 = requests_table::table
+            .filter(requests_table::id.eq(&parent))
+            .filter(requests_table::requester_org_id.eq(viewer.to_string()))
+            .count()
+            .get_result(conn)?;
+        if sent_by_viewer > 0 {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }

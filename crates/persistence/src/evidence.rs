@@ -110,12 +110,16 @@ pub fn find_for(
     if file.org_id == viewer {
         return Ok(file);
     }
-    let request = requests::find_for(conn, viewer, &file.request_id)?;
-    if request.requester_org_id == viewer {
-        Ok(file)
-    } else {
-        Err(StoreError::NotFound)
+    if let Ok(request) = requests::find_for(conn, viewer, &file.request_id)
+        && request.requester_org_id == viewer
+    {
+        return Ok(file);
     }
+    // Further up the chain: only where the tier-2 consented to share.
+    if crate::answers::shared_upstream_with(conn, viewer, &file.request_id)? {
+        return Ok(file);
+    }
+    Err(StoreError::NotFound)
 }
 
 /// The evidence files of a request, for its supplier.
@@ -154,4 +158,32 @@ pub fn check_references(
         }
     }
     Ok(())
+}
+
+/// Links evidence files to another request of the same supplier (for a
+/// reused entry): new metadata rows pointing at the same stored bytes.
+/// Returns the new ids, in order.
+pub fn link_copies(
+    conn: &mut DbConnection,
+    ids: &[String],
+    request_id: &str,
+) -> Result<Vec<String>, StoreError> {
+    let mut copies = Vec::with_capacity(ids.len());
+    for id in ids {
+        let row: Row = evidence_files::table
+            .find(id)
+            .select(Row::as_select())
+            .first(conn)?;
+        let copy = Row {
+            id: uuid::Uuid::now_v7().to_string(),
+            request_id: request_id.to_owned(),
+            created_at: to_db(now()),
+            ..row
+        };
+        diesel::insert_into(evidence_files::table)
+            .values(&copy)
+            .execute(conn)?;
+        copies.push(copy.id);
+    }
+    Ok(copies)
 }

@@ -221,6 +221,7 @@ diesel::table! {
         period_end -> Date,
         comment -> Nullable<Text>,
         evidence -> Text,
+        source -> Nullable<Text>,
         updated_by -> Text,
         updated_at -> Timestamp,
     }
@@ -255,6 +256,7 @@ diesel::table! {
         period_end -> Date,
         comment -> Nullable<Text>,
         evidence -> Text,
+        source -> Nullable<Text>,
         review_comment -> Nullable<Text>,
     }
 }

@@ -14,6 +14,7 @@ CREATE TABLE answer_drafts (
     period_end       DATE NOT NULL,
     comment          TEXT,
     evidence         TEXT NOT NULL,
+    source           TEXT,
     updated_by       TEXT NOT NULL,
     updated_at       TIMESTAMP NOT NULL,
     PRIMARY KEY (request_id, metric_code)
@@ -46,6 +47,7 @@ CREATE TABLE answer_revision_entries (
     period_end       DATE NOT NULL,
     comment          TEXT,
     evidence         TEXT NOT NULL,
+    source           TEXT,
     review_comment   TEXT,
     PRIMARY KEY (request_id, revision, metric_code),
     FOREIGN KEY (request_id, revision) REFERENCES answer_revisions (request_id, revision)

@@ -13,6 +13,7 @@ mod network;
 mod openapi;
 mod organisations;
 mod requirements;
+mod reuse;
 mod rollup;
 mod schema;
 mod spreadsheets;

@@ -17,8 +17,8 @@ use crate::db;
 use crate::extract::JsonBody;
 use crate::problem::{ApiError, Problem};
 use crate::wire::answers::{
-    AnswerBody, AttachAnswer, AttachedBody, EntryBody, EntryInputBody, ReviewInput, RevisionBody,
-    SaveAnswer, SubmitAnswer,
+    AnswerBody, AttachAnswer, AttachedBody, EntryBody, EntryInputBody, ReuseAnswer, ReviewInput,
+    RevisionBody, SaveAnswer, SubmitAnswer,
 };
 
 pub fn configure(config: &mut ServiceConfig) {
@@ -32,7 +32,8 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(accept_revision)
         .service(request_changes)
         .service(attach_answer)
-        .service(list_attachments);
+        .service(list_attachments)
+        .service(reuse_answer);
 }
 
 pub(super) fn actor(caller: &Caller) -> String {
@@ -544,6 +545,51 @@ pub async fn list_attachments(
     Ok(web::Json(
         attached.into_iter().map(AttachedBody::from).collect(),
     ))
+}
+
+/// Reuse an answer already given
+///
+/// Answer once, share with many: copies the entries of your latest
+/// submitted answer to another request into this draft, for the metrics
+/// both ask for over the same period. Each copy records where it came
+/// from; review and submit as usual.
+#[utoipa::path(
+    tag = "answers",
+    operation_id = "reuseAnswer",
+    params(("id" = uuid::Uuid, Path, description = "The request to answer")),
+    request_body = ReuseAnswer,
+    security(("bearer" = []), ("oauth2" = ["responses:write"])),
+    responses(
+        (status = 200, description = "Copied into the draft", body = AnswerBody),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the editor role or the responses:write scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request for you to answer", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Nothing to reuse: no submitted answer, or nothing matching", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The source is not a request you answered", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/requests/{id}/answer/reuse")]
+pub async fn reuse_answer(
+    Authorized(caller, ..): Authorized<need::WriteResponses>,
+    db: web::Data<Database>,
+    id: web::Path<String>,
+    JsonBody(body): JsonBody<ReuseAnswer>,
+) -> Result<web::Json<AnswerBody>, ApiError> {
+    let id = request_id(&id)?;
+    let source = uuid::Uuid::parse_str(&body.source_request_id)
+        .map(|u| u.to_string())
+        .map_err(|_| {
+            ApiError::Validation(
+                FieldError::new("source_request_id", "invalid_id", "a request id (UUID)").into(),
+            )
+        })?;
+    let (org, by, request) = (caller.org_id, actor(&caller), id.clone());
+    db::write(&db, move |conn| {
+        store::reuse(conn, org, &request, &source, body.metrics.as_deref(), &by)
+    })
+    .await
+    .map_err(not_found)?;
+    Ok(web::Json(answer_body(&db, caller.org_id, id).await?))
 }
 
 fn parse_revision_path(path: &(String, String)) -> Result<(String, i32), ApiError> {

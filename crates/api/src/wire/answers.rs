@@ -103,6 +103,9 @@ pub struct EntryBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     pub evidence: Vec<String>,
+    /// For a reused entry: where it was copied from (`request/<id>/revision/<n>`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// The requester's comment, when it sent the revision back.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub review_comment: Option<String>,
@@ -124,6 +127,7 @@ impl From<StoredEntry> for EntryBody {
             },
             comment: entry.comment,
             evidence: entry.evidence,
+            source: entry.source,
             review_comment: entry.review_comment,
         }
     }
@@ -236,4 +240,15 @@ impl From<tierlink_persistence::answers::Attached> for AttachedBody {
 pub struct ExportQuery {
     /// A revision number; the latest when absent.
     pub revision: Option<i32>,
+}
+
+/// `POST /v1/requests/{id}/answer/reuse`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"source_request_id": "019abf4e-3c1d-7a52-9e3f-5c1b2a3d4e80", "metrics": ["ghg.scope1"]}))]
+pub struct ReuseAnswer {
+    /// Another request you answered (for another customer, say).
+    pub source_request_id: String,
+    /// Only these metrics; every matching one when absent.
+    pub metrics: Option<Vec<String>>,
 }
