@@ -234,6 +234,35 @@ async fn supply_chain_resources_are_visible_only_to_their_parties() {
             201,
         )
         .await;
+    // The tier-1 answers with evidence and submits, so every answer endpoint has something to find.
+    let evidence = {
+        let part = reqwest::multipart::Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec())
+            .file_name("statement.pdf")
+            .mime_str("application/pdf")
+            .expect("mime");
+        let response = app
+            .client
+            .post(app.url(&format!("/v1/requests/{q1}/evidence")))
+            .bearer_auth(&tier1.admin.access_token)
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), 201);
+        let body: Value = response.json().await.expect("json");
+        body["id"].as_str().expect("id").to_owned()
+    };
+    app.call(
+        Method::PUT,
+        &tier1.admin.access_token,
+        &format!("/v1/requests/{q1}/answer"),
+        Some(&json!({"entries": [
+            {"metric": "ghg.scope1", "value": "1", "unit": "tCO2e", "evidence": [evidence]},
+            {"metric": "ghg.scope2.market", "value": "2", "unit": "tCO2e"}
+        ], "submit": true})),
+        200,
+    )
+    .await;
     let i = invitation["id"].as_str().expect("id").to_owned();
 
     let draft = json!({"title": "x", "period": {"start": "2026-01-01", "end": "2026-12-31"}, "due_date": "2099-01-31",
@@ -298,6 +327,92 @@ async fn supply_chain_resources_are_visible_only_to_their_parties() {
         case(
             Method::GET,
             format!("/v1/requests/{q1}/forwarded"),
+            None,
+            404,
+        ),
+        case(Method::GET, format!("/v1/requests/{q1}/answer"), None, 404),
+        case(
+            Method::PUT,
+            format!("/v1/requests/{q1}/answer"),
+            Some(json!({"entries": []})),
+            404,
+        ),
+        case(
+            Method::PUT,
+            format!("/v1/requests/{q1}/answer/entries/ghg.scope1"),
+            Some(json!({"metric": "ghg.scope1", "value": "1", "unit": "tCO2e"})),
+            404,
+        ),
+        case(
+            Method::POST,
+            format!("/v1/requests/{q1}/answer/submit"),
+            None,
+            404,
+        ),
+        case(
+            Method::GET,
+            format!("/v1/requests/{q1}/answer/revisions"),
+            None,
+            404,
+        ),
+        case(
+            Method::GET,
+            format!("/v1/requests/{q1}/answer/revisions/1"),
+            None,
+            404,
+        ),
+        case(
+            Method::POST,
+            format!("/v1/requests/{q1}/answer/revisions/1/accept"),
+            None,
+            404,
+        ),
+        case(
+            Method::POST,
+            format!("/v1/requests/{q1}/answer/revisions/1/request-changes"),
+            Some(json!({"comment": "x"})),
+            404,
+        ),
+        case(
+            Method::GET,
+            format!("/v1/requests/{q1}/answer/attachments"),
+            None,
+            404,
+        ),
+        case(
+            Method::POST,
+            format!("/v1/requests/{q1}/answer/attachments"),
+            Some(json!({"child_request_id": q1})),
+            404,
+        ),
+        case(
+            Method::POST,
+            format!("/v1/requests/{q1}/answer/reuse"),
+            Some(json!({"source_request_id": q1})),
+            404,
+        ),
+        case(
+            Method::GET,
+            format!("/v1/requests/{q1}/answer/template.csv"),
+            None,
+            404,
+        ),
+        case(
+            Method::GET,
+            format!("/v1/requests/{q1}/answer/export.csv"),
+            None,
+            404,
+        ),
+        case(
+            Method::GET,
+            format!("/v1/requests/{q1}/evidence"),
+            None,
+            404,
+        ),
+        case(Method::GET, format!("/v1/evidence/{evidence}"), None, 404),
+        case(
+            Method::GET,
+            format!("/v1/requirements/{r}/summary"),
             None,
             404,
         ),
@@ -401,6 +516,31 @@ async fn supply_chain_resources_are_visible_only_to_their_parties() {
             "the tier-2 cannot read the large firm",
             &tier2.admin.access_token,
             format!("/v1/organisations/{}", large.id),
+        ),
+        (
+            "a fellow supplier cannot read another's answer",
+            &fellow.admin.access_token,
+            format!("/v1/requests/{q1}/answer/revisions/1"),
+        ),
+        (
+            "a fellow supplier cannot download another's evidence",
+            &fellow.admin.access_token,
+            format!("/v1/evidence/{evidence}"),
+        ),
+        (
+            "the tier-2 cannot read the tier-1's answer",
+            &tier2.admin.access_token,
+            format!("/v1/requests/{q1}/answer/revisions/1"),
+        ),
+        (
+            "the tier-2 cannot download the tier-1's evidence",
+            &tier2.admin.access_token,
+            format!("/v1/evidence/{evidence}"),
+        ),
+        (
+            "a supplier cannot read the requirement's summary",
+            &tier1.admin.access_token,
+            format!("/v1/requirements/{r}/summary"),
         ),
     ];
     for (what, token, path) in parties {
