@@ -11,7 +11,7 @@ use tierlink_persistence::answers::{self as store, Decision};
 use tierlink_persistence::{Database, custom_metrics, requests, requirements};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::support::path_id;
+use super::support::{not_found_as, uuid_id};
 use crate::auth::caller::{Authorized, need};
 use crate::db;
 use crate::extract::JsonBody;
@@ -63,7 +63,7 @@ pub(super) async fn validate(
         Ok((request, custom))
     })
     .await
-    .map_err(not_found)?;
+    .map_err(not_found_as("request or revision"))?;
     let mut errors = ValidationErrors::new();
     let mut entries: Vec<Entry> = Vec::with_capacity(bodies.len());
     for (index, body) in bodies.iter().enumerate() {
@@ -123,7 +123,7 @@ pub(super) async fn answer_body(
         Ok((status, draft, revisions))
     })
     .await
-    .map_err(not_found)?;
+    .map_err(not_found_as("request or revision"))?;
     Ok(AnswerBody {
         status: status.as_str().to_owned(),
         draft: draft.into_iter().map(EntryBody::from).collect(),
@@ -156,7 +156,7 @@ pub async fn get_answer(
     db: web::Data<Database>,
     id: web::Path<String>,
 ) -> Result<web::Json<AnswerBody>, ApiError> {
-    let id = request_id(&id)?;
+    let id = uuid_id(&id)?;
     Ok(web::Json(answer_body(&db, caller.org_id, id).await?))
 }
 
@@ -188,7 +188,7 @@ pub async fn save_answer(
     id: web::Path<String>,
     JsonBody(body): JsonBody<SaveAnswer>,
 ) -> Result<web::Json<AnswerBody>, ApiError> {
-    let id = request_id(&id)?;
+    let id = uuid_id(&id)?;
     let entries = validate(&db, caller.org_id, &id, &body.entries).await?;
     let (org, by, submit, share, request) = (
         caller.org_id,
@@ -205,7 +205,7 @@ pub async fn save_answer(
         Ok(())
     })
     .await
-    .map_err(not_found)?;
+    .map_err(not_found_as("request or revision"))?;
     Ok(web::Json(answer_body(&db, caller.org_id, id).await?))
 }
 
@@ -236,7 +236,7 @@ pub async fn save_entry(
     JsonBody(mut body): JsonBody<EntryInputBody>,
 ) -> Result<web::Json<AnswerBody>, ApiError> {
     let (id, metric) = path.into_inner();
-    let id = request_id(&id)?;
+    let id = uuid_id(&id)?;
     if body.metric != metric {
         return Err(ApiError::Validation(
             FieldError::new(
@@ -261,7 +261,7 @@ pub async fn save_entry(
         store::save_draft(conn, org, &request, &entries, false, &by)
     })
     .await
-    .map_err(not_found)?;
+    .map_err(not_found_as("request or revision"))?;
     Ok(web::Json(answer_body(&db, caller.org_id, id).await?))
 }
 
@@ -302,12 +302,12 @@ pub async fn submit_answer(
     id: web::Path<String>,
     body: Option<JsonBody<SubmitAnswer>>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = request_id(&id)?;
+    let id = uuid_id(&id)?;
     let share = body.map(|JsonBody(b)| b.share_upstream).unwrap_or(false);
     let (org, by) = (caller.org_id, actor(&caller));
     let revision = db::write(&db, move |conn| store::submit(conn, org, &id, share, &by))
         .await
-        .map_err(not_found)?;
+        .map_err(not_found_as("request or revision"))?;
     Ok(HttpResponse::Created().json(RevisionBody::new(revision, None)))
 }
 
@@ -331,10 +331,10 @@ pub async fn list_revisions(
     db: web::Data<Database>,
     id: web::Path<String>,
 ) -> Result<web::Json<Vec<RevisionBody>>, ApiError> {
-    let id = request_id(&id)?;
+    let id = uuid_id(&id)?;
     let revisions = db::read(&db, move |conn| store::revisions(conn, caller.org_id, &id))
         .await
-        .map_err(not_found)?;
+        .map_err(not_found_as("request or revision"))?;
     Ok(web::Json(
         revisions
             .into_iter()
@@ -367,7 +367,7 @@ pub async fn get_revision(
         store::revision(conn, caller.org_id, &id, number)
     })
     .await
-    .map_err(not_found)?;
+    .map_err(not_found_as("request or revision"))?;
     Ok(web::Json(RevisionBody::new(revision, Some(entries))))
 }
 
@@ -383,7 +383,7 @@ async fn review(
         store::review(conn, org, &id, number, &decision, &by)
     })
     .await
-    .map_err(not_found)?;
+    .map_err(not_found_as("request or revision"))?;
     Ok(web::Json(RevisionBody::new(revision, None)))
 }
 
@@ -492,7 +492,7 @@ pub async fn attach_answer(
     id: web::Path<String>,
     JsonBody(body): JsonBody<AttachAnswer>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = request_id(&id)?;
+    let id = uuid_id(&id)?;
     let child = uuid::Uuid::parse_str(&body.child_request_id)
         .map(|u| u.to_string())
         .map_err(|_| {
@@ -506,7 +506,7 @@ pub async fn attach_answer(
         store::attachments(conn, org, &id)
     })
     .await
-    .map_err(not_found)?;
+    .map_err(not_found_as("request or revision"))?;
     Ok(HttpResponse::Created().json(
         attached
             .into_iter()
@@ -536,12 +536,12 @@ pub async fn list_attachments(
     db: web::Data<Database>,
     id: web::Path<String>,
 ) -> Result<web::Json<Vec<AttachedBody>>, ApiError> {
-    let id = request_id(&id)?;
+    let id = uuid_id(&id)?;
     let attached = db::read(&db, move |conn| {
         store::attachments(conn, caller.org_id, &id)
     })
     .await
-    .map_err(not_found)?;
+    .map_err(not_found_as("request or revision"))?;
     Ok(web::Json(
         attached.into_iter().map(AttachedBody::from).collect(),
     ))
@@ -575,7 +575,7 @@ pub async fn reuse_answer(
     id: web::Path<String>,
     JsonBody(body): JsonBody<ReuseAnswer>,
 ) -> Result<web::Json<AnswerBody>, ApiError> {
-    let id = request_id(&id)?;
+    let id = uuid_id(&id)?;
     let source = uuid::Uuid::parse_str(&body.source_request_id)
         .map(|u| u.to_string())
         .map_err(|_| {
@@ -588,12 +588,12 @@ pub async fn reuse_answer(
         store::reuse(conn, org, &request, &source, body.metrics.as_deref(), &by)
     })
     .await
-    .map_err(not_found)?;
+    .map_err(not_found_as("request or revision"))?;
     Ok(web::Json(answer_body(&db, caller.org_id, id).await?))
 }
 
 fn parse_revision_path(path: &(String, String)) -> Result<(String, i32), ApiError> {
-    let id = request_id(&path.0)?;
+    let id = uuid_id(&path.0)?;
     let number = path
         .1
         .parse::<i32>()
@@ -609,23 +609,12 @@ fn parse_revision_path(path: &(String, String)) -> Result<(String, i32), ApiErro
     Ok((id, number))
 }
 
+/// A request id from the path (for the answer routes' siblings).
 pub(super) fn request_id(raw: &str) -> Result<String, ApiError> {
-    path_id("id", raw, |field, raw| {
-        uuid::Uuid::parse_str(raw)
-            .map(|u| u.to_string())
-            .map_err(|_| {
-                FieldError::new(
-                    field,
-                    "invalid_id",
-                    format!("`{raw}` is not a valid id (a UUID is expected)"),
-                )
-            })
-    })
+    uuid_id(raw)
 }
 
+/// 404s from the answer routes name what was missing.
 pub(super) fn not_found(error: ApiError) -> ApiError {
-    match error {
-        ApiError::NotFound(_) => ApiError::NotFound("request or revision"),
-        other => other,
-    }
+    not_found_as("request or revision")(error)
 }

@@ -13,7 +13,7 @@ use tierlink_persistence::requests::{self as store, Forward, IncomingFilter, Req
 use tierlink_persistence::requirements as requirement_store;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::support::{page_response, path_id, today};
+use super::support::{not_found_as, page_response, today, uuid_id};
 use crate::auth::caller::{Authorized, need};
 use crate::db;
 use crate::extract::{JsonBody, QueryParams};
@@ -134,7 +134,7 @@ pub async fn get_request(
     db: web::Data<Database>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = request_id(&id)?;
+    let id = uuid_id(&id)?;
     let (request, versions) = db::read(&db, move |conn| {
         let request = store::find_for(conn, caller.org_id, &id)?;
         let versions = if request.depth == 1 {
@@ -145,7 +145,7 @@ pub async fn get_request(
         Ok((request, versions))
     })
     .await
-    .map_err(not_found)?;
+    .map_err(not_found_as("request"))?;
     let etag = etag::format(request.revision);
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag))
@@ -183,7 +183,7 @@ pub async fn decline_request(
     if_match: IfMatch,
     JsonBody(input): JsonBody<DeclineRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = request_id(&id)?;
+    let id = uuid_id(&id)?;
     let reason = input.reason.trim().to_owned();
     if reason.is_empty() || reason.chars().count() > 2_000 {
         return Err(ApiError::Validation(
@@ -200,7 +200,7 @@ pub async fn decline_request(
         store::decline(conn, caller.org_id, &id, &reason, expected)
     })
     .await
-    .map_err(not_found)?;
+    .map_err(not_found_as("request"))?;
     let etag = etag::format(request.revision);
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag))
@@ -237,7 +237,7 @@ pub async fn forward_request(
     JsonBody(input): JsonBody<ForwardRequest>,
     key: IdempotencyKey,
 ) -> Result<HttpResponse, ApiError> {
-    let id = request_id(&id)?;
+    let id = uuid_id(&id)?;
     if input.suppliers.is_empty() {
         return Err(ApiError::Validation(
             FieldError::new("suppliers", "required", "forward to at least one supplier").into(),
@@ -274,7 +274,7 @@ pub async fn forward_request(
         })
     })
     .await
-    .map_err(not_found)
+    .map_err(not_found_as("request"))
 }
 
 /// List what I forwarded from a request
@@ -295,34 +295,13 @@ pub async fn list_forwarded(
     db: web::Data<Database>,
     id: web::Path<String>,
 ) -> Result<web::Json<Vec<RequestBody>>, ApiError> {
-    let id = request_id(&id)?;
+    let id = uuid_id(&id)?;
     let forwarded = db::read(&db, move |conn| {
         store::forwarded_from(conn, caller.org_id, &id)
     })
     .await
-    .map_err(not_found)?;
+    .map_err(not_found_as("request"))?;
     Ok(web::Json(
         forwarded.into_iter().map(|r| body(r, Vec::new())).collect(),
     ))
-}
-
-fn request_id(raw: &str) -> Result<String, ApiError> {
-    path_id("id", raw, |field, raw| {
-        uuid::Uuid::parse_str(raw)
-            .map(|u| u.to_string())
-            .map_err(|_| {
-                FieldError::new(
-                    field,
-                    "invalid_id",
-                    format!("`{raw}` is not a valid id (a UUID is expected)"),
-                )
-            })
-    })
-}
-
-fn not_found(error: ApiError) -> ApiError {
-    match error {
-        ApiError::NotFound(_) => ApiError::NotFound("request"),
-        other => other,
-    }
 }

@@ -11,7 +11,7 @@ use tierlink_persistence::requirements::{self as store, RequirementFilter};
 use tierlink_persistence::{Database, custom_metrics};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::support::{page_response, path_id, today};
+use super::support::{not_found_as, page_response, today, uuid_id};
 use crate::auth::caller::{Authorized, need};
 use crate::db;
 use crate::extract::{JsonBody, QueryParams};
@@ -175,10 +175,10 @@ pub async fn get_requirement(
     db: web::Data<Database>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = requirement_id(&id)?;
+    let id = uuid_id(&id)?;
     let requirement = db::read(&db, move |conn| store::find(conn, caller.org_id, &id))
         .await
-        .map_err(not_found)?;
+        .map_err(not_found_as("requirement"))?;
     Ok(respond(requirement, StatusCode::OK))
 }
 
@@ -214,7 +214,7 @@ pub async fn replace_requirement(
     if_match: IfMatch,
     JsonBody(body): JsonBody<RequirementInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = requirement_id(&id)?;
+    let id = uuid_id(&id)?;
     let expected = if_match.required()?;
     let org = caller.org_id;
     let content = validate(&db, org, body).await?;
@@ -222,7 +222,7 @@ pub async fn replace_requirement(
         store::update_draft(conn, org, &id, expected, &content)
     })
     .await
-    .map_err(not_found)?;
+    .map_err(not_found_as("requirement"))?;
     Ok(respond(requirement, StatusCode::OK))
 }
 
@@ -233,13 +233,13 @@ async fn transition(
     if_match: IfMatch,
     action: RequirementAction,
 ) -> Result<HttpResponse, ApiError> {
-    let id = requirement_id(id)?;
+    let id = uuid_id(id)?;
     let expected = if_match.optional();
     let requirement = db::write(db, move |conn| {
         store::transition(conn, caller_org, &id, expected, action)
     })
     .await
-    .map_err(not_found)?;
+    .map_err(not_found_as("requirement"))?;
     Ok(respond(requirement, StatusCode::OK))
 }
 
@@ -270,7 +270,7 @@ pub async fn publish_requirement(
     if_match: IfMatch,
     key: IdempotencyKey,
 ) -> Result<HttpResponse, ApiError> {
-    let id = requirement_id(&id)?;
+    let id = uuid_id(&id)?;
     let expected = if_match.optional();
     let org = caller.org_id;
     create_once(&db, org, key, StatusCode::OK, move |conn| {
@@ -283,7 +283,7 @@ pub async fn publish_requirement(
         })
     })
     .await
-    .map_err(not_found)
+    .map_err(not_found_as("requirement"))
 }
 
 /// Close a requirement
@@ -369,7 +369,7 @@ pub async fn amend_requirement(
     if_match: IfMatch,
     JsonBody(body): JsonBody<AmendRequirement>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = requirement_id(&id)?;
+    let id = uuid_id(&id)?;
     let expected = if_match.required()?;
     let org = caller.org_id;
     let author = actor_label(&caller);
@@ -390,7 +390,7 @@ pub async fn amend_requirement(
         store::amend(conn, org, &id, expected, &content, &note, &author)
     })
     .await
-    .map_err(not_found)?;
+    .map_err(not_found_as("requirement"))?;
     Ok(respond(requirement, StatusCode::OK))
 }
 
@@ -412,10 +412,10 @@ pub async fn list_requirement_versions(
     db: web::Data<Database>,
     id: web::Path<String>,
 ) -> Result<web::Json<Vec<VersionBody>>, ApiError> {
-    let id = requirement_id(&id)?;
+    let id = uuid_id(&id)?;
     let versions = db::read(&db, move |conn| store::versions(conn, caller.org_id, &id))
         .await
-        .map_err(not_found)?;
+        .map_err(not_found_as("requirement"))?;
     Ok(web::Json(
         versions.into_iter().map(VersionBody::from).collect(),
     ))
@@ -445,13 +445,13 @@ pub async fn list_requirement_requests(
     id: web::Path<String>,
     QueryParams(params): QueryParams<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = requirement_id(&id)?;
+    let id = uuid_id(&id)?;
     let page_request = params.to_request()?;
     let page = db::read(&db, move |conn| {
         request_store::list_for_requirement(conn, caller.org_id, &id, &page_request)
     })
     .await
-    .map_err(not_found)?;
+    .map_err(not_found_as("requirement"))?;
     let today = today();
     Ok(
         page_response(&req, page.next.as_ref()).json(RequestProgressPage {
@@ -463,27 +463,6 @@ pub async fn list_requirement_requests(
                 .collect(),
         }),
     )
-}
-
-fn requirement_id(raw: &str) -> Result<String, ApiError> {
-    path_id("id", raw, |field, raw| {
-        uuid::Uuid::parse_str(raw)
-            .map(|u| u.to_string())
-            .map_err(|_| {
-                tierlink_domain::FieldError::new(
-                    field,
-                    "invalid_id",
-                    format!("`{raw}` is not a valid id (a UUID is expected)"),
-                )
-            })
-    })
-}
-
-fn not_found(error: ApiError) -> ApiError {
-    match error {
-        ApiError::NotFound(_) => ApiError::NotFound("requirement"),
-        other => other,
-    }
 }
 
 /// Roll-up of a requirement
@@ -511,11 +490,11 @@ pub async fn get_requirement_summary(
     db: web::Data<Database>,
     id: web::Path<String>,
 ) -> Result<web::Json<SummaryBody>, ApiError> {
-    let id = requirement_id(&id)?;
+    let id = uuid_id(&id)?;
     let inputs = db::read(&db, move |conn| {
         tierlink_persistence::answers::summary_inputs(conn, caller.org_id, &id)
     })
     .await
-    .map_err(not_found)?;
+    .map_err(not_found_as("requirement"))?;
     Ok(web::Json(crate::summary::summarise(inputs, today())))
 }
