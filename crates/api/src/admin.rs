@@ -143,3 +143,45 @@ fn open(settings: &Settings) -> Result<Database, String> {
     db.migrate().map_err(|e| e.to_string())?;
     Ok(db)
 }
+
+/// The password of every login `tierlink seed` creates.
+pub const SEED_PASSWORD: &str = "bench password 123";
+
+/// Fills an empty database with the benchmark chain; returns a summary to print.
+pub fn seed(
+    settings: &Settings,
+    plan: &tierlink_persistence::seed::SeedPlan,
+    mut progress: impl FnMut(&str, usize, usize),
+) -> Result<String, String> {
+    let db = open(settings)?;
+    let hash = hasher(settings)?
+        .hash(&Password::parse("password", SEED_PASSWORD).map_err(|e| e.to_string())?)?;
+    let summary = db
+        .write(|conn| {
+            use diesel::RunQueryDsl as _;
+            #[derive(diesel::QueryableByName)]
+            struct Count {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                n: i64,
+            }
+            let existing: Vec<Count> =
+                diesel::sql_query("SELECT COUNT(*) AS n FROM organisations").load(conn)?;
+            if existing.first().is_some_and(|c| c.n > 0) {
+                return Err(tierlink_persistence::StoreError::Rejected {
+                    code: "not_empty",
+                    field: None,
+                    message: "the database already has organisations; seed an empty one".to_owned(),
+                });
+            }
+            tierlink_persistence::seed::seed(conn, plan, &hash, &mut progress)
+        })
+        .map_err(|e| e.to_string())?;
+    Ok(format!(
+        "seeded {} organisations, {} requests, {} answers ({} rows)\nlogins (password `{SEED_PASSWORD}`): {}",
+        summary.organisations,
+        summary.requests,
+        summary.answers,
+        summary.rows,
+        summary.logins.join(", ")
+    ))
+}

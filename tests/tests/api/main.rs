@@ -16,6 +16,7 @@ mod requirements;
 mod reuse;
 mod rollup;
 mod schema;
+mod seed;
 mod spreadsheets;
 mod startup;
 mod tokens;
