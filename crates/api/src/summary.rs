@@ -16,7 +16,7 @@ pub fn summarise(inputs: SummaryInputs, today: NaiveDate) -> SummaryBody {
     let direct: Vec<(RequestStatus, bool)> = inputs
         .requests
         .iter()
-        .map(|r| (r.status, is_overdue(r.status, r.due_date, today)))
+        .map(|(status, due)| (*status, is_overdue(*status, *due, today)))
         .collect();
     let tier2: Vec<(RequestStatus, bool)> =
         inputs.tier2_statuses.iter().map(|s| (*s, false)).collect();

@@ -642,53 +642,149 @@ pub fn attachments(
 /// What a requirement's roll-up is computed from.
 #[derive(Debug, Clone)]
 pub struct SummaryInputs {
-    /// The requirement's own (tier-1) requests.
-    pub requests: Vec<Request>,
+    /// Status and due date of each of the requirement's own (tier-1) requests.
+    pub requests: Vec<(RequestStatus, NaiveDate)>,
     /// Answers that count: (request id, tier, accepted?, entries).
     pub answers: Vec<(String, u8, bool, Vec<StoredEntry>)>,
     /// Status of every tier-2 request under the requirement (counts only).
     pub tier2_statuses: Vec<RequestStatus>,
 }
 
-/// Loads a requirement's requests and the answers its requester may count:
-/// each tier-1's latest revision (accepted or awaiting review), and the
-/// tier-2 answers attached by a tier-1 whose supplier consented to share them.
+/// The latest revision of each of `ids`: (request id → (revision, status, share_upstream)).
+fn latest_revisions(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> Result<std::collections::HashMap<String, (i32, String, bool)>, StoreError> {
+    let mut latest = std::collections::HashMap::new();
+    for chunk in ids.chunks(1_000) {
+        let rows: Vec<(String, i32, String, bool)> = answer_revisions::table
+            .filter(answer_revisions::request_id.eq_any(chunk))
+            .select((
+                answer_revisions::request_id,
+                answer_revisions::revision,
+                answer_revisions::status,
+                answer_revisions::share_upstream,
+            ))
+            .load(conn)?;
+        for (request, revision, status, share) in rows {
+            let newer = latest
+                .get(&request)
+                .is_none_or(|(known, _, _): &(i32, String, bool)| revision > *known);
+            if newer {
+                latest.insert(request, (revision, status, share));
+            }
+        }
+    }
+    Ok(latest)
+}
+
+/// The entries of the given (request, revision) pairs, by request.
+fn entries_of(
+    conn: &mut DbConnection,
+    wanted: &std::collections::HashMap<String, i32>,
+) -> Result<std::collections::HashMap<String, Vec<StoredEntry>>, StoreError> {
+    let ids: Vec<String> = wanted.keys().cloned().collect();
+    let mut by_request: std::collections::HashMap<String, Vec<StoredEntry>> =
+        std::collections::HashMap::new();
+    for chunk in ids.chunks(1_000) {
+        let rows: Vec<(String, i32, EntryTuple)> = answer_revision_entries::table
+            .filter(answer_revision_entries::request_id.eq_any(chunk))
+            .select((
+                answer_revision_entries::request_id,
+                answer_revision_entries::revision,
+                (
+                    answer_revision_entries::metric_code,
+                    answer_revision_entries::value_text,
+                    answer_revision_entries::unit,
+                    answer_revision_entries::canonical_value,
+                    answer_revision_entries::canonical_unit,
+                    answer_revision_entries::method,
+                    answer_revision_entries::obtained,
+                    answer_revision_entries::period_start,
+                    answer_revision_entries::period_end,
+                    answer_revision_entries::comment,
+                    answer_revision_entries::evidence,
+                    answer_revision_entries::source,
+                ),
+            ))
+            .load(conn)?;
+        for (request, revision, tuple) in rows {
+            if wanted.get(&request) == Some(&revision) {
+                by_request
+                    .entry(request)
+                    .or_default()
+                    .push(stored(tuple, None));
+            }
+        }
+    }
+    Ok(by_request)
+}
+
+/// Loads what a requirement's requester may count, in a handful of set
+/// queries whatever the number of suppliers: each tier-1's latest revision
+/// (accepted, or awaiting review), and the tier-2 answers attached by a
+/// tier-1 whose supplier consented to share them.
 pub fn summary_inputs(
     conn: &mut DbConnection,
     requester: OrgId,
     requirement_id: &str,
 ) -> Result<SummaryInputs, StoreError> {
     crate::requirements::find(conn, requester, requirement_id)?;
-    let direct_ids: Vec<String> = requests_table::table
+    let direct: Vec<(String, String, NaiveDate)> = requests_table::table
         .filter(requests_table::requirement_id.eq(requirement_id))
         .filter(requests_table::requester_org_id.eq(requester.to_string()))
-        .order(requests_table::id.asc())
-        .select(requests_table::id)
+        .select((
+            requests_table::id,
+            requests_table::status,
+            requests_table::due_date,
+        ))
         .load(conn)?;
-    let mut direct = Vec::with_capacity(direct_ids.len());
-    let mut answers = Vec::new();
+    let direct_ids: Vec<String> = direct.iter().map(|(id, ..)| id.clone()).collect();
+    let latest = latest_revisions(conn, &direct_ids)?;
+    let counted: std::collections::HashMap<String, i32> = latest
+        .iter()
+        .filter(|(_, (_, status, _))| status == "accepted" || status == "submitted")
+        .map(|(id, (revision, ..))| (id.clone(), *revision))
+        .collect();
+    let mut entries = entries_of(conn, &counted)?;
+    let mut answers: Vec<(String, u8, bool, Vec<StoredEntry>)> = Vec::new();
     for id in &direct_ids {
-        let request = requests::find_for(conn, requester, id)?;
-        if let Some(revision) = latest_revision(conn, id)?
-            && (revision.status == "accepted" || revision.status == "submitted")
-        {
-            let entries = revision_entries(conn, id, revision.revision)?;
-            answers.push((id.clone(), 1, revision.status == "accepted", entries));
+        if let (Some(entries), Some((_, status, _))) = (entries.remove(id), latest.get(id)) {
+            answers.push((id.clone(), 1, status == "accepted", entries));
         }
-        for attached in attachments(conn, requester, id)? {
-            if let Some(entries) = attached.entries {
-                answers.push((attached.child_request_id, 2, true, entries));
-            }
+    }
+    let mut children: Vec<String> = Vec::new();
+    for chunk in direct_ids.chunks(1_000) {
+        let rows: Vec<String> = answer_attachments::table
+            .filter(answer_attachments::request_id.eq_any(chunk))
+            .select(answer_attachments::child_request_id)
+            .load(conn)?;
+        children.extend(rows);
+    }
+    let child_latest = latest_revisions(conn, &children)?;
+    let shared: std::collections::HashMap<String, i32> = child_latest
+        .iter()
+        .filter(|(_, (_, status, share))| status == "accepted" && *share)
+        .map(|(id, (revision, ..))| (id.clone(), *revision))
+        .collect();
+    let mut child_entries = entries_of(conn, &shared)?;
+    children.sort();
+    for child in children {
+        if let Some(entries) = child_entries.remove(&child) {
+            answers.push((child, 2, true, entries));
         }
-        direct.push(request);
     }
     let tier2: Vec<String> = requests_table::table
         .filter(requests_table::requirement_id.eq(requirement_id))
         .filter(requests_table::depth.gt(1))
         .select(requests_table::status)
         .load(conn)?;
+    let requests = direct
+        .into_iter()
+        .filter_map(|(_, status, due)| RequestStatus::parse(&status).map(|s| (s, due)))
+        .collect();
     Ok(SummaryInputs {
-        requests: direct,
+        requests,
         answers,
         tier2_statuses: tier2
             .iter()
