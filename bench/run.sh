@@ -95,7 +95,7 @@ def value(m):
     if kind == "boolean": return {"value": True}
     if kind == "choice": return {"value": m["choices"][0]["value"]}
     if kind == "date": return {"value": "2026-06-30"}
-    return {"value": "2026"}
+    return {"value": "KR"}
 entries = [dict(metric=row["item_code"], obtained="measured", **value(metrics[row["item_code"]])) for row in rows]
 print(json.dumps({"entries": entries, "submit": True}))
 PY

@@ -109,6 +109,9 @@ pub fn auth_state(settings: &Settings) -> Result<AuthState, LaunchError> {
         )),
         passwords: Arc::new(PasswordHasher::new(auth.argon2).map_err(LaunchError::Auth)?),
         throttle: Arc::new(Throttle::new(auth.throttle)),
+        hashing: Arc::new(tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1)),
+        )),
         refresh_ttl: chrono::Duration::from_std(auth.refresh_token_ttl)
             .unwrap_or(chrono::Duration::days(30)),
         open_signup: auth.open_signup,

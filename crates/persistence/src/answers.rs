@@ -103,6 +103,18 @@ fn stored(tuple: EntryTuple, review_comment: Option<String>) -> StoredEntry {
     }
 }
 
+/// Serialises concurrent writers of one request's answer: on PostgreSQL a
+/// row lock for the rest of the transaction (SQLite writers are already
+/// serialised by `Database::write`).
+fn lock_request(conn: &mut DbConnection, request_id: &str) -> Result<(), StoreError> {
+    if let DbConnection::Postgres(pg) = conn {
+        diesel::sql_query("SELECT id FROM requests WHERE id = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::Text, _>(request_id)
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
 /// The request, if `supplier` is the one who answers it.
 fn own_request(
     conn: &mut DbConnection,
@@ -155,6 +167,7 @@ pub fn save_draft(
     replace_all: bool,
     by: &str,
 ) -> Result<Vec<StoredEntry>, StoreError> {
+    lock_request(conn, request_id)?;
     let request = own_request(conn, supplier, request_id)?;
     ensure_answerable(&request)?;
     if replace_all {
@@ -261,6 +274,7 @@ pub fn submit(
     share_upstream: bool,
     by: &str,
 ) -> Result<Revision, StoreError> {
+    lock_request(conn, request_id)?;
     let request = own_request(conn, supplier, request_id)?;
     ensure_answerable(&request)?;
     let draft = load_draft(conn, request_id)?;
@@ -455,6 +469,7 @@ pub fn review(
     decision: &Decision,
     by: &str,
 ) -> Result<Revision, StoreError> {
+    lock_request(conn, request_id)?;
     let request = requests::find_for(conn, requester, request_id)?;
     if request.requester_org_id != requester {
         return Err(StoreError::NotFound);
@@ -806,6 +821,7 @@ pub fn reuse(
     metrics: Option<&[String]>,
     by: &str,
 ) -> Result<Vec<String>, StoreError> {
+    lock_request(conn, request_id)?;
     let target = own_request(conn, supplier, request_id)?;
     ensure_answerable(&target)?;
     own_request(conn, supplier, source_request).map_err(|_| {

@@ -28,6 +28,10 @@ pub struct AuthState {
     pub tokens: Arc<tokens::TokenIssuer>,
     pub passwords: Arc<password::PasswordHasher>,
     pub throttle: Arc<throttle::Throttle>,
+    /// Bounds how many argon2 computations run at once (half the cores, at
+    /// least one), so logins cannot starve reads of CPU or balloon memory
+    /// (each takes 19 MiB).
+    pub hashing: Arc<tokio::sync::Semaphore>,
     pub refresh_ttl: chrono::Duration,
     pub open_signup: bool,
 }

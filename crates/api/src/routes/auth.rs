@@ -71,9 +71,9 @@ pub async fn login(
     let (user, hash) = found.map_or((None, None), |(user, hash)| (Some(user), Some(hash)));
     let hasher = auth.passwords.clone();
     let candidate = body.password;
-    let verification = web::block(move || hasher.verify(&candidate, hash.as_deref()))
-        .await
-        .map_err(ApiError::internal)?;
+    let verification =
+        super::support::with_hashing(&auth, move || hasher.verify(&candidate, hash.as_deref()))
+            .await?;
     match (verification, user) {
         (Verification::Valid { rehashed }, Some(user)) if user.is_active() => {
             let tokens = issue_user_tokens(&db, &auth, user, rehashed).await?;

@@ -107,9 +107,8 @@ pub async fn change_password(
     .await?;
     let hasher = auth.passwords.clone();
     let current = body.current_password;
-    let verification = web::block(move || hasher.verify(&current, Some(&stored)))
-        .await
-        .map_err(ApiError::internal)?;
+    let verification =
+        super::support::with_hashing(&auth, move || hasher.verify(&current, Some(&stored))).await?;
     if verification == Verification::Invalid {
         return Err(ApiError::Validation(ValidationErrors::from(
             FieldError::new(

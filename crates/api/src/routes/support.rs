@@ -16,12 +16,21 @@ pub fn peer_ip(req: &HttpRequest) -> Option<IpAddr> {
     req.peer_addr().map(|address| address.ip())
 }
 
+/// Runs argon2 work on the blocking pool, at most as many at once as the
+/// hashing permits allow.
+pub async fn with_hashing<T: Send + 'static>(
+    auth: &AuthState,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    let _permit = auth.hashing.acquire().await.map_err(ApiError::internal)?;
+    web::block(work).await.map_err(ApiError::internal)
+}
+
 /// Hashes a password on the blocking pool.
 pub async fn hash_password(auth: &AuthState, password: Password) -> Result<String, ApiError> {
     let hasher = auth.passwords.clone();
-    web::block(move || hasher.hash(&password))
-        .await
-        .map_err(ApiError::internal)?
+    with_hashing(auth, move || hasher.hash(&password))
+        .await?
         .map_err(ApiError::internal)
 }
 
