@@ -164,7 +164,15 @@ fn serve(
             .wrap(ErrorHandlers::new().default_handler(backstop))
             .wrap(from_fn(middleware::request_id))
     })
-    .shutdown_timeout(settings.shutdown_timeout.as_secs());
+    .shutdown_timeout(settings.shutdown_timeout.as_secs())
+    // Blocking work is database calls and argon2: more threads than pooled
+    // connections would only wait, and each idle thread keeps its own
+    // allocator arena (memory).
+    .worker_max_blocking_threads(
+        usize::try_from(settings.database_pool_size)
+            .unwrap_or(16)
+            .clamp(2, 64),
+    );
     if let Some(workers) = settings.workers {
         server = server.workers(workers);
     }
