@@ -86,6 +86,16 @@ fn check_content_type(content_type: Option<&str>) -> Result<(), ApiError> {
 
 /// Parses JSON, telling syntax errors (400) from shape errors (422).
 fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    // PostgreSQL cannot store NUL in text: refuse it here, as a client mistake.
+    if body.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+        return Err(ApiError::Validation(ValidationErrors::from(
+            FieldError::new(
+                "",
+                "invalid_characters",
+                "text must not contain NUL characters (\\u0000)",
+            ),
+        )));
+    }
     let deserializer = &mut serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let path = error.path().to_string();
@@ -110,6 +120,30 @@ fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(at) => message[..at].to_owned(),
         None => message.to_owned(),
+    }
+}
+
+/// An optional JSON body: absent when the request has no body at all;
+/// otherwise it must be valid like [`JsonBody`] (a bad one is not ignored).
+#[derive(Debug)]
+pub struct OptionalJsonBody<T>(pub Option<T>);
+
+impl<T: DeserializeOwned + 'static> FromRequest for OptionalJsonBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let length = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse::<usize>().ok());
+        let chunked = req.headers().contains_key(header::TRANSFER_ENCODING);
+        if length.unwrap_or(0) == 0 && !chunked {
+            return Box::pin(async { Ok(Self(None)) });
+        }
+        let body = JsonBody::<T>::from_request(req, payload);
+        Box::pin(async move { body.await.map(|JsonBody(value)| Self(Some(value))) })
     }
 }
 

@@ -182,7 +182,10 @@ impl Caller {
             } => true,
             Actor::User {
                 role: Role::Editor, ..
-            } => !matches!(permission, P::ManageUsers | P::ManageClients),
+            } => !matches!(
+                permission,
+                P::ManageUsers | P::ManageClients | P::ManageNetwork
+            ),
             Actor::User {
                 role: Role::Viewer, ..
             } => {
@@ -243,6 +246,8 @@ mod tests {
     fn roles_grant_what_their_names_say() {
         assert!(user(Role::Admin).may(Permission::ManageUsers));
         assert!(!user(Role::Editor).may(Permission::ManageClients));
+        assert!(!user(Role::Editor).may(Permission::ManageNetwork));
+        assert!(!user(Role::Viewer).may(Permission::ManageNetwork));
         assert!(user(Role::Editor).may(Permission::WriteResponses));
         assert!(user(Role::Viewer).may(Permission::ReadRequirements));
         assert!(!user(Role::Viewer).may(Permission::WriteRequirements));

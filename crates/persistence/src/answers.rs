@@ -106,10 +106,23 @@ fn stored(tuple: EntryTuple, review_comment: Option<String>) -> StoredEntry {
 /// Serialises concurrent writers of one request's answer: on PostgreSQL a
 /// row lock for the rest of the transaction (SQLite writers are already
 /// serialised by `Database::write`).
-fn lock_request(conn: &mut DbConnection, request_id: &str) -> Result<(), StoreError> {
+pub(crate) fn lock_request(conn: &mut DbConnection, request_id: &str) -> Result<(), StoreError> {
     if let DbConnection::Postgres(pg) = conn {
         diesel::sql_query("SELECT id FROM requests WHERE id = $1 FOR UPDATE")
             .bind::<diesel::sql_types::Text, _>(request_id)
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
+/// The same for a requirement's lifecycle changes.
+pub(crate) fn lock_requirement(
+    conn: &mut DbConnection,
+    requirement_id: &str,
+) -> Result<(), StoreError> {
+    if let DbConnection::Postgres(pg) = conn {
+        diesel::sql_query("SELECT id FROM requirements WHERE id = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::Text, _>(requirement_id)
             .execute(pg)?;
     }
     Ok(())
@@ -131,7 +144,10 @@ fn own_request(
 fn ensure_answerable(request: &Request) -> Result<(), StoreError> {
     if matches!(
         request.status,
-        RequestStatus::Declined | RequestStatus::Cancelled | RequestStatus::Closed
+        RequestStatus::Declined
+            | RequestStatus::Cancelled
+            | RequestStatus::Closed
+            | RequestStatus::Accepted
     ) {
         return Err(rejected(
             "request_not_answerable",

@@ -162,9 +162,15 @@ pub(crate) fn follow_amendment(
     content: &RequirementContent,
 ) -> Result<(), StoreError> {
     let at = to_db(now());
+    let pending: Vec<&str> = RequestStatus::ALL
+        .iter()
+        .filter(|s| s.is_pending() || **s == RequestStatus::Submitted)
+        .map(|s| s.as_str())
+        .collect();
     let direct: Vec<String> = requests::table
         .filter(requests::requirement_id.eq(requirement_id))
         .filter(requests::depth.eq(1))
+        .filter(requests::status.eq_any(&pending))
         .select(requests::id)
         .load(conn)?;
     for id in &direct {
@@ -183,6 +189,7 @@ pub(crate) fn follow_amendment(
     let forwarded: Vec<String> = requests::table
         .filter(requests::requirement_id.eq(requirement_id))
         .filter(requests::depth.gt(1))
+        .filter(requests::status.eq_any(&pending))
         .select(requests::id)
         .load(conn)?;
     let asked: Vec<&str> = content
@@ -377,6 +384,7 @@ pub fn decline(
     reason: &str,
     expected: Option<i32>,
 ) -> Result<Request, StoreError> {
+    crate::answers::lock_request(conn, id)?;
     let request = find_for(conn, supplier, id)?;
     if request.supplier_org_id != supplier {
         return Err(StoreError::NotFound);
@@ -420,6 +428,7 @@ pub fn forward(
     parent_id: &str,
     forward: &Forward<'_>,
 ) -> Result<Vec<Request>, StoreError> {
+    crate::answers::lock_request(conn, parent_id)?;
     let parent = find_for(conn, tier1, parent_id)?;
     if parent.supplier_org_id != tier1 {
         return Err(StoreError::NotFound);

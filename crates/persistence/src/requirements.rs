@@ -302,6 +302,7 @@ fn load_for(
     expected: Option<i32>,
     action: RequirementAction,
 ) -> Result<Requirement, StoreError> {
+    crate::answers::lock_requirement(conn, id)?;
     let requirement = find(conn, org, id)?;
     if let Some(expected) = expected
         && expected != requirement.revision

@@ -6,6 +6,7 @@ mod answers;
 mod auth;
 mod errors;
 mod evidence;
+mod hardening;
 mod health;
 mod isolation;
 mod metrics;

@@ -14,7 +14,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::support::{not_found_as, uuid_id};
 use crate::auth::caller::{Authorized, need};
 use crate::db;
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, OptionalJsonBody};
 use crate::problem::{ApiError, Problem};
 use crate::wire::answers::{
     AnswerBody, AttachAnswer, AttachedBody, EntryBody, EntryInputBody, ReuseAnswer, ReviewInput,
@@ -300,10 +300,10 @@ pub async fn submit_answer(
     Authorized(caller, ..): Authorized<need::WriteResponses>,
     db: web::Data<Database>,
     id: web::Path<String>,
-    body: Option<JsonBody<SubmitAnswer>>,
+    OptionalJsonBody(body): OptionalJsonBody<SubmitAnswer>,
 ) -> Result<HttpResponse, ApiError> {
     let id = uuid_id(&id)?;
-    let share = body.map(|JsonBody(b)| b.share_upstream).unwrap_or(false);
+    let share = body.is_some_and(|b| b.share_upstream);
     let (org, by) = (caller.org_id, actor(&caller));
     let revision = db::write(&db, move |conn| store::submit(conn, org, &id, share, &by))
         .await
@@ -407,9 +407,9 @@ pub async fn accept_revision(
     Authorized(caller, ..): Authorized<need::WriteRequirements>,
     db: web::Data<Database>,
     path: web::Path<(String, String)>,
-    body: Option<JsonBody<ReviewInput>>,
+    OptionalJsonBody(body): OptionalJsonBody<ReviewInput>,
 ) -> Result<web::Json<RevisionBody>, ApiError> {
-    let comment = body.and_then(|JsonBody(b)| b.comment);
+    let comment = body.and_then(|b| b.comment);
     review(caller, &db, &path, Decision::Accept { comment }).await
 }
 
