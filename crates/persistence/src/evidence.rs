@@ -71,6 +71,21 @@ pub fn check_uploader(
     if request.supplier_org_id != uploader {
         return Err(StoreError::NotFound);
     }
+    if matches!(
+        request.status,
+        tierlink_domain::requirements::RequestStatus::Declined
+            | tierlink_domain::requirements::RequestStatus::Cancelled
+            | tierlink_domain::requirements::RequestStatus::Closed
+    ) {
+        return Err(crate::network::rejected(
+            "request_not_answerable",
+            None,
+            &format!(
+                "a {} request takes no more evidence",
+                request.status.as_str()
+            ),
+        ));
+    }
     Ok(())
 }
 

@@ -49,6 +49,7 @@ pub fn configure(config: &mut ServiceConfig) {
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Needs the editor role or the responses:write scope", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request for you to answer", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The request is declined, closed or cancelled", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than the limit (25 MiB by default)", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not one of the accepted kinds of file", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The name or declared type contradicts the content", body = Problem, content_type = "application/problem+json")

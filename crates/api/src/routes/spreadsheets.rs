@@ -226,6 +226,24 @@ fn parse_rows(body: &[u8]) -> Result<(Vec<EntryInputBody>, Vec<u64>), ApiError> 
         let line = u64::try_from(index).unwrap_or(u64::MAX) + 2;
         match record {
             Ok(row) if row.value.is_empty() => {}
+            Ok(row)
+                if [
+                    &row.item_code,
+                    &row.value,
+                    &row.unit,
+                    &row.obtained,
+                    &row.method,
+                    &row.comment,
+                ]
+                .iter()
+                .any(|cell| cell.contains('\0')) =>
+            {
+                errors.push(FieldError::new(
+                    format!("lines[{line}]"),
+                    "invalid_characters",
+                    format!("line {line}: cells must not contain NUL characters"),
+                ));
+            }
             Ok(row) => {
                 let optional = |s: String| (!s.is_empty()).then_some(s);
                 bodies.push(EntryInputBody {
