@@ -128,6 +128,20 @@ pub(crate) fn lock_requirement(
     Ok(())
 }
 
+/// A request its supplier is answering, with the requester's custom
+/// metrics among its items (to validate entries and describe items).
+pub fn request_to_answer(
+    conn: &mut DbConnection,
+    supplier: OrgId,
+    request_id: &str,
+) -> Result<(Request, Vec<crate::custom_metrics::CustomMetric>), StoreError> {
+    let request = own_request(conn, supplier, request_id)?;
+    let owner = crate::requirements::owner_of(conn, &request.requirement_id)?;
+    let codes: Vec<String> = request.items.iter().map(|i| i.metric.clone()).collect();
+    let custom = crate::custom_metrics::find_many(conn, &[owner], &codes)?;
+    Ok((request, custom))
+}
+
 /// The request, if `supplier` is the one who answers it.
 fn own_request(
     conn: &mut DbConnection,
@@ -431,6 +445,26 @@ pub fn revision(
     Ok((summary, revision_entries(conn, request_id, number)?))
 }
 
+/// The columns of a revision entry, in `EntryTuple` order.
+macro_rules! revision_entry_columns {
+    () => {
+        (
+            answer_revision_entries::metric_code,
+            answer_revision_entries::value_text,
+            answer_revision_entries::unit,
+            answer_revision_entries::canonical_value,
+            answer_revision_entries::canonical_unit,
+            answer_revision_entries::method,
+            answer_revision_entries::obtained,
+            answer_revision_entries::period_start,
+            answer_revision_entries::period_end,
+            answer_revision_entries::comment,
+            answer_revision_entries::evidence,
+            answer_revision_entries::source,
+        )
+    };
+}
+
 pub(crate) fn revision_entries(
     conn: &mut DbConnection,
     request_id: &str,
@@ -441,20 +475,7 @@ pub(crate) fn revision_entries(
         .filter(answer_revision_entries::revision.eq(number))
         .order(answer_revision_entries::metric_code.asc())
         .select((
-            (
-                answer_revision_entries::metric_code,
-                answer_revision_entries::value_text,
-                answer_revision_entries::unit,
-                answer_revision_entries::canonical_value,
-                answer_revision_entries::canonical_unit,
-                answer_revision_entries::method,
-                answer_revision_entries::obtained,
-                answer_revision_entries::period_start,
-                answer_revision_entries::period_end,
-                answer_revision_entries::comment,
-                answer_revision_entries::evidence,
-                answer_revision_entries::source,
-            ),
+            revision_entry_columns!(),
             answer_revision_entries::review_comment,
         ))
         .load(conn)?;
@@ -723,20 +744,7 @@ fn entries_of(
             .select((
                 answer_revision_entries::request_id,
                 answer_revision_entries::revision,
-                (
-                    answer_revision_entries::metric_code,
-                    answer_revision_entries::value_text,
-                    answer_revision_entries::unit,
-                    answer_revision_entries::canonical_value,
-                    answer_revision_entries::canonical_unit,
-                    answer_revision_entries::method,
-                    answer_revision_entries::obtained,
-                    answer_revision_entries::period_start,
-                    answer_revision_entries::period_end,
-                    answer_revision_entries::comment,
-                    answer_revision_entries::evidence,
-                    answer_revision_entries::source,
-                ),
+                revision_entry_columns!(),
             ))
             .load(conn)?;
         for (request, revision, tuple) in rows {

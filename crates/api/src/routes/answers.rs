@@ -8,7 +8,7 @@ use tierlink_domain::ids::OrgId;
 use tierlink_domain::metrics::{self, ValueKind};
 use tierlink_domain::{FieldError, ValidationErrors};
 use tierlink_persistence::answers::{self as store, Decision};
-use tierlink_persistence::{Database, custom_metrics, requests, requirements};
+use tierlink_persistence::{Database, requests};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::support::{not_found_as, uuid_id};
@@ -52,15 +52,8 @@ pub(super) async fn validate(
     bodies: &[EntryInputBody],
 ) -> Result<Vec<Entry>, ApiError> {
     let id = request_id.to_owned();
-    let codes: Vec<String> = bodies.iter().map(|b| b.metric.clone()).collect();
     let (request, custom) = db::read(db, move |conn| {
-        let request = requests::find_for(conn, supplier, &id)?;
-        if request.supplier_org_id != supplier {
-            return Err(tierlink_persistence::StoreError::NotFound);
-        }
-        let owner = requirements::owner_of(conn, &request.requirement_id)?;
-        let custom = custom_metrics::find_many(conn, &[owner], &codes)?;
-        Ok((request, custom))
+        store::request_to_answer(conn, supplier, &id)
     })
     .await
     .map_err(not_found_as("request or revision"))?;

@@ -9,8 +9,8 @@ use serde::Deserialize;
 use serde_json::Value;
 use tierlink_domain::metrics;
 use tierlink_domain::{FieldError, ValidationErrors};
+use tierlink_persistence::Database;
 use tierlink_persistence::answers as store;
-use tierlink_persistence::{Database, custom_metrics, requests, requirements};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::answers::{actor, answer_body, not_found, request_id, validate};
@@ -83,18 +83,9 @@ pub async fn answer_template(
 ) -> Result<HttpResponse, ApiError> {
     let id = request_id(&id)?;
     let org = caller.org_id;
-    let (request, custom) = db::read(&db, move |conn| {
-        let request = requests::find_for(conn, org, &id)?;
-        if request.supplier_org_id != org {
-            return Err(tierlink_persistence::StoreError::NotFound);
-        }
-        let owner = requirements::owner_of(conn, &request.requirement_id)?;
-        let codes: Vec<String> = request.items.iter().map(|i| i.metric.clone()).collect();
-        let custom = custom_metrics::find_many(conn, &[owner], &codes)?;
-        Ok((request, custom))
-    })
-    .await
-    .map_err(not_found)?;
+    let (request, custom) = db::read(&db, move |conn| store::request_to_answer(conn, org, &id))
+        .await
+        .map_err(not_found)?;
     let mut rows = vec![COLUMNS.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>()];
     for item in &request.items {
         let (label_en, label_ko, dimension) = match metrics::find(&item.metric) {
