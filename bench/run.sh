@@ -12,11 +12,13 @@ CONNECTIONS=${BENCH_CONNECTIONS:-16}
 PG_ADMIN=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 PORT=18181
 OUT=bench/out
-SEED_ARGS=()
+# 334 extra requests of 30 items for one supplier: scenario e's 10,020 entries.
+SEED_ARGS=(--bulk-requests 334)
 if [ "$QUICK" = "--quick" ]; then
   DURATION=3s
-  SEED_ARGS=(--tier1 200 --tier2 1000 --requirements 4)
+  SEED_ARGS=(--tier1 200 --tier2 1000 --requirements 4 --bulk-requests 40)
 fi
+PG_LOG=${BENCH_POSTGRES_LOG:-$(ls -t /var/log/postgresql/postgresql-*-main.log 2>/dev/null | head -1)}
 mkdir -p "$OUT"
 
 need() { command -v "$1" >/dev/null 2>&1 || { echo "installing $2"; (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2") >/dev/null; }; }
@@ -39,7 +41,8 @@ login() {
 # wrk prints latency percentiles with --latency; we keep requests/s, p50, p99 and errors.
 run_wrk() {
   local name=$1; shift
-  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "$@" > "$OUT/$ENGINE-$name.txt" 2>&1 || true
+  local threads=$(( CONNECTIONS < 2 ? 1 : 2 ))
+  wrk -t"$threads" -c"$CONNECTIONS" -d"$DURATION" --timeout 60s --latency "$@" > "$OUT/$ENGINE-$name.txt" 2>&1 || true
   python3 - "$OUT/$ENGINE-$name.txt" "$ENGINE" "$name" >> "$OUT/results.tsv" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
@@ -64,17 +67,15 @@ bench_engine() {
   local started=$(date +%s)
   TIERLINK_DATABASE_URL=$URL TIERLINK_LOG=warn "$BIN" seed "${SEED_ARGS[@]}" > "$OUT/$ENGINE-seed.txt"
   echo "seeded in $(( $(date +%s) - started ))s: $(head -1 "$OUT/$ENGINE-seed.txt")"
-  TIERLINK_DATABASE_URL=$URL TIERLINK_BIND=127.0.0.1:$PORT TIERLINK_LOG=warn TIERLINK_DATABASE_POOL_SIZE=16 \
-    TIERLINK_EVIDENCE_STORE=file://$OUT/evidence \
-    TIERLINK_LOGIN_ATTEMPTS_PER_ACCOUNT_PER_MINUTE=100000000 TIERLINK_LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE=100000000 \
-    "$BIN" serve > "$OUT/$ENGINE-server.log" 2>&1 &
-  SERVER=$!
-  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
-
+  if [ "$ENGINE" = postgres ] && [ -r "$PG_LOG" ]; then capture_pg_statements; fi
+  start_server
   SUPPLIER=$(login bench-supplier-00001@tierlink.example)
   LARGE=$(login bench-large@tierlink.example)
+  BULK=$(login bench-supplier-00016@tierlink.example)
   REQUEST=$(curl -sf "http://127.0.0.1:$PORT/v1/requests?limit=1" -H "authorization: Bearer $SUPPLIER" | json "d['items'][0]['id']")
   REQUIREMENT=$(curl -sf "http://127.0.0.1:$PORT/v1/requirements?limit=1" -H "authorization: Bearer $LARGE" | json "d['items'][0]['id']")
+  # d answers a request still open (an accepted answer is final).
+  OPEN_REQUEST=$(curl -sf "http://127.0.0.1:$PORT/v1/requests?limit=1&status=open" -H "authorization: Bearer $SUPPLIER" | json "d['items'][0]['id']")
 
   echo "==> $ENGINE: scenarios"
   run_wrk healthz "http://127.0.0.1:$PORT/healthz"
@@ -82,7 +83,7 @@ bench_engine() {
   run_wrk b-list-requests -H "authorization: Bearer $SUPPLIER" "http://127.0.0.1:$PORT/v1/requests?limit=50"
   CONNECTIONS=2 run_wrk c-summary -H "authorization: Bearer $LARGE" "http://127.0.0.1:$PORT/v1/requirements/$REQUIREMENT/summary"
   # d: save and submit a 30-item answer (each call makes a new revision).
-  curl -sf "http://127.0.0.1:$PORT/v1/requests/$REQUEST/answer/template.csv" -H "authorization: Bearer $SUPPLIER" > "$OUT/template.csv"
+  curl -sf "http://127.0.0.1:$PORT/v1/requests/$OPEN_REQUEST/answer/template.csv" -H "authorization: Bearer $SUPPLIER" > "$OUT/template.csv"
   curl -sf "http://127.0.0.1:$PORT/v1/metrics?limit=200" -H "authorization: Bearer $SUPPLIER" > "$OUT/metrics.json"
   python3 - "$OUT/template.csv" "$OUT/metrics.json" > "$OUT/answer.json" <<'PY'
 import csv, json, sys
@@ -105,7 +106,7 @@ wrk.headers["content-type"] = "application/json"
 wrk.headers["authorization"] = "Bearer $SUPPLIER"
 local f = io.open("$OUT/answer.json"); wrk.body = f:read("*a"); f:close()
 LUA
-  CONNECTIONS=4 run_wrk d-save-submit -s "$OUT/answer.lua" "http://127.0.0.1:$PORT/v1/requests/$REQUEST/answer"
+  CONNECTIONS=4 run_wrk d-save-submit -s "$OUT/answer.lua" "http://127.0.0.1:$PORT/v1/requests/$OPEN_REQUEST/answer"
   # f: scenario a while 8 clients log in continuously.
   cat > "$OUT/login.lua" <<LUA
 wrk.method = "POST"
@@ -116,40 +117,106 @@ LUA
   LOGINS=$!
   run_wrk f-read-during-logins -H "authorization: Bearer $SUPPLIER" "http://127.0.0.1:$PORT/v1/requests/$REQUEST"
   wait $LOGINS || true
+  # e: one bulk submission of ~10,000 entries (334 requests × 30 items), one call at a time.
+  curl -sf "http://127.0.0.1:$PORT/v1/metrics?limit=200" -H "authorization: Bearer $BULK" > "$OUT/metrics.json"
+  python3 bench/lib/bulk_body.py "http://127.0.0.1:$PORT" "$BULK" "$OUT/metrics.json" "$OUT/bulk.json" "$OUT/$ENGINE-bulk-insert.sql" > "$OUT/bulk-info.txt"
+  ENTRIES=$(head -1 "$OUT/bulk-info.txt")
+  BULK_IDS=$(sed -n 2p "$OUT/bulk-info.txt")
+  echo "$ENGINE	e-entries	$ENTRIES" >> "$OUT/results.tsv"
+  cat > "$OUT/bulk.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["content-type"] = "application/json"
+wrk.headers["authorization"] = "Bearer $BULK"
+local f = io.open("$OUT/bulk.json"); wrk.body = f:read("*a"); f:close()
+LUA
+  CONNECTIONS=1 DURATION=${BENCH_BULK_DURATION:-20s} run_wrk e-bulk-answer -s "$OUT/bulk.lua" "http://127.0.0.1:$PORT/v1/answers/bulk"
   echo "$ENGINE	peak_rss_kib	$(grep VmHWM /proc/$SERVER/status | awk '{print $2}')" >> "$OUT/results.tsv"
   kill -TERM $SERVER; wait $SERVER || true
+  direct_ceilings
+}
+
+start_server() {
+  TIERLINK_DATABASE_URL=$URL TIERLINK_BIND=127.0.0.1:$PORT TIERLINK_LOG=warn TIERLINK_DATABASE_POOL_SIZE=16 \
+    TIERLINK_EVIDENCE_STORE=file://$OUT/evidence \
+    TIERLINK_LOGIN_ATTEMPTS_PER_ACCOUNT_PER_MINUTE=100000000 TIERLINK_LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE=100000000 \
+    "$BIN" serve > "$OUT/$ENGINE-server.log" 2>&1 &
+  SERVER=$!
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
+}
+
+# PostgreSQL: the very statements a and b issue, taken from the server log
+# of one call each (log_statement = all on the bench database, for this
+# call only), become the pgbench scripts of their ceilings.
+capture_pg_statements() {
+  psql "$PG_ADMIN" -qc "ALTER DATABASE tierlink_bench SET log_statement = 'all'"
+  start_server
+  local supplier request
+  supplier=$(login bench-supplier-00001@tierlink.example)
+  request=$(curl -sf "http://127.0.0.1:$PORT/v1/requests?limit=1" -H "authorization: Bearer $supplier" | json "d['items'][0]['id']")
+  for scenario in a b; do
+    psql "$URL" -qc "SELECT 'bench-marker $scenario start'" >/dev/null
+    if [ $scenario = a ]; then path="/v1/requests/$request"; else path="/v1/requests?limit=50"; fi
+    curl -sf "http://127.0.0.1:$PORT$path" -H "authorization: Bearer $supplier" >/dev/null
+    psql "$URL" -qc "SELECT 'bench-marker $scenario end'" >/dev/null
+  done
+  kill -TERM $SERVER; wait $SERVER || true
+  psql "$PG_ADMIN" -qc "ALTER DATABASE tierlink_bench RESET log_statement"
+  for scenario in a b; do
+    python3 bench/lib/capture_pg.py "$PG_LOG" "bench-marker $scenario start" "bench-marker $scenario end" > "$OUT/postgres-$scenario.sql"
+  done
+}
+
+direct_ceilings() {
+  sed -e "s/:requirement/$REQUIREMENT/g" -e "s/:numeric/$([ "$ENGINE" = postgres ] && echo NUMERIC || echo REAL)/g" \
+    bench/lib/summary.sql > "$OUT/$ENGINE-summary.sql"
+  local clear="DELETE FROM answer_drafts WHERE request_id IN ('$(echo "$BULK_IDS" | sed "s/,/','/g")')"
+  if [ "$ENGINE" = postgres ]; then
+    for scenario in a b; do
+      if [ -s "$OUT/postgres-$scenario.sql" ]; then
+        pgbench -n -c"$CONNECTIONS" -j2 -T"${DURATION%s}" -f "$OUT/postgres-$scenario.sql" "$URL" > "$OUT/postgres-pgbench-$scenario.txt" 2>&1 || true
+        echo "postgres	pgbench-$scenario-tps	$(grep -oP 'tps = \K[\d.]+' "$OUT/postgres-pgbench-$scenario.txt" | head -1)" >> "$OUT/results.tsv"
+      fi
+    done
+    pgbench -n -c1 -T"${DURATION%s}" -f "$OUT/postgres-summary.sql" "$URL" > "$OUT/postgres-pgbench-c.txt" 2>&1 || true
+    echo "postgres	direct-c-ms	$(grep -oP 'latency average = \K[\d.]+' "$OUT/postgres-pgbench-c.txt" | head -1)" >> "$OUT/results.tsv"
+    # e: the same rows as multi-row INSERTs in one transaction (rolled back), best of three.
+    { echo '\timing on'; for _ in 1 2 3; do echo "BEGIN;"; echo "$clear;"; echo "SELECT 'bench-insert-start';"; cat "$OUT/postgres-bulk-insert.sql"; echo "SELECT 'bench-insert-end';"; echo "ROLLBACK;"; done; } > "$OUT/postgres-direct-e.sql"
+    psql "$URL" -q -f "$OUT/postgres-direct-e.sql" > "$OUT/postgres-direct-e.txt" 2>&1 || true
+    python3 - "$OUT/postgres-direct-e.txt" "$ENTRIES" >> "$OUT/results.tsv" <<'PY'
+import re, sys
+text, rows = open(sys.argv[1]).read(), int(sys.argv[2])
+runs = []
+for block in text.split("bench-insert-start")[1:]:
+    block = block.split("bench-insert-end")[0]
+    times = [float(t) for t in re.findall(r"Time: ([\d.]+) ms", block)]
+    runs.append(sum(times[1:-1]) if len(times) > 2 else sum(times))
+best = min(runs) if runs else float("nan")
+print(f"postgres\tdirect-e-rows-per-s\t{rows / (best / 1000):.0f}")
+PY
+  else
+    echo "sqlite	direct-a-per-s	$(python3 bench/lib/direct.py read "$OUT/sqlite/tierlink.db" "$OUT/read-request.sql")" >> "$OUT/results.tsv"
+    echo "sqlite	direct-c-ms	$(python3 bench/lib/direct.py aggregate "$OUT/sqlite/tierlink.db" "$OUT/sqlite-summary.sql")" >> "$OUT/results.tsv"
+    echo "sqlite	direct-e-rows-per-s	$(python3 bench/lib/direct.py insert "$OUT/sqlite/tierlink.db" "$OUT/sqlite-bulk-insert.sql" "$ENTRIES" "$clear")" >> "$OUT/results.tsv"
+  fi
 }
 
 : > "$OUT/results.tsv"
 rm -rf "$OUT/sqlite" "$OUT/evidence"; mkdir -p "$OUT/sqlite"
+# SQLite's direct read (an approximation of a's statements, for scale: the
+# SQLite targets are set against /healthz).
+cat > "$OUT/read-request.sql" <<'SQL'
+SELECT role, disabled_at FROM users WHERE email_normalised = 'bench-supplier-00001@tierlink.example';
+SELECT * FROM requests WHERE id = (SELECT MIN(id) FROM requests WHERE supplier_org_id = (SELECT org_id FROM users WHERE email = 'bench-supplier-00001@tierlink.example'));
+SELECT * FROM request_items WHERE request_id = (SELECT MIN(id) FROM requests WHERE supplier_org_id = (SELECT org_id FROM users WHERE email = 'bench-supplier-00001@tierlink.example')) ORDER BY position;
+SELECT id, name, country FROM organisations WHERE id = (SELECT org_id FROM users WHERE email = 'bench-large@tierlink.example');
+SQL
 bench_engine sqlite "sqlite://$OUT/sqlite/tierlink.db"
 
 psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS tierlink_bench" -c "CREATE DATABASE tierlink_bench"
 PG_URL=$(python3 -c "import sys; u=sys.argv[1]; print(u.rsplit('/',1)[0] + '/tierlink_bench')" "$PG_ADMIN")
 bench_engine postgres "$PG_URL"
 
-echo "==> ceilings: the read of scenario a as direct SQL"
-REQ_ROW=$(sqlite3 "$OUT/sqlite/tierlink.db" "SELECT id FROM requests WHERE supplier_org_id = (SELECT org_id FROM users WHERE email='bench-supplier-00001@tierlink.example') ORDER BY id LIMIT 1")
-cat > "$OUT/read-request.sql" <<SQL
-SELECT role, disabled_at FROM users WHERE email_normalised = 'bench-supplier-00001@tierlink.example';
-SELECT * FROM requests WHERE id = '$REQ_ROW';
-SELECT * FROM request_items WHERE request_id = '$REQ_ROW' ORDER BY position;
-SELECT id, name, country FROM organisations WHERE id IN (SELECT requester_org_id FROM requests WHERE id = '$REQ_ROW');
-SELECT id, cascade_depth FROM requirements WHERE id IN (SELECT requirement_id FROM requests WHERE id = '$REQ_ROW');
-SQL
-pgbench -n -c"$CONNECTIONS" -j2 -T"${DURATION%s}" -f "$OUT/read-request.sql" "$PG_URL" > "$OUT/postgres-pgbench-a.txt" 2>&1 || true
-echo "postgres	pgbench-a-tps	$(grep -oP 'tps = \K[\d.]+' "$OUT/postgres-pgbench-a.txt" | head -1)" >> "$OUT/results.tsv"
-python3 - "$OUT/sqlite/tierlink.db" "$OUT/read-request.sql" >> "$OUT/results.tsv" <<'PY'
-import sqlite3, sys, time
-db = sqlite3.connect(sys.argv[1])
-statements = [s for s in open(sys.argv[2]).read().split(";") if s.strip()]
-n, start = 0, time.perf_counter()
-while time.perf_counter() - start < 5:
-    for s in statements:
-        db.execute(s).fetchall()
-    n += 1
-print(f"sqlite\tdirect-a-per-s\t{n / (time.perf_counter() - start):.1f}")
-PY
-
-echo "==> results (engine, scenario, requests/s, p50 ms, p99 ms, errors)"
+echo "==> results (engine, scenario, value, p50 ms, p99 ms, errors)"
 cat "$OUT/results.tsv"
+echo "==> report"
+python3 bench/lib/report.py "$OUT/results.tsv" | tee "$OUT/report.md"

@@ -377,6 +377,30 @@ impl TestApp {
         }
     }
 
+    /// Creates and publishes a requirement of `owner`'s; returns its id.
+    pub async fn publish_requirement(&self, owner: &TestOrg, body: &Value) -> String {
+        let token = &owner.admin.access_token;
+        let created = self
+            .call(
+                reqwest::Method::POST,
+                token,
+                "/v1/requirements",
+                Some(body),
+                201,
+            )
+            .await;
+        let id = created["id"].as_str().expect("an id").to_owned();
+        self.call(
+            reqwest::Method::POST,
+            token,
+            &format!("/v1/requirements/{id}/publish"),
+            None,
+            200,
+        )
+        .await;
+        id
+    }
+
     /// Makes `supplier` a supplier of `buyer`: an invitation accepted.
     pub async fn link(&self, buyer: &TestOrg, supplier: &TestOrg) {
         let invitation = self

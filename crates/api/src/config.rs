@@ -46,6 +46,8 @@ pub struct Settings {
     pub log_filter: String,
     pub log_format: LogFormat,
     pub max_body_bytes: usize,
+    /// `TIERLINK_MAX_BULK_BODY_BYTES`: the largest body of a bulk call (`POST /v1/answers/bulk`).
+    pub max_bulk_body_bytes: usize,
     pub workers: Option<usize>,
     pub shutdown_timeout: Duration,
     /// `TIERLINK_EVIDENCE_STORE`: where evidence files go: `file://DIR` or `s3://BUCKET/PREFIX`.
@@ -82,6 +84,7 @@ impl Default for Settings {
             log_filter: "info".to_owned(),
             log_format: LogFormat::Human,
             max_body_bytes: 1024 * 1024,
+            max_bulk_body_bytes: 16 * 1024 * 1024,
             workers: None,
             shutdown_timeout: Duration::from_secs(30),
             evidence_store: "file://data/evidence".to_owned(),
@@ -125,6 +128,7 @@ const KEYS: &[&str] = &[
     "log",
     "log_format",
     "max_body_bytes",
+    "max_bulk_body_bytes",
     "workers",
     "shutdown_timeout_secs",
     "evidence_store",
@@ -295,6 +299,11 @@ impl Settings {
             max_body_bytes: src
                 .positive("max_body_bytes")?
                 .map_or(d.max_body_bytes, |n| {
+                    usize::try_from(n).unwrap_or(usize::MAX)
+                }),
+            max_bulk_body_bytes: src
+                .positive("max_bulk_body_bytes")?
+                .map_or(d.max_bulk_body_bytes, |n| {
                     usize::try_from(n).unwrap_or(usize::MAX)
                 }),
             workers: src

@@ -33,36 +33,68 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
         let limit = req
             .app_data::<BodyLimit>()
             .map_or(1024 * 1024, |limit| limit.0);
-        let content_type = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .map(|value| value.to_str().unwrap_or("(not text)").to_owned());
-        let declared_length = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.parse::<usize>().ok());
-        let mut payload = payload.take();
-        let req = req.clone();
-        Box::pin(async move {
-            check_content_type(content_type.as_deref())?;
-            if declared_length.is_some_and(|length| length > limit) {
+        let body = read_json(req, payload, limit);
+        Box::pin(async move { body.await.map(JsonBody) })
+    }
+}
+
+/// The largest body of a bulk call, in bytes (from
+/// `TIERLINK_MAX_BULK_BODY_BYTES`).
+#[derive(Debug, Clone, Copy)]
+pub struct BulkBodyLimit(pub usize);
+
+/// A JSON body of a bulk call: [`JsonBody`] with the bulk limit.
+#[derive(Debug)]
+pub struct BulkJsonBody<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for BulkJsonBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<BulkBodyLimit>()
+            .map_or(16 * 1024 * 1024, |limit| limit.0);
+        let body = read_json(req, payload, limit);
+        Box::pin(async move { body.await.map(BulkJsonBody) })
+    }
+}
+
+/// Reads and parses a JSON body of at most `limit` bytes.
+fn read_json<T: DeserializeOwned + 'static>(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    limit: usize,
+) -> LocalBoxFuture<'static, Result<T, ApiError>> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|value| value.to_str().unwrap_or("(not text)").to_owned());
+    let declared_length = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<usize>().ok());
+    let mut payload = payload.take();
+    let req = req.clone();
+    Box::pin(async move {
+        check_content_type(content_type.as_deref())?;
+        if declared_length.is_some_and(|length| length > limit) {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        let mut body = BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|error| {
+                ApiError::MalformedJson(format!("the body could not be read: {error}"))
+            })?;
+            if body.len() + chunk.len() > limit {
                 return Err(ApiError::PayloadTooLarge { limit });
             }
-            let mut body = BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|error| {
-                    ApiError::MalformedJson(format!("the body could not be read: {error}"))
-                })?;
-                if body.len() + chunk.len() > limit {
-                    return Err(ApiError::PayloadTooLarge { limit });
-                }
-                body.extend_from_slice(&chunk);
-            }
-            req.extensions_mut().insert(BodyDigest(digest(&body)));
-            parse_json(&body).map(JsonBody)
-        })
-    }
+            body.extend_from_slice(&chunk);
+        }
+        req.extensions_mut().insert(BodyDigest(digest(&body)));
+        parse_json(&body)
+    })
 }
 
 fn check_content_type(content_type: Option<&str>) -> Result<(), ApiError> {

@@ -54,6 +54,10 @@ enum Command {
         /// Items per requirement (at most the catalogue's non-document metrics).
         #[arg(long, default_value_t = 30)]
         items: usize,
+        /// Extra open requests for the last supplier with a login (the
+        /// bulk-answer benchmark: `--bulk-requests 334` makes 10,020 entries).
+        #[arg(long, default_value_t = 0)]
+        bulk_requests: usize,
     },
     /// Operator tasks on the database (no server needed).
     #[command(subcommand)]
@@ -123,6 +127,7 @@ fn main() -> ExitCode {
             tier2,
             requirements,
             items,
+            bulk_requests,
         } => run_seed(
             &settings,
             &tierlink_persistence::seed::SeedPlan {
@@ -130,6 +135,7 @@ fn main() -> ExitCode {
                 tier2,
                 requirements,
                 items_per_requirement: items,
+                bulk_requests,
                 ..tierlink_persistence::seed::SeedPlan::benchmark(seed)
             },
         ),

@@ -18,7 +18,7 @@ use crate::auth::password::PasswordHasher;
 use crate::auth::throttle::Throttle;
 use crate::auth::tokens::TokenIssuer;
 use crate::config::Settings;
-use crate::extract::BodyLimit;
+use crate::extract::{BodyLimit, BulkBodyLimit};
 use crate::fallback::{RouteTable, unmatched};
 use crate::problem::{ApiError, backstop};
 use crate::storage::EvidenceStore;
@@ -125,6 +125,7 @@ fn serve(
     settings: &Settings,
 ) -> Result<Server, LaunchError> {
     let body_limit = BodyLimit(settings.max_body_bytes);
+    let bulk_body_limit = BulkBodyLimit(settings.max_bulk_body_bytes);
     let db = web::Data::new(db);
     let auth = web::Data::new(auth);
     let evidence =
@@ -143,6 +144,7 @@ fn serve(
             .app_data(upload_limit.clone())
             .app_data(route_table.clone())
             .app_data(body_limit)
+            .app_data(bulk_body_limit)
             .app_data(web::PathConfig::default().error_handler(|error, _| {
                 ApiError::InvalidParameter(
                     tierlink_domain::FieldError::new("path", "invalid_value", error.to_string())

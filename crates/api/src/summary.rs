@@ -21,26 +21,21 @@ pub fn summarise(inputs: SummaryInputs, today: NaiveDate) -> SummaryBody {
     let tier2: Vec<(RequestStatus, bool)> =
         inputs.tier2_statuses.iter().map(|s| (*s, false)).collect();
     let mut contributions = Vec::new();
-    for (_, tier, accepted, entries) in &inputs.answers {
+    for (_, tier, accepted, entries) in inputs.answers {
         for entry in entries {
-            let (Some(value), Some(unit)) = (
-                entry.canonical_value.as_deref(),
-                entry.canonical_unit.as_deref(),
+            let (Ok(value), Some(obtained)) = (
+                entry.canonical_value.parse::<Decimal>(),
+                Obtained::parse(&entry.obtained),
             ) else {
                 continue;
             };
-            let (Ok(value), Some(obtained)) =
-                (value.parse::<Decimal>(), Obtained::parse(&entry.obtained))
-            else {
-                continue;
-            };
             contributions.push(Contribution {
-                metric: entry.metric.clone(),
-                canonical_unit: unit.to_owned(),
+                metric: entry.metric,
+                canonical_unit: entry.canonical_unit,
                 canonical_value: value,
-                tier: *tier,
+                tier,
                 obtained,
-                standing: if *accepted {
+                standing: if accepted {
                     Standing::Accepted
                 } else {
                     Standing::Submitted

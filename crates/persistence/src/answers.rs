@@ -9,6 +9,7 @@ use tierlink_domain::ids::OrgId;
 use tierlink_domain::requirements::RequestStatus;
 use tierlink_domain::time::now;
 
+use crate::batch::insert_rows;
 use crate::connection::DbConnection;
 use crate::error::StoreError;
 use crate::network::rejected;
@@ -187,8 +188,46 @@ fn set_status(
     Ok(())
 }
 
+/// An entry's columns that are computed before it is written.
+struct DraftRow<'a> {
+    entry: &'a Entry,
+    value_text: Option<String>,
+    unit: Option<String>,
+    canonical_value: Option<String>,
+    canonical_unit: Option<&'static str>,
+    evidence: String,
+}
+
+impl<'a> From<&'a Entry> for DraftRow<'a> {
+    fn from(entry: &'a Entry) -> Self {
+        let (canonical_value, canonical_unit, unit) = match &entry.value {
+            AnswerValue::Quantity {
+                unit,
+                canonical,
+                canonical_unit,
+                ..
+            } => (
+                Some(canonical.to_string()),
+                Some(*canonical_unit),
+                Some((*unit).to_owned()),
+            ),
+            AnswerValue::Percentage(_) => (None, None, Some("%".to_owned())),
+            _ => (None, None, None),
+        };
+        Self {
+            entry,
+            value_text: entry.value.reported_text(),
+            unit,
+            canonical_value,
+            canonical_unit,
+            evidence: entry.evidence.join(","),
+        }
+    }
+}
+
 /// Saves entries into the draft (all of them replaced when `replace_all`).
-/// The request becomes `in_progress` if it was open or sent back.
+/// The request becomes `in_progress` if it was open or sent back; returns
+/// its status afterwards.
 pub fn save_draft(
     conn: &mut DbConnection,
     supplier: OrgId,
@@ -196,7 +235,7 @@ pub fn save_draft(
     entries: &[Entry],
     replace_all: bool,
     by: &str,
-) -> Result<Vec<StoredEntry>, StoreError> {
+) -> Result<RequestStatus, StoreError> {
     lock_request(conn, request_id)?;
     let request = own_request(conn, supplier, request_id)?;
     ensure_answerable(&request)?;
@@ -204,8 +243,7 @@ pub fn save_draft(
         diesel::delete(answer_drafts::table.filter(answer_drafts::request_id.eq(request_id)))
             .execute(conn)?;
     }
-    let at = to_db(now());
-    for entry in entries {
+    for entry in entries.iter().filter(|entry| !entry.evidence.is_empty()) {
         crate::evidence::check_references(conn, request_id, &entry.evidence).map_err(|error| {
             match error {
                 StoreError::Invalid(mut e) => {
@@ -215,52 +253,47 @@ pub fn save_draft(
                 other => other,
             }
         })?;
-        diesel::delete(
-            answer_drafts::table
-                .filter(answer_drafts::request_id.eq(request_id))
-                .filter(answer_drafts::metric_code.eq(&entry.metric)),
-        )
-        .execute(conn)?;
-        let (canonical_value, canonical_unit, unit) = match &entry.value {
-            AnswerValue::Quantity {
-                unit,
-                canonical,
-                canonical_unit,
-                ..
-            } => (
-                Some(canonical.to_string()),
-                Some((*canonical_unit).to_owned()),
-                Some((*unit).to_owned()),
-            ),
-            AnswerValue::Percentage(_) => (None, None, Some("%".to_owned())),
-            _ => (None, None, None),
-        };
-        diesel::insert_into(answer_drafts::table)
-            .values((
-                answer_drafts::request_id.eq(request_id),
-                answer_drafts::metric_code.eq(&entry.metric),
-                answer_drafts::value_text.eq(entry.value.reported_text()),
-                answer_drafts::unit.eq(unit),
-                answer_drafts::canonical_value.eq(canonical_value),
-                answer_drafts::canonical_unit.eq(canonical_unit),
-                answer_drafts::method.eq(&entry.method),
-                answer_drafts::obtained.eq(entry.obtained.as_str()),
-                answer_drafts::period_start.eq(entry.period.start()),
-                answer_drafts::period_end.eq(entry.period.end()),
-                answer_drafts::comment.eq(&entry.comment),
-                answer_drafts::evidence.eq(entry.evidence.join(",")),
-                answer_drafts::updated_by.eq(by),
-                answer_drafts::updated_at.eq(at),
-            ))
+    }
+    let replaced = answer_drafts::table.filter(answer_drafts::request_id.eq(request_id));
+    if replace_all {
+        diesel::delete(replaced).execute(conn)?;
+    } else {
+        let metrics: Vec<&str> = entries.iter().map(|e| e.metric.as_str()).collect();
+        diesel::delete(replaced.filter(answer_drafts::metric_code.eq_any(metrics)))
             .execute(conn)?;
     }
+    let at = to_db(now());
+    let drafts: Vec<DraftRow> = entries.iter().map(DraftRow::from).collect();
+    let rows: Vec<_> = drafts
+        .iter()
+        .map(|row| {
+            (
+                answer_drafts::request_id.eq(request_id),
+                answer_drafts::metric_code.eq(row.entry.metric.as_str()),
+                answer_drafts::value_text.eq(row.value_text.as_deref()),
+                answer_drafts::unit.eq(row.unit.as_deref()),
+                answer_drafts::canonical_value.eq(row.canonical_value.as_deref()),
+                answer_drafts::canonical_unit.eq(row.canonical_unit),
+                answer_drafts::method.eq(row.entry.method.as_deref()),
+                answer_drafts::obtained.eq(row.entry.obtained.as_str()),
+                answer_drafts::period_start.eq(row.entry.period.start()),
+                answer_drafts::period_end.eq(row.entry.period.end()),
+                answer_drafts::comment.eq(row.entry.comment.as_deref()),
+                answer_drafts::evidence.eq(row.evidence.as_str()),
+                answer_drafts::updated_by.eq(by),
+                answer_drafts::updated_at.eq(at),
+            )
+        })
+        .collect();
+    insert_rows!(conn, answer_drafts::table, &rows);
     if matches!(
         request.status,
         RequestStatus::Open | RequestStatus::ChangesRequested
     ) {
         set_status(conn, &request, RequestStatus::InProgress)?;
+        return Ok(RequestStatus::InProgress);
     }
-    load_draft(conn, request_id)
+    Ok(request.status)
 }
 
 /// The supplier's draft of a request it answers.
@@ -341,9 +374,15 @@ pub fn submit(
             answer_revisions::submitted_at.eq(at),
         ))
         .execute(conn)?;
-    for entry in draft.iter().filter(|e| asked.contains(&e.metric.as_str())) {
-        diesel::insert_into(answer_revision_entries::table)
-            .values((
+    let copied: Vec<(&StoredEntry, String)> = draft
+        .iter()
+        .filter(|e| asked.contains(&e.metric.as_str()))
+        .map(|entry| (entry, entry.evidence.join(",")))
+        .collect();
+    let rows: Vec<_> = copied
+        .iter()
+        .map(|(entry, evidence)| {
+            (
                 answer_revision_entries::request_id.eq(request_id),
                 answer_revision_entries::revision.eq(revision),
                 answer_revision_entries::metric_code.eq(&entry.metric),
@@ -356,11 +395,12 @@ pub fn submit(
                 answer_revision_entries::period_start.eq(entry.period_start),
                 answer_revision_entries::period_end.eq(entry.period_end),
                 answer_revision_entries::comment.eq(&entry.comment),
-                answer_revision_entries::evidence.eq(entry.evidence.join(",")),
+                answer_revision_entries::evidence.eq(evidence.as_str()),
                 answer_revision_entries::source.eq(&entry.source),
-            ))
-            .execute(conn)?;
-    }
+            )
+        })
+        .collect();
+    insert_rows!(conn, answer_revision_entries::table, &rows);
     set_status(conn, &request, RequestStatus::Submitted)?;
     load_revision(conn, request_id, revision)
 }
@@ -534,14 +574,25 @@ pub fn review(
         Decision::RequestChanges { comment, items } => {
             let entries = revision_entries(conn, request_id, number)?;
             for (index, (metric, note)) in items.iter().enumerate() {
-                let known = entries.iter().any(|e| &e.metric == metric)
-                    || request.items.iter().any(|i| &i.metric == metric);
-                if !known {
-                    return Err(StoreError::Invalid(FieldError::new(
-                        format!("items[{index}].metric"),
-                        "not_in_request",
-                        format!("`{metric}` is not an item of this request"),
-                    )));
+                if !entries.iter().any(|e| &e.metric == metric) {
+                    let field = format!("items[{index}].metric");
+                    return Err(StoreError::Invalid(
+                        if request.items.iter().any(|i| &i.metric == metric) {
+                            FieldError::new(
+                                field,
+                                "not_answered",
+                                format!(
+                                    "`{metric}` has no entry in revision {number}: say what is missing in `comment`"
+                                ),
+                            )
+                        } else {
+                            FieldError::new(
+                                field,
+                                "not_in_request",
+                                format!("`{metric}` is not an item of this request"),
+                            )
+                        },
+                    ));
                 }
                 diesel::update(
                     answer_revision_entries::table
@@ -691,13 +742,23 @@ pub fn attachments(
     Ok(attached)
 }
 
+/// A quantity entry as the roll-up counts it: only what it sums (the
+/// summary reads tens of thousands of these, so nothing else is loaded).
+#[derive(Debug, Clone)]
+pub struct CountedEntry {
+    pub metric: String,
+    pub canonical_value: String,
+    pub canonical_unit: String,
+    pub obtained: String,
+}
+
 /// What a requirement's roll-up is computed from.
 #[derive(Debug, Clone)]
 pub struct SummaryInputs {
     /// Status and due date of each of the requirement's own (tier-1) requests.
     pub requests: Vec<(RequestStatus, NaiveDate)>,
-    /// Answers that count: (request id, tier, accepted?, entries).
-    pub answers: Vec<(String, u8, bool, Vec<StoredEntry>)>,
+    /// Answers that count: (request id, tier, accepted?, quantity entries).
+    pub answers: Vec<(String, u8, bool, Vec<CountedEntry>)>,
     /// Status of every tier-2 request under the requirement (counts only).
     pub tier2_statuses: Vec<RequestStatus>,
 }
@@ -730,29 +791,38 @@ fn latest_revisions(
     Ok(latest)
 }
 
-/// The entries of the given (request, revision) pairs, by request.
+/// The quantity entries of the given (request, revision) pairs, by request.
 fn entries_of(
     conn: &mut DbConnection,
     wanted: &std::collections::HashMap<String, i32>,
-) -> Result<std::collections::HashMap<String, Vec<StoredEntry>>, StoreError> {
+) -> Result<std::collections::HashMap<String, Vec<CountedEntry>>, StoreError> {
     let ids: Vec<String> = wanted.keys().cloned().collect();
-    let mut by_request: std::collections::HashMap<String, Vec<StoredEntry>> =
+    let mut by_request: std::collections::HashMap<String, Vec<CountedEntry>> =
         std::collections::HashMap::new();
     for chunk in ids.chunks(1_000) {
-        let rows: Vec<(String, i32, EntryTuple)> = answer_revision_entries::table
-            .filter(answer_revision_entries::request_id.eq_any(chunk))
-            .select((
-                answer_revision_entries::request_id,
-                answer_revision_entries::revision,
-                revision_entry_columns!(),
-            ))
-            .load(conn)?;
-        for (request, revision, tuple) in rows {
-            if wanted.get(&request) == Some(&revision) {
-                by_request
-                    .entry(request)
-                    .or_default()
-                    .push(stored(tuple, None));
+        let rows: Vec<(String, i32, String, Option<String>, Option<String>, String)> =
+            answer_revision_entries::table
+                .filter(answer_revision_entries::request_id.eq_any(chunk))
+                .filter(answer_revision_entries::canonical_value.is_not_null())
+                .select((
+                    answer_revision_entries::request_id,
+                    answer_revision_entries::revision,
+                    answer_revision_entries::metric_code,
+                    answer_revision_entries::canonical_value,
+                    answer_revision_entries::canonical_unit,
+                    answer_revision_entries::obtained,
+                ))
+                .load(conn)?;
+        for (request, revision, metric, value, unit, obtained) in rows {
+            if let (Some(canonical_value), Some(canonical_unit), true) =
+                (value, unit, wanted.get(&request) == Some(&revision))
+            {
+                by_request.entry(request).or_default().push(CountedEntry {
+                    metric,
+                    canonical_value,
+                    canonical_unit,
+                    obtained,
+                });
             }
         }
     }
@@ -786,7 +856,7 @@ pub fn summary_inputs(
         .map(|(id, (revision, ..))| (id.clone(), *revision))
         .collect();
     let mut entries = entries_of(conn, &counted)?;
-    let mut answers: Vec<(String, u8, bool, Vec<StoredEntry>)> = Vec::new();
+    let mut answers: Vec<(String, u8, bool, Vec<CountedEntry>)> = Vec::new();
     for id in &direct_ids {
         if let (Some(entries), Some((_, status, _))) = (entries.remove(id), latest.get(id)) {
             answers.push((id.clone(), 1, status == "accepted", entries));

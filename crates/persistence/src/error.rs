@@ -46,7 +46,7 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// Puts the field of a `Duplicate` or `Rejected` error under `prefix`
+    /// Puts the field of a `Duplicate`, `Rejected` or `Invalid` error under `prefix`
     /// (`email` → `admin.email`), for requests that nest resources.
     #[must_use]
     pub fn under(self, prefix: &str) -> Self {
@@ -67,6 +67,10 @@ impl StoreError {
                 field: nest(field),
                 message,
             },
+            Self::Invalid(error) => Self::Invalid(error.under(prefix)),
+            Self::InvalidAll(errors) => {
+                Self::InvalidAll(errors.into_iter().map(|e| e.under(prefix)).collect())
+            }
             other => other,
         }
     }

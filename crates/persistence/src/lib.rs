@@ -11,6 +11,7 @@
 
 pub mod answers;
 pub mod api_clients;
+mod batch;
 pub mod connection;
 pub mod custom_metrics;
 pub mod error;

@@ -25,6 +25,10 @@ pub struct SeedPlan {
     pub answered_percent: u64,
     /// How many suppliers (the first tier-1s) get a user who can log in.
     pub supplier_users: usize,
+    /// Extra requirements, each sent only to the last supplier with a login
+    /// and left open: the supplier a bulk answer of
+    /// `bulk_requests × items_per_requirement` entries is measured with.
+    pub bulk_requests: usize,
 }
 
 impl SeedPlan {
@@ -39,6 +43,7 @@ impl SeedPlan {
             forwarded_percent: 25,
             answered_percent: 80,
             supplier_users: 16,
+            bulk_requests: 0,
         }
     }
 }
@@ -418,6 +423,101 @@ pub fn seed(
         answered += answered_requests.len();
         requests_made += requests.len();
         progress("requests", requests_made, total_requests);
+    }
+    if plan.bulk_requests > 0 {
+        progress("bulk requests", 0, plan.bulk_requests);
+        let supplier = &tier1[plan.supplier_users.clamp(1, tier1.len().max(1)) - 1];
+        let mut requirement_rows = Batch::new(
+            "requirements",
+            "id, org_id, title, description, period_start, period_end, due_date, audience_all, cascade_depth, status, version, revision, created_by, created_at, updated_at, published_at",
+            &mut written,
+        );
+        for b in 0..plan.bulk_requests {
+            requirement_rows.push(
+                conn,
+                format!(
+                    "({}, {}, {}, '', '2026-01-01', '2026-12-31', '2099-03-31', false, 1, 'published', 1, 2, 'seed', {NOW}, {NOW}, {NOW})",
+                    text(&id(4, plan.requirements + b)),
+                    text(&large),
+                    text(&format!("Bench bulk programme {:04}", b + 1))
+                ),
+            )?;
+        }
+        requirement_rows.flush(conn)?;
+        let mut audience = Batch::new(
+            "requirement_audience",
+            "requirement_id, supplier_org_id",
+            &mut written,
+        );
+        for b in 0..plan.bulk_requests {
+            audience.push(
+                conn,
+                format!(
+                    "({}, {})",
+                    text(&id(4, plan.requirements + b)),
+                    text(supplier)
+                ),
+            )?;
+        }
+        audience.flush(conn)?;
+        let mut requirement_items = Batch::new(
+            "requirement_items",
+            "requirement_id, position, metric_code, required, guidance, estimates_accepted",
+            &mut written,
+        );
+        for b in 0..plan.bulk_requests {
+            for (position, metric) in items.iter().enumerate() {
+                requirement_items.push(
+                    conn,
+                    format!(
+                        "({}, {position}, {}, true, NULL, true)",
+                        text(&id(4, plan.requirements + b)),
+                        text(metric.code)
+                    ),
+                )?;
+            }
+        }
+        requirement_items.flush(conn)?;
+        let mut request_rows = Batch::new(
+            "requests",
+            "id, requirement_id, parent_request_id, requester_org_id, supplier_org_id, depth, title, message, period_start, period_end, due_date, status, decline_reason, requirement_version, revision, created_at, updated_at",
+            &mut written,
+        );
+        let first_bulk_request = request_n;
+        for b in 0..plan.bulk_requests {
+            request_rows.push(
+                conn,
+                format!(
+                    "({}, {}, NULL, {}, {}, 1, {}, '', '2026-01-01', '2026-12-31', '2099-03-31', 'open', NULL, 1, 1, {NOW}, {NOW})",
+                    text(&id(5, first_bulk_request + b)),
+                    text(&id(4, plan.requirements + b)),
+                    text(&large),
+                    text(supplier),
+                    text(&format!("Bench bulk programme {:04}", b + 1)),
+                ),
+            )?;
+        }
+        request_rows.flush(conn)?;
+        let mut request_items = Batch::new(
+            "request_items",
+            "request_id, position, metric_code, required, guidance, estimates_accepted",
+            &mut written,
+        );
+        for b in 0..plan.bulk_requests {
+            for (position, metric) in items.iter().enumerate() {
+                request_items.push(
+                    conn,
+                    format!(
+                        "({}, {position}, {}, true, NULL, true)",
+                        text(&id(5, first_bulk_request + b)),
+                        text(metric.code)
+                    ),
+                )?;
+            }
+        }
+        request_items.flush(conn)?;
+        requests_made += plan.bulk_requests;
+        progress("bulk requests", plan.bulk_requests, plan.bulk_requests);
     }
     Ok(SeedSummary {
         large_firm_id: large,

@@ -236,6 +236,19 @@ async fn review_and_resubmission_keep_every_revision_intact() {
         )
         .await;
     assert_eq!(revision1["entries"][1]["canonical_value"], "80");
+    // A remark on an item that has no entry (energy.total is optional and
+    // unanswered) cannot be stored on an entry: 422, nothing changes.
+    let unanswered = app
+        .send_as(
+            Method::POST,
+            large,
+            &format!("{answer}/revisions/1/request-changes"),
+            Some(&json!({"comment": "More please", "items": [{"metric": "energy.total", "comment": "Add energy"}]})),
+        )
+        .await;
+    let problem = expect_problem(unanswered, 422, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["field"], "items[0].metric");
+    assert_eq!(problem["errors"][0]["code"], "not_answered");
     let sent_back = app
         .call(
             Method::POST,

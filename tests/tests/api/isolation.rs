@@ -11,7 +11,8 @@ struct Case {
     method: Method,
     path: String,
     body: Option<Value>,
-    /// What another organisation's user gets: always 404.
+    /// What another organisation's user gets: 404, or 422 naming the field
+    /// where the id travels in the body of a bulk call.
     user_status: u16,
     /// What another organisation's client gets: 404 where clients may use
     /// the endpoint at all, 403 where no client ever may (the refusal does
@@ -107,10 +108,10 @@ async fn another_organisation_sees_nothing_of_ours() {
                     probe.body.as_ref(),
                 )
                 .await;
-            let code = if expected == 404 {
-                "not_found"
-            } else {
-                "forbidden"
+            let code = match expected {
+                404 => "not_found",
+                422 => "validation_failed",
+                _ => "forbidden",
             };
             let problem = expect_problem(response, expected, code).await;
             let text = problem.to_string();
@@ -349,6 +350,15 @@ async fn supply_chain_resources_are_visible_only_to_their_parties() {
             None,
             404,
         ),
+        // A bulk call names the request it cannot find, as a field of the body.
+        Case {
+            method: Method::POST,
+            path: "/v1/answers/bulk".to_owned(),
+            body: Some(json!({"answers": [{"request_id": q1, "entries": [
+                {"metric": "ghg.scope1", "value": "1", "unit": "tCO2e"}]}]})),
+            user_status: 422,
+            client_status: 422,
+        },
         case(
             Method::GET,
             format!("/v1/requests/{q1}/answer/revisions"),
@@ -465,10 +475,10 @@ async fn supply_chain_resources_are_visible_only_to_their_parties() {
                 request = request.json(body);
             }
             let response = request.send().await.expect("sent");
-            let code = if expected == 404 {
-                "not_found"
-            } else {
-                "forbidden"
+            let code = match expected {
+                404 => "not_found",
+                422 => "validation_failed",
+                _ => "forbidden",
             };
             let problem = expect_problem(response, expected, code).await;
             assert!(

@@ -4,6 +4,7 @@
 
 mod answers;
 mod auth;
+mod bulk;
 mod errors;
 mod evidence;
 mod hardening;

@@ -8,6 +8,8 @@ use tierlink_domain::ids::OrgId;
 use tierlink_domain::metrics::{self, ValueKind};
 use tierlink_domain::{FieldError, ValidationErrors};
 use tierlink_persistence::answers::{self as store, Decision};
+use tierlink_persistence::custom_metrics::CustomMetric;
+use tierlink_persistence::requests::Request;
 use tierlink_persistence::{Database, requests};
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -58,9 +60,22 @@ pub(super) async fn validate(
     .await
     .map_err(not_found_as("request or revision"))?;
     let mut errors = ValidationErrors::new();
+    let entries = check_entries(&request, &custom, bodies, "", &mut errors)?;
+    errors.finish(|| entries).map_err(ApiError::Validation)
+}
+
+/// Checks entries against a request's items, pushing each problem under
+/// `{prefix}entries[i]`; returns the entries that parsed.
+pub(super) fn check_entries(
+    request: &Request,
+    custom: &[CustomMetric],
+    bodies: &[EntryInputBody],
+    prefix: &str,
+    errors: &mut ValidationErrors,
+) -> Result<Vec<Entry>, ApiError> {
     let mut entries: Vec<Entry> = Vec::with_capacity(bodies.len());
     for (index, body) in bodies.iter().enumerate() {
-        let path = format!("entries[{index}]");
+        let path = format!("{prefix}entries[{index}]");
         let Some(item) = request.items.iter().find(|item| item.metric == body.metric) else {
             errors.push(FieldError::new(
                 format!("{path}.metric"),
@@ -88,8 +103,8 @@ pub(super) async fn validate(
         });
         let Some(kind) = kind else {
             return Err(ApiError::internal(format!(
-                "metric {} of request {request_id} has no kind",
-                body.metric
+                "metric {} of request {} has no kind",
+                body.metric, request.id
             )));
         };
         match parse_entry(&body.to_input(), item, &kind, request.period) {
@@ -101,7 +116,7 @@ pub(super) async fn validate(
             }
         }
     }
-    errors.finish(|| entries).map_err(ApiError::Validation)
+    Ok(entries)
 }
 
 pub(super) async fn answer_body(
@@ -251,7 +266,7 @@ pub async fn save_entry(
         })?;
     let (org, by, request) = (caller.org_id, actor(&caller), id.clone());
     db::write(&db, move |conn| {
-        store::save_draft(conn, org, &request, &entries, false, &by)
+        store::save_draft(conn, org, &request, &entries, false, &by).map(drop)
     })
     .await
     .map_err(not_found_as("request or revision"))?;

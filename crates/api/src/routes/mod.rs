@@ -7,6 +7,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub mod answers;
 pub mod api_clients;
 pub mod auth;
+pub mod bulk_answers;
 pub mod evidence;
 pub mod health;
 pub mod me;
@@ -39,6 +40,7 @@ pub fn configure(config: &mut ServiceConfig) {
                 .configure(requirements::configure)
                 .configure(requests::configure)
                 .configure(answers::configure)
+                .configure(bulk_answers::configure)
                 .configure(spreadsheets::configure)
                 .configure(evidence::configure),
         );

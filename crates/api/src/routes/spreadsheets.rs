@@ -182,7 +182,7 @@ pub async fn import_answer(
             })?;
     let (org, by, request) = (caller.org_id, actor(&caller), id.clone());
     db::write(&db, move |conn| {
-        store::save_draft(conn, org, &request, &entries, false, &by)
+        store::save_draft(conn, org, &request, &entries, false, &by).map(drop)
     })
     .await
     .map_err(not_found)?;

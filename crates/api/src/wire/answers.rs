@@ -252,3 +252,57 @@ pub struct ReuseAnswer {
     /// Only these metrics; every matching one when absent.
     pub metrics: Option<Vec<String>>,
 }
+
+/// `POST /v1/answers/bulk`: answers to many requests in one call.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"answers": [
+    {"request_id": "0190a1b2-0000-7000-8000-000000000001", "submit": true, "share_upstream": false,
+     "entries": [{"metric": "ghg.scope1", "value": "1234.5", "unit": "tCO2e", "obtained": "calculated"}]},
+    {"request_id": "0190a1b2-0000-7000-8000-000000000002", "submit": false,
+     "entries": [{"metric": "energy.total", "value": "812", "unit": "MWh"}]}
+]}))]
+pub struct BulkAnswers {
+    /// One answer per request (each request at most once): 1 to 1,000 answers
+    /// and at most 20,000 entries in all.
+    pub answers: Vec<BulkAnswer>,
+}
+
+/// One request's answer in a bulk call: like `PUT /v1/requests/{id}/answer`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkAnswer {
+    /// The request answered.
+    #[schema(value_type = uuid::Uuid)]
+    pub request_id: String,
+    /// Every entry of the answer: they replace the request's draft.
+    pub entries: Vec<EntryInputBody>,
+    /// Submit the draft as a new revision after saving it.
+    #[serde(default)]
+    pub submit: bool,
+    /// With `submit`: may your customer pass these values further up the chain?
+    #[serde(default)]
+    pub share_upstream: bool,
+}
+
+/// What a bulk call did, one line per answer in the order sent.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulkAnswersResult {
+    pub answers: Vec<BulkAnswerResult>,
+    /// Entries saved in all.
+    pub entries: usize,
+}
+
+/// What a bulk call did to one request.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulkAnswerResult {
+    #[schema(value_type = uuid::Uuid)]
+    pub request_id: String,
+    /// The request's status afterwards (`in_progress`, `submitted`…).
+    pub status: String,
+    /// Entries saved in the draft.
+    pub entries: usize,
+    /// The revision made, when submitted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<i32>,
+}

@@ -1,0 +1,78 @@
+"""Prints the benchmark report: each scenario beside its ceiling, the ratio,
+and the target it is held to. Reads bench/out/results.tsv (engine, name,
+value, p50 ms, p99 ms, errors) as written by bench/run.sh.
+
+Usage: python3 report.py results.tsv
+"""
+import sys
+from collections import defaultdict
+
+rows = defaultdict(dict)
+for line in open(sys.argv[1]):
+    parts = line.rstrip("\n").split("\t")
+    if len(parts) < 3:
+        continue
+    engine, name = parts[0], parts[1]
+    rows[engine][name] = parts[2:]
+
+
+def num(engine, name, column=0):
+    try:
+        return float(rows[engine][name][column])
+    except (KeyError, IndexError, ValueError):
+        return None
+
+
+def fmt(value, digits=1):
+    return "n/a" if value is None else f"{value:,.{digits}f}"
+
+
+print("\n| Engine | Scenario | req/s | p50 ms | p99 ms | errors |")
+print("|---|---|---:|---:|---:|---:|")
+for engine in ("sqlite", "postgres"):
+    for name, values in rows[engine].items():
+        if len(values) >= 4:
+            print(f"| {engine} | {name} | {fmt(float(values[0]))} | {values[1]} | {values[2]} | {values[3]} |")
+        else:
+            print(f"| {engine} | {name} | {values[0]} | | | |")
+
+print("\n| Engine | Target | Scenario | Ceiling | Ratio | Target | |")
+print("|---|---|---:|---:|---:|---:|---|")
+checks = []
+
+
+def check(engine, label, scenario, ceiling, target, higher_is_better=True):
+    ratio = None if scenario is None or ceiling in (None, 0) else scenario / ceiling
+    met = ratio is not None and (ratio >= target if higher_is_better else ratio <= target)
+    sign = "≥" if higher_is_better else "≤"
+    checks.append(met)
+    print(f"| {engine} | {label} | {fmt(scenario)} | {fmt(ceiling)} | {fmt(ratio, 3)} | {sign} {target} | {'met' if met else 'MISSED'} |")
+
+
+for engine in ("sqlite", "postgres"):
+    if engine not in rows:
+        continue
+    if engine == "sqlite":
+        check(engine, "a req/s vs /healthz", num(engine, "a-read-request"), num(engine, "healthz"), 0.40)
+        check(engine, "b req/s vs /healthz", num(engine, "b-list-requests"), num(engine, "healthz"), 0.20)
+    else:
+        check(engine, "a req/s vs pgbench of its SQL", num(engine, "a-read-request"), num(engine, "pgbench-a-tps"), 0.50)
+        check(engine, "b req/s vs pgbench of its SQL", num(engine, "b-list-requests"), num(engine, "pgbench-b-tps"), 0.50)
+    # c: time of the endpoint (p50) against the time of one direct aggregate.
+    check(engine, "c p50 ms vs one SQL aggregate (ms)", num(engine, "c-summary", 1), num(engine, "direct-c-ms"), 3.0, False)
+    # e: entries per second through the API against rows per second inserted directly.
+    e_rate = None
+    if num(engine, "e-bulk-answer") is not None and num(engine, "e-entries") is not None:
+        e_rate = num(engine, "e-bulk-answer") * num(engine, "e-entries")
+    check(engine, "e entries/s vs direct insert rows/s", e_rate, num(engine, "direct-e-rows-per-s"), 0.30)
+    check(engine, "f p99 ms vs a's p99 ms", num(engine, "f-read-during-logins", 2), num(engine, "a-read-request", 2), 2.0, False)
+    errors = sum(int(v[3]) for v in rows[engine].values() if len(v) >= 4 and v[3].isdigit())
+    checks.append(errors == 0)
+    print(f"| {engine} | errors in every scenario | {errors} | | | = 0 | {'met' if errors == 0 else 'MISSED'} |")
+    rss = num(engine, "peak_rss_kib")
+    mib = None if rss is None else rss / 1024
+    met = mib is not None and mib < 200
+    checks.append(met)
+    print(f"| {engine} | server peak RSS MiB | {fmt(mib)} | | | < 200 | {'met' if met else 'MISSED'} |")
+
+print(f"\n{sum(checks)} of {len(checks)} targets met")

@@ -1,0 +1,2 @@
+DROP INDEX requests_forwarded_once;
+DROP INDEX requests_direct_once;

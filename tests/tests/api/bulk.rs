@@ -1,0 +1,335 @@
+//! `POST /v1/answers/bulk`: many answers in one call, all or nothing.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use tierlink_tests::{TestApp, TestOrg, expect_problem, problem_fields};
+
+struct Setup {
+    app: TestApp,
+    large: TestOrg,
+    supplier: TestOrg,
+    /// The supplier's requests, by requirement title: "Steel", "Energy".
+    steel: String,
+    energy: String,
+}
+
+async fn setup() -> Setup {
+    setup_with(TestApp::spawn().await).await
+}
+
+async fn setup_with(app: TestApp) -> Setup {
+    let large = app.signup("Hyundai Steel").await;
+    let supplier = app.signup("Hanbit").await;
+    app.link(&large, &supplier).await;
+    for (title, items) in [
+        (
+            "Steel",
+            json!([{"metric": "ghg.scope1"}, {"metric": "energy.total", "required": false}]),
+        ),
+        ("Energy", json!([{"metric": "energy.total"}])),
+    ] {
+        app.publish_requirement(
+            &large,
+            &json!({
+                "title": title, "period": {"start": "2026-01-01", "end": "2026-12-31"},
+                "due_date": "2099-01-31", "items": items,
+                "audience": {"all_active_suppliers": true}
+            }),
+        )
+        .await;
+    }
+    let incoming = app
+        .call(
+            Method::GET,
+            &supplier.admin.access_token,
+            "/v1/requests",
+            None,
+            200,
+        )
+        .await;
+    let id_of = |title: &str| {
+        incoming["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|r| r["title"] == title)
+            .and_then(|r| r["id"].as_str())
+            .expect("a request")
+            .to_owned()
+    };
+    Setup {
+        steel: id_of("Steel"),
+        energy: id_of("Energy"),
+        app,
+        large,
+        supplier,
+    }
+}
+
+impl Setup {
+    async fn bulk(&self, body: &Value, status: u16) -> reqwest::Response {
+        let response = self
+            .app
+            .send_as(
+                Method::POST,
+                &self.supplier.admin.access_token,
+                "/v1/answers/bulk",
+                Some(body),
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), status, "POST /v1/answers/bulk");
+        response
+    }
+
+    async fn answer(&self, request: &str) -> Value {
+        self.app
+            .call(
+                Method::GET,
+                &self.supplier.admin.access_token,
+                &format!("/v1/requests/{request}/answer"),
+                None,
+                200,
+            )
+            .await
+    }
+}
+
+#[tokio::test]
+async fn answers_to_several_requests_are_saved_and_submitted_in_one_call() {
+    let s = setup().await;
+    let body = json!({"answers": [
+        {"request_id": s.steel, "submit": true, "share_upstream": true, "entries": [
+            {"metric": "ghg.scope1", "value": "1234.5", "unit": "tCO2e", "obtained": "calculated"},
+            {"metric": "energy.total", "value": "7.2", "unit": "GJ"}
+        ]},
+        {"request_id": s.energy, "entries": [
+            {"metric": "energy.total", "value": "812", "unit": "MWh"}
+        ]}
+    ]});
+    let result: Value = s.bulk(&body, 200).await.json().await.expect("json");
+    assert_eq!(result["entries"], 3);
+    assert_eq!(
+        result["answers"],
+        json!([
+            {"request_id": s.steel, "status": "submitted", "entries": 2, "revision": 1},
+            {"request_id": s.energy, "status": "in_progress", "entries": 1}
+        ])
+    );
+
+    let steel = s.answer(&s.steel).await;
+    assert_eq!(steel["status"], "submitted");
+    assert_eq!(steel["revisions"][0]["revision"], 1);
+    assert_eq!(steel["revisions"][0]["share_upstream"], true);
+    let energy = s.answer(&s.energy).await;
+    assert_eq!(energy["status"], "in_progress");
+    assert_eq!(energy["draft"][0]["canonical_value"], "812");
+    assert_eq!(energy["revisions"], json!([]));
+
+    // The requester sees the submitted revision with its exact values.
+    let revision = s
+        .app
+        .call(
+            Method::GET,
+            &s.large.admin.access_token,
+            &format!("/v1/requests/{}/answer/revisions/1", s.steel),
+            None,
+            200,
+        )
+        .await;
+    let entries = revision["entries"].as_array().expect("entries");
+    assert_eq!(entries.len(), 2);
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["metric"] == "energy.total" && e["canonical_value"] == "2"),
+        "{revision}"
+    );
+
+    // A second call replaces the drafts and makes the next revision.
+    let again = json!({"answers": [{"request_id": s.steel, "submit": true, "entries": [
+        {"metric": "ghg.scope1", "value": "1300", "unit": "tCO2e"}
+    ]}]});
+    let result: Value = s.bulk(&again, 200).await.json().await.expect("json");
+    assert_eq!(result["answers"][0]["revision"], 2);
+    let steel = s.answer(&s.steel).await;
+    assert_eq!(steel["draft"].as_array().map(Vec::len), Some(1));
+}
+
+#[tokio::test]
+async fn one_bad_answer_saves_nothing_and_every_problem_is_named() {
+    let s = setup().await;
+    let body = json!({"answers": [
+        {"request_id": s.steel, "submit": true, "entries": [
+            {"metric": "ghg.scope1", "value": "10", "unit": "tCO2e"}
+        ]},
+        {"request_id": s.energy, "entries": [
+            {"metric": "energy.total", "value": 812, "unit": "MWh"},
+            {"metric": "water.withdrawal", "value": "1"}
+        ]}
+    ]});
+    let problem = expect_problem(s.bulk(&body, 422).await, 422, "validation_failed").await;
+    let fields = problem_fields(&problem);
+    assert!(
+        fields.contains(&"answers[1].entries[0].value".to_owned()),
+        "{problem}"
+    );
+    assert!(
+        fields.contains(&"answers[1].entries[1].metric".to_owned()),
+        "{problem}"
+    );
+    assert_eq!(fields.len(), 2, "{problem}");
+    for request in [&s.steel, &s.energy] {
+        let answer = s.answer(request).await;
+        assert_eq!(answer["status"], "open", "nothing saved: {answer}");
+        assert_eq!(answer["draft"], json!([]));
+    }
+
+    // A missing required item fails the submission, and the whole call.
+    let body = json!({"answers": [
+        {"request_id": s.energy, "submit": true, "entries": [
+            {"metric": "energy.total", "value": "812", "unit": "MWh"}
+        ]},
+        {"request_id": s.steel, "submit": true, "entries": [
+            {"metric": "energy.total", "value": "812", "unit": "MWh"}
+        ]}
+    ]});
+    let problem = expect_problem(s.bulk(&body, 422).await, 422, "validation_failed").await;
+    assert_eq!(
+        problem_fields(&problem),
+        vec!["answers[1].entries.ghg.scope1".to_owned()],
+        "{problem}"
+    );
+    let energy = s.answer(&s.energy).await;
+    assert_eq!(energy["status"], "open", "the first answer was rolled back");
+    assert_eq!(energy["revisions"], json!([]));
+}
+
+#[tokio::test]
+async fn a_request_that_cannot_be_answered_fails_the_call_with_409() {
+    let s = setup().await;
+    s.app
+        .call(
+            Method::POST,
+            &s.supplier.admin.access_token,
+            &format!("/v1/requests/{}/decline", s.energy),
+            Some(&json!({"reason": "We do not use energy"})),
+            200,
+        )
+        .await;
+    let body = json!({"answers": [
+        {"request_id": s.steel, "entries": [{"metric": "ghg.scope1", "value": "10", "unit": "tCO2e"}]},
+        {"request_id": s.energy, "entries": [{"metric": "energy.total", "value": "1", "unit": "MWh"}]}
+    ]});
+    let problem = expect_problem(s.bulk(&body, 409).await, 409, "request_not_answerable").await;
+    assert!(problem.to_string().contains("answers[1]"), "{problem}");
+    assert_eq!(s.answer(&s.steel).await["draft"], json!([]));
+}
+
+#[tokio::test]
+async fn the_shape_of_the_call_is_checked_before_anything_is_read() {
+    let s = setup().await;
+    let cases = [
+        (json!({"answers": []}), "answers", "empty"),
+        (
+            json!({"answers": [{"request_id": "nope", "entries": []}]}),
+            "answers[0].request_id",
+            "invalid_id",
+        ),
+        (
+            json!({"answers": [
+                {"request_id": s.steel, "entries": []},
+                {"request_id": s.steel.to_uppercase(), "entries": []}
+            ]}),
+            "answers[1].request_id",
+            "duplicate",
+        ),
+        (
+            json!({"answers": [{"request_id": "0190a1b2-0000-7000-8000-000000000001", "entries": []}]}),
+            "answers[0].request_id",
+            "not_found",
+        ),
+        (
+            json!({"answers": [{"request_id": s.steel, "entries": [], "extra": 1}]}),
+            "answers[0]",
+            "invalid_type",
+        ),
+    ];
+    for (body, field, code) in cases {
+        let problem = expect_problem(s.bulk(&body, 422).await, 422, "validation_failed").await;
+        let errors = problem["errors"].as_array().expect("errors");
+        assert!(
+            errors.iter().any(
+                |e| e["field"].as_str().is_some_and(|f| f.starts_with(field)) && e["code"] == code
+            ),
+            "{body}: {problem}"
+        );
+    }
+
+    let entry = json!({"metric": "energy.total", "value": "1", "unit": "MWh"});
+    let many: Vec<Value> = (0..1_001)
+        .map(|n| json!({"request_id": format!("0190a1b2-0000-7000-8000-{n:012x}"), "entries": [entry]}))
+        .collect();
+    let problem = expect_problem(
+        s.bulk(&json!({ "answers": many }), 422).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["code"], "too_many", "{problem}");
+    let entries: Vec<Value> = (0..20_001).map(|_| entry.clone()).collect();
+    let problem = expect_problem(
+        s.bulk(
+            &json!({"answers": [{"request_id": s.energy, "entries": entries}]}),
+            422,
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "answers", "{problem}");
+    assert_eq!(problem["errors"][0]["code"], "too_many", "{problem}");
+}
+
+#[tokio::test]
+async fn bulk_bodies_have_their_own_limit_and_readers_may_not_write() {
+    let app = TestApp::spawn_with(|settings| settings.max_bulk_body_bytes = 2048).await;
+    let s = setup_with(app).await;
+    let entries: Vec<Value> = (0..100)
+        .map(|_| json!({"metric": "energy.total", "value": "1", "unit": "MWh"}))
+        .collect();
+    let body = json!({"answers": [{"request_id": s.energy, "entries": entries}]});
+    expect_problem(s.bulk(&body, 413).await, 413, "payload_too_large").await;
+
+    let viewer = s
+        .app
+        .add_user(&s.supplier.admin, "viewer@hanbit.example", "viewer")
+        .await;
+    let small = json!({"answers": [{"request_id": s.energy, "entries": [
+        {"metric": "energy.total", "value": "1", "unit": "MWh"}]}]});
+    let response = s
+        .app
+        .send_as(
+            Method::POST,
+            &viewer.access_token,
+            "/v1/answers/bulk",
+            Some(&small),
+        )
+        .await;
+    expect_problem(response, 403, "forbidden").await;
+    let reader = s
+        .app
+        .add_client(&s.supplier.admin, &["responses:read"])
+        .await;
+    let response = s
+        .app
+        .send_as(
+            Method::POST,
+            &reader.access_token,
+            "/v1/answers/bulk",
+            Some(&small),
+        )
+        .await;
+    expect_problem(response, 403, "forbidden").await;
+    assert_eq!(s.answer(&s.energy).await["draft"], json!([]));
+}
