@@ -156,7 +156,7 @@ fn own_request(
     Ok(request)
 }
 
-fn ensure_answerable(request: &Request) -> Result<(), StoreError> {
+pub(crate) fn ensure_answerable(request: &Request) -> Result<(), StoreError> {
     if matches!(
         request.status,
         RequestStatus::Declined
@@ -189,13 +189,13 @@ fn set_status(
 }
 
 /// An entry's columns that are computed before it is written.
-struct DraftRow<'a> {
-    entry: &'a Entry,
-    value_text: Option<String>,
-    unit: Option<String>,
-    canonical_value: Option<String>,
-    canonical_unit: Option<&'static str>,
-    evidence: String,
+pub(crate) struct DraftRow<'a> {
+    pub(crate) entry: &'a Entry,
+    pub(crate) value_text: Option<String>,
+    pub(crate) unit: Option<String>,
+    pub(crate) canonical_value: Option<String>,
+    pub(crate) canonical_unit: Option<&'static str>,
+    pub(crate) evidence: String,
 }
 
 impl<'a> From<&'a Entry> for DraftRow<'a> {

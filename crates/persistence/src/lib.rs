@@ -12,6 +12,7 @@
 pub mod answers;
 pub mod api_clients;
 mod batch;
+pub mod bulk_answers;
 pub mod connection;
 pub mod custom_metrics;
 pub mod error;

@@ -354,6 +354,25 @@ pub fn list_incoming(
 }
 
 /// A request `viewer` may see: as its supplier or as its sender.
+/// The requests among `ids` that `supplier` answers, with their items, in
+/// a few set queries whatever their number. Others are left out.
+pub fn answered_by(
+    conn: &mut DbConnection,
+    supplier: OrgId,
+    ids: &[String],
+) -> Result<Vec<Request>, StoreError> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(crate::batch::ROWS_PER_INSERT) {
+        let rows: Vec<RequestRow> = requests::table
+            .filter(requests::id.eq_any(chunk))
+            .filter(requests::supplier_org_id.eq(supplier.to_string()))
+            .select(RequestRow::as_select())
+            .load(conn)?;
+        found.extend(assemble(conn, rows)?);
+    }
+    Ok(found)
+}
+
 pub fn find_for(conn: &mut DbConnection, viewer: OrgId, id: &str) -> Result<Request, StoreError> {
     let row: RequestRow = requests::table
         .filter(requests::id.eq(id))

@@ -536,6 +536,20 @@ pub fn versions_of(conn: &mut DbConnection, id: &str) -> Result<Vec<Version>, St
 }
 
 /// The organisation that wrote a requirement (whose custom metrics its items may use).
+/// The owners of the given requirements, by requirement id.
+pub fn owners_of(
+    conn: &mut DbConnection,
+    requirement_ids: &[&str],
+) -> Result<std::collections::HashMap<String, OrgId>, StoreError> {
+    let rows: Vec<(String, String)> = requirements::table
+        .filter(requirements::id.eq_any(requirement_ids))
+        .select((requirements::id, requirements::org_id))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(id, owner)| Ok((id, parse_org(&owner)?)))
+        .collect()
+}
+
 pub fn owner_of(conn: &mut DbConnection, requirement_id: &str) -> Result<OrgId, StoreError> {
     let owner: String = requirements::table
         .find(requirement_id)

@@ -3,10 +3,9 @@
 //! and every problem reported at once under `answers[i]…`.
 
 use actix_web::{post, web};
-use tierlink_domain::requirements::RequestStatus;
 use tierlink_domain::{FieldError, ValidationErrors};
-use tierlink_persistence::answers as store;
-use tierlink_persistence::{Database, StoreError};
+use tierlink_persistence::Database;
+use tierlink_persistence::bulk_answers::{self as bulk, BulkAnswer};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::answers::{actor, check_entries};
@@ -57,22 +56,15 @@ pub async fn save_answers_in_bulk(
     let ids = check_shape(&body)?;
     let org = caller.org_id;
     let lookup = ids.clone();
-    let found = db::read(&db, move |conn| {
-        lookup
-            .iter()
-            .map(|id| match store::request_to_answer(conn, org, id) {
-                Ok(found) => Ok(Some(found)),
-                Err(StoreError::NotFound) => Ok(None),
-                Err(other) => Err(other),
-            })
-            .collect::<Result<Vec<_>, _>>()
+    let mut found = db::read(&db, move |conn| {
+        bulk::requests_to_answer(conn, org, &lookup)
     })
     .await?;
     let mut errors = ValidationErrors::new();
     let mut answers = Vec::with_capacity(body.answers.len());
-    for (index, (answer, found)) in body.answers.iter().zip(found).enumerate() {
+    for (index, (answer, id)) in body.answers.iter().zip(&ids).enumerate() {
         let prefix = format!("answers[{index}].");
-        let Some((request, custom)) = found else {
+        let Some((request, custom)) = found.remove(id) else {
             errors.push(FieldError::new(
                 format!("{prefix}request_id"),
                 "not_found",
@@ -81,38 +73,27 @@ pub async fn save_answers_in_bulk(
             continue;
         };
         let entries = check_entries(&request, &custom, &answer.entries, &prefix, &mut errors)?;
-        answers.push((entries, answer.submit, answer.share_upstream));
+        answers.push(BulkAnswer {
+            request_id: id.clone(),
+            entries,
+            submit: answer.submit,
+            share_upstream: answer.share_upstream,
+        });
     }
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
     let by = actor(&caller);
-    let saved = db::write(&db, move |conn| {
-        let mut saved = Vec::with_capacity(answers.len());
-        for (index, (id, (entries, submit, share))) in ids.iter().zip(answers).enumerate() {
-            let nest = |error: StoreError| error.under(&format!("answers[{index}]"));
-            let status = store::save_draft(conn, org, id, &entries, true, &by).map_err(nest)?;
-            let (status, revision) = if submit {
-                let revision = store::submit(conn, org, id, share, &by).map_err(nest)?;
-                (RequestStatus::Submitted, Some(revision.revision))
-            } else {
-                (status, None)
-            };
-            saved.push((id.clone(), status, entries.len(), revision));
-        }
-        Ok(saved)
-    })
-    .await?;
-    let total = saved.iter().map(|(_, _, entries, _)| entries).sum();
+    let outcomes = db::write(&db, move |conn| bulk::save_many(conn, org, &answers, &by)).await?;
     Ok(web::Json(BulkAnswersResult {
-        entries: total,
-        answers: saved
+        entries: outcomes.iter().map(|o| o.entries).sum(),
+        answers: outcomes
             .into_iter()
-            .map(|(request_id, status, entries, revision)| BulkAnswerResult {
-                status: status.as_str().to_owned(),
-                request_id,
-                entries,
-                revision,
+            .map(|o| BulkAnswerResult {
+                request_id: o.request_id,
+                status: o.status.as_str().to_owned(),
+                entries: o.entries,
+                revision: o.revision,
             })
             .collect(),
     }))

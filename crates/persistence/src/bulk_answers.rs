@@ -1,0 +1,287 @@
+//! Many answers of one supplier in one transaction (`POST /v1/answers/bulk`),
+//! written with set statements: a handful of statements per 500 requests or
+//! rows, where answering them one by one would cost about twenty per
+//! request. The rules are those of `answers::save_draft` and
+//! `answers::submit`: the supplier's own requests only, none settled, every
+//! required item answered before a submission.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use tierlink_domain::FieldError;
+use tierlink_domain::answers::{Entry, missing_required};
+use tierlink_domain::ids::OrgId;
+use tierlink_domain::requirements::RequestStatus;
+use tierlink_domain::time::now;
+
+use crate::answers::{DraftRow, ensure_answerable};
+use crate::batch::{ROWS_PER_INSERT, insert_rows};
+use crate::connection::DbConnection;
+use crate::custom_metrics::CustomMetric;
+use crate::error::StoreError;
+use crate::requests::{self, Request};
+use crate::schema::{answer_drafts, answer_revision_entries, answer_revisions, requests as requests_table};
+use crate::time::to_db;
+
+/// One request's answer in a bulk call, validated.
+#[derive(Debug)]
+pub struct BulkAnswer {
+    pub request_id: String,
+    /// Every entry: they replace the draft.
+    pub entries: Vec<Entry>,
+    pub submit: bool,
+    pub share_upstream: bool,
+}
+
+/// What the call did to one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkOutcome {
+    pub request_id: String,
+    pub status: RequestStatus,
+    pub entries: usize,
+    /// The revision made, when submitted.
+    pub revision: Option<i32>,
+}
+
+/// The requests among `ids` that `supplier` answers, each with the custom
+/// metrics of its requirement's owner (to validate entries), by id.
+pub fn requests_to_answer(
+    conn: &mut DbConnection,
+    supplier: OrgId,
+    ids: &[String],
+) -> Result<HashMap<String, (Request, Vec<CustomMetric>)>, StoreError> {
+    let found = requests::answered_by(conn, supplier, ids)?;
+    let requirement_ids: Vec<&str> = found.iter().map(|r| r.requirement_id.as_str()).collect();
+    let owners = crate::requirements::owners_of(conn, &requirement_ids)?;
+    let mut distinct_owners: Vec<OrgId> = owners.values().copied().collect();
+    distinct_owners.sort_by_key(ToString::to_string);
+    distinct_owners.dedup();
+    let mut codes: Vec<String> = found
+        .iter()
+        .flat_map(|r| r.items.iter().map(|i| i.metric.clone()))
+        .filter(|code| code.starts_with("custom."))
+        .collect();
+    codes.sort();
+    codes.dedup();
+    let custom = if codes.is_empty() {
+        Vec::new()
+    } else {
+        crate::custom_metrics::find_many(conn, &distinct_owners, &codes)?
+    };
+    Ok(found
+        .into_iter()
+        .map(|request| {
+            let owner = owners.get(&request.requirement_id).copied();
+            let own: Vec<CustomMetric> = custom
+                .iter()
+                .filter(|m| Some(m.org_id) == owner)
+                .cloned()
+                .collect();
+            (request.id.clone(), (request, own))
+        })
+        .collect())
+}
+
+/// Saves every answer's entries as its request's draft (replacing it) and
+/// submits those asked to, in the caller's transaction. Errors name the
+/// answer as `answers[i]`.
+pub fn save_many(
+    conn: &mut DbConnection,
+    supplier: OrgId,
+    answers: &[BulkAnswer],
+    by: &str,
+) -> Result<Vec<BulkOutcome>, StoreError> {
+    let ids: Vec<String> = answers.iter().map(|a| a.request_id.clone()).collect();
+    lock_requests(conn, &ids)?;
+    let requests: HashMap<String, Request> = requests::answered_by(conn, supplier, &ids)?
+        .into_iter()
+        .map(|r| (r.id.clone(), r))
+        .collect();
+    let nested = |index: usize, error: StoreError| error.under(&format!("answers[{index}]"));
+    for (index, answer) in answers.iter().enumerate() {
+        let Some(request) = requests.get(&answer.request_id) else {
+            return Err(StoreError::Invalid(FieldError::new(
+                format!("answers[{index}].request_id"),
+                "not_found",
+                format!("no request `{}` for you to answer", answer.request_id),
+            )));
+        };
+        ensure_answerable(request).map_err(|e| nested(index, e))?;
+        for (position, entry) in answer.entries.iter().enumerate() {
+            if !entry.evidence.is_empty() {
+                crate::evidence::check_references(conn, &answer.request_id, &entry.evidence)
+                    .map_err(|e| nested(index, e.under(&format!("entries[{position}]"))))?;
+            }
+        }
+        if answer.submit {
+            let answered: Vec<&str> = answer.entries.iter().map(|e| e.metric.as_str()).collect();
+            let missing = missing_required(&request.items, &answered);
+            if !missing.is_empty() {
+                return Err(StoreError::InvalidAll(
+                    missing
+                        .iter()
+                        .map(|metric| {
+                            FieldError::new(
+                                format!("answers[{index}].entries.{metric}"),
+                                "required",
+                                format!("the required item `{metric}` has no answer"),
+                            )
+                        })
+                        .collect(),
+                ));
+            }
+        }
+    }
+
+    let at = to_db(now());
+    for chunk in ids.chunks(ROWS_PER_INSERT) {
+        diesel::delete(answer_drafts::table.filter(answer_drafts::request_id.eq_any(chunk)))
+            .execute(conn)?;
+    }
+    let drafts: Vec<(&str, DraftRow)> = answers
+        .iter()
+        .flat_map(|a| a.entries.iter().map(|e| (a.request_id.as_str(), DraftRow::from(e))))
+        .collect();
+    let rows: Vec<_> = drafts
+        .iter()
+        .map(|(request_id, row)| {
+            (
+                answer_drafts::request_id.eq(*request_id),
+                answer_drafts::metric_code.eq(row.entry.metric.as_str()),
+                answer_drafts::value_text.eq(row.value_text.as_deref()),
+                answer_drafts::unit.eq(row.unit.as_deref()),
+                answer_drafts::canonical_value.eq(row.canonical_value.as_deref()),
+                answer_drafts::canonical_unit.eq(row.canonical_unit),
+                answer_drafts::method.eq(row.entry.method.as_deref()),
+                answer_drafts::obtained.eq(row.entry.obtained.as_str()),
+                answer_drafts::period_start.eq(row.entry.period.start()),
+                answer_drafts::period_end.eq(row.entry.period.end()),
+                answer_drafts::comment.eq(row.entry.comment.as_deref()),
+                answer_drafts::evidence.eq(row.evidence.as_str()),
+                answer_drafts::updated_by.eq(by),
+                answer_drafts::updated_at.eq(at),
+            )
+        })
+        .collect();
+    insert_rows!(conn, answer_drafts::table, &rows);
+
+    let submitted: Vec<&BulkAnswer> = answers.iter().filter(|a| a.submit).collect();
+    let submitted_ids: Vec<&str> = submitted.iter().map(|a| a.request_id.as_str()).collect();
+    let mut latest: HashMap<String, i32> = HashMap::new();
+    for chunk in submitted_ids.chunks(ROWS_PER_INSERT) {
+        let rows: Vec<(String, Option<i32>)> = answer_revisions::table
+            .filter(answer_revisions::request_id.eq_any(chunk))
+            .group_by(answer_revisions::request_id)
+            .select((
+                answer_revisions::request_id,
+                diesel::dsl::max(answer_revisions::revision),
+            ))
+            .load(conn)?;
+        latest.extend(rows.into_iter().filter_map(|(id, max)| Some((id, max?))));
+    }
+    let numbers: HashMap<&str, i32> = submitted_ids
+        .iter()
+        .map(|id| (*id, latest.get(*id).copied().unwrap_or(0) + 1))
+        .collect();
+    let revision_rows: Vec<_> = submitted
+        .iter()
+        .map(|a| {
+            (
+                answer_revisions::request_id.eq(a.request_id.as_str()),
+                answer_revisions::revision.eq(numbers[a.request_id.as_str()]),
+                answer_revisions::status.eq("submitted"),
+                answer_revisions::share_upstream.eq(a.share_upstream),
+                answer_revisions::submitted_by.eq(by),
+                answer_revisions::submitted_at.eq(at),
+            )
+        })
+        .collect();
+    insert_rows!(conn, answer_revisions::table, &revision_rows);
+    let entry_rows: Vec<_> = drafts
+        .iter()
+        .filter_map(|(request_id, row)| Some((numbers.get(request_id).copied()?, request_id, row)))
+        .map(|(revision, request_id, row)| {
+            (
+                answer_revision_entries::request_id.eq(*request_id),
+                answer_revision_entries::revision.eq(revision),
+                answer_revision_entries::metric_code.eq(row.entry.metric.as_str()),
+                answer_revision_entries::value_text.eq(row.value_text.as_deref()),
+                answer_revision_entries::unit.eq(row.unit.as_deref()),
+                answer_revision_entries::canonical_value.eq(row.canonical_value.as_deref()),
+                answer_revision_entries::canonical_unit.eq(row.canonical_unit),
+                answer_revision_entries::method.eq(row.entry.method.as_deref()),
+                answer_revision_entries::obtained.eq(row.entry.obtained.as_str()),
+                answer_revision_entries::period_start.eq(row.entry.period.start()),
+                answer_revision_entries::period_end.eq(row.entry.period.end()),
+                answer_revision_entries::comment.eq(row.entry.comment.as_deref()),
+                answer_revision_entries::evidence.eq(row.evidence.as_str()),
+                answer_revision_entries::source.eq(None::<&str>),
+            )
+        })
+        .collect();
+    insert_rows!(conn, answer_revision_entries::table, &entry_rows);
+
+    let outcomes: Vec<BulkOutcome> = answers
+        .iter()
+        .map(|a| {
+            let before = requests[&a.request_id].status;
+            let status = if a.submit {
+                RequestStatus::Submitted
+            } else if matches!(
+                before,
+                RequestStatus::Open | RequestStatus::ChangesRequested
+            ) {
+                RequestStatus::InProgress
+            } else {
+                before
+            };
+            BulkOutcome {
+                request_id: a.request_id.clone(),
+                status,
+                entries: a.entries.len(),
+                revision: numbers.get(a.request_id.as_str()).copied(),
+            }
+        })
+        .collect();
+    // A submission always changes the request (as `answers::submit` does);
+    // saving changes it only when it was open or sent back.
+    for status in [RequestStatus::Submitted, RequestStatus::InProgress] {
+        let changed: Vec<&str> = outcomes
+            .iter()
+            .filter(|o| {
+                o.status == status
+                    && (status == RequestStatus::Submitted
+                        || requests[&o.request_id].status != status)
+            })
+            .map(|o| o.request_id.as_str())
+            .collect();
+        for chunk in changed.chunks(ROWS_PER_INSERT) {
+            diesel::update(requests_table::table.filter(requests_table::id.eq_any(chunk)))
+                .set((
+                    requests_table::status.eq(status.as_str()),
+                    requests_table::revision.eq(requests_table::revision + 1),
+                    requests_table::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(outcomes)
+}
+
+/// Row locks on every request, in id order (so two bulk calls cannot
+/// deadlock), on PostgreSQL; SQLite writers are serialised already.
+fn lock_requests(conn: &mut DbConnection, ids: &[String]) -> Result<(), StoreError> {
+    if let DbConnection::Postgres(pg) = conn {
+        let mut sorted: Vec<&str> = ids.iter().map(String::as_str).collect();
+        sorted.sort_unstable();
+        for chunk in sorted.chunks(ROWS_PER_INSERT) {
+            requests_table::table
+                .filter(requests_table::id.eq_any(chunk))
+                .order(requests_table::id)
+                .select(requests_table::id)
+                .for_update()
+                .load::<String>(pg)?;
+        }
+    }
+    Ok(())
+}
