@@ -168,19 +168,28 @@ fn serve(
     })
     .shutdown_timeout(settings.shutdown_timeout.as_secs())
     // Blocking work is database calls and argon2: more threads than pooled
-    // connections would only wait, and each idle thread keeps its own
-    // allocator arena (memory).
-    .worker_max_blocking_threads(
-        usize::try_from(settings.database_pool_size)
-            .unwrap_or(16)
-            .clamp(2, 64),
-    );
-    if let Some(workers) = settings.workers {
-        server = server.workers(workers);
-    }
+    // connections would only wait, and each thread that has run keeps its
+    // own allocator arena (memory): the workers share the pool's size.
+    .worker_max_blocking_threads(blocking_threads_per_worker(settings));
+    server = server.workers(workers(settings));
     let address = settings.bind.clone();
     Ok(server
         .listen(listener)
         .map_err(|source| LaunchError::Bind { address, source })?
         .run())
+}
+
+/// HTTP workers: as configured, or one per core (actix's default).
+fn workers(settings: &Settings) -> usize {
+    settings
+        .workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+}
+
+/// Each worker has its own blocking pool; together they get as many threads
+/// as the database pool has connections (at least 2 each, so argon2 cannot
+/// hold every thread of a worker).
+fn blocking_threads_per_worker(settings: &Settings) -> usize {
+    let pool = usize::try_from(settings.database_pool_size).unwrap_or(16);
+    pool.div_ceil(workers(settings)).clamp(2, 64)
 }

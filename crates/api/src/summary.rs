@@ -1,5 +1,6 @@
-//! Builds a requirement's roll-up from what persistence loaded: counts by
-//! status, and the domain's exact per-metric totals.
+//! Builds a requirement's roll-up from what persistence loads: counts by
+//! status, and the domain's exact per-metric totals, fed entry by entry as
+//! persistence streams them.
 
 use std::collections::BTreeMap;
 
@@ -7,12 +8,35 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use tierlink_domain::answers::Obtained;
 use tierlink_domain::requirements::{RequestStatus, is_overdue};
-use tierlink_domain::rollup::{Contribution, Standing, roll_up};
-use tierlink_persistence::answers::SummaryInputs;
+use tierlink_domain::rollup::{Contribution, RollUp, Standing};
+use tierlink_persistence::answers::{CountedAnswer, CountedEntry, SummaryInputs};
 
 use crate::wire::summary::{MetricSummary, RequestCounts, SummaryBody};
 
-pub fn summarise(inputs: SummaryInputs, today: NaiveDate) -> SummaryBody {
+/// Adds one counted entry to the roll-up (entries whose value does not
+/// parse as a decimal, which validation never lets in, are skipped).
+pub fn count(rollup: &mut RollUp, answer: CountedAnswer, entry: CountedEntry) {
+    let (Ok(value), Some(obtained)) = (
+        entry.canonical_value.parse::<Decimal>(),
+        Obtained::parse(&entry.obtained),
+    ) else {
+        return;
+    };
+    rollup.add(&Contribution {
+        metric: entry.metric,
+        canonical_unit: entry.canonical_unit,
+        canonical_value: value,
+        tier: answer.tier,
+        obtained,
+        standing: if answer.accepted {
+            Standing::Accepted
+        } else {
+            Standing::Submitted
+        },
+    });
+}
+
+pub fn summarise(inputs: SummaryInputs, rollup: RollUp, today: NaiveDate) -> SummaryBody {
     let direct: Vec<(RequestStatus, bool)> = inputs
         .requests
         .iter()
@@ -20,33 +44,11 @@ pub fn summarise(inputs: SummaryInputs, today: NaiveDate) -> SummaryBody {
         .collect();
     let tier2: Vec<(RequestStatus, bool)> =
         inputs.tier2_statuses.iter().map(|s| (*s, false)).collect();
-    let mut contributions = Vec::new();
-    for (_, tier, accepted, entries) in inputs.answers {
-        for entry in entries {
-            let (Ok(value), Some(obtained)) = (
-                entry.canonical_value.parse::<Decimal>(),
-                Obtained::parse(&entry.obtained),
-            ) else {
-                continue;
-            };
-            contributions.push(Contribution {
-                metric: entry.metric,
-                canonical_unit: entry.canonical_unit,
-                canonical_value: value,
-                tier,
-                obtained,
-                standing: if accepted {
-                    Standing::Accepted
-                } else {
-                    Standing::Submitted
-                },
-            });
-        }
-    }
     SummaryBody {
         requests: counts(&direct),
         tier2: counts(&tier2),
-        metrics: roll_up(&contributions)
+        metrics: rollup
+            .finish()
             .into_iter()
             .map(MetricSummary::from)
             .collect(),

@@ -48,16 +48,36 @@ pub struct MetricRollup {
 
 /// Sums contributions per metric, exactly.
 pub fn roll_up(contributions: &[Contribution]) -> Vec<MetricRollup> {
-    let mut by_metric: BTreeMap<&str, MetricRollup> = BTreeMap::new();
-    for c in contributions {
-        let rollup = by_metric
-            .entry(c.metric.as_str())
-            .or_insert_with(|| MetricRollup {
-                metric: c.metric.clone(),
-                canonical_unit: c.canonical_unit.clone(),
-                accepted: Totals::default(),
-                submitted: Totals::default(),
-            });
+    let mut rollup = RollUp::default();
+    for contribution in contributions {
+        rollup.add(contribution);
+    }
+    rollup.finish()
+}
+
+/// The same sums, fed one contribution at a time: a caller can stream tens
+/// of thousands of values without holding them all.
+#[derive(Debug, Default)]
+pub struct RollUp {
+    by_metric: BTreeMap<String, MetricRollup>,
+}
+
+impl RollUp {
+    pub fn add(&mut self, c: &Contribution) {
+        if !self.by_metric.contains_key(&c.metric) {
+            self.by_metric.insert(
+                c.metric.clone(),
+                MetricRollup {
+                    metric: c.metric.clone(),
+                    canonical_unit: c.canonical_unit.clone(),
+                    accepted: Totals::default(),
+                    submitted: Totals::default(),
+                },
+            );
+        }
+        let Some(rollup) = self.by_metric.get_mut(&c.metric) else {
+            return;
+        };
         let totals = match c.standing {
             Standing::Accepted => &mut rollup.accepted,
             Standing::Submitted => &mut rollup.submitted,
@@ -67,25 +87,29 @@ pub fn roll_up(contributions: &[Contribution]) -> Vec<MetricRollup> {
         *totals.by_tier.entry(c.tier).or_default() += c.canonical_value;
         *totals.by_obtained.entry(c.obtained.as_str()).or_default() += c.canonical_value;
     }
-    let mut rollups: Vec<MetricRollup> = by_metric.into_values().collect();
-    for rollup in &mut rollups {
-        for totals in [&mut rollup.accepted, &mut rollup.submitted] {
-            if !totals.total.is_zero() {
-                let primary: Decimal = totals
-                    .by_obtained
-                    .iter()
-                    .filter(|(obtained, _)| {
-                        Obtained::parse(obtained).is_some_and(Obtained::is_primary)
-                    })
-                    .map(|(_, value)| *value)
-                    .sum();
-                totals.primary_share = (primary * Decimal::ONE_HUNDRED)
-                    .checked_div(totals.total)
-                    .map(|share| share.round_dp(2));
+
+    /// The roll-ups by metric code, with each primary-data share.
+    pub fn finish(self) -> Vec<MetricRollup> {
+        let mut rollups: Vec<MetricRollup> = self.by_metric.into_values().collect();
+        for rollup in &mut rollups {
+            for totals in [&mut rollup.accepted, &mut rollup.submitted] {
+                if !totals.total.is_zero() {
+                    let primary: Decimal = totals
+                        .by_obtained
+                        .iter()
+                        .filter(|(obtained, _)| {
+                            Obtained::parse(obtained).is_some_and(Obtained::is_primary)
+                        })
+                        .map(|(_, value)| *value)
+                        .sum();
+                    totals.primary_share = (primary * Decimal::ONE_HUNDRED)
+                        .checked_div(totals.total)
+                        .map(|share| share.round_dp(2));
+                }
             }
         }
+        rollups
     }
-    rollups
 }
 
 #[cfg(test)]

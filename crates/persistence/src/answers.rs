@@ -742,6 +742,15 @@ pub fn attachments(
     Ok(attached)
 }
 
+/// Which answer a counted entry comes from.
+#[derive(Debug, Clone, Copy)]
+pub struct CountedAnswer {
+    /// 1 for the requester's direct suppliers, 2 for theirs.
+    pub tier: u8,
+    /// Accepted, or submitted and awaiting review.
+    pub accepted: bool,
+}
+
 /// A quantity entry as the roll-up counts it: only what it sums (the
 /// summary reads tens of thousands of these, so nothing else is loaded).
 #[derive(Debug, Clone)]
@@ -757,8 +766,6 @@ pub struct CountedEntry {
 pub struct SummaryInputs {
     /// Status and due date of each of the requirement's own (tier-1) requests.
     pub requests: Vec<(RequestStatus, NaiveDate)>,
-    /// Answers that count: (request id, tier, accepted?, quantity entries).
-    pub answers: Vec<(String, u8, bool, Vec<CountedEntry>)>,
     /// Status of every tier-2 request under the requirement (counts only).
     pub tier2_statuses: Vec<RequestStatus>,
 }
@@ -791,15 +798,17 @@ fn latest_revisions(
     Ok(latest)
 }
 
-/// The quantity entries of the given (request, revision) pairs, by request.
-fn entries_of(
+/// Streams the quantity entries of the given (request, revision) pairs to
+/// `visit`, a few hundred requests at a time (the summary never holds them
+/// all).
+fn visit_entries(
     conn: &mut DbConnection,
     wanted: &std::collections::HashMap<String, i32>,
-) -> Result<std::collections::HashMap<String, Vec<CountedEntry>>, StoreError> {
-    let ids: Vec<String> = wanted.keys().cloned().collect();
-    let mut by_request: std::collections::HashMap<String, Vec<CountedEntry>> =
-        std::collections::HashMap::new();
-    for chunk in ids.chunks(1_000) {
+    mut visit: impl FnMut(&str, CountedEntry),
+) -> Result<(), StoreError> {
+    let mut ids: Vec<&String> = wanted.keys().collect();
+    ids.sort();
+    for chunk in ids.chunks(200) {
         let rows: Vec<(String, i32, String, Option<String>, Option<String>, String)> =
             answer_revision_entries::table
                 .filter(answer_revision_entries::request_id.eq_any(chunk))
@@ -817,16 +826,19 @@ fn entries_of(
             if let (Some(canonical_value), Some(canonical_unit), true) =
                 (value, unit, wanted.get(&request) == Some(&revision))
             {
-                by_request.entry(request).or_default().push(CountedEntry {
-                    metric,
-                    canonical_value,
-                    canonical_unit,
-                    obtained,
-                });
+                visit(
+                    &request,
+                    CountedEntry {
+                        metric,
+                        canonical_value,
+                        canonical_unit,
+                        obtained,
+                    },
+                );
             }
         }
     }
-    Ok(by_request)
+    Ok(())
 }
 
 /// Loads what a requirement's requester may count, in a handful of set
@@ -837,6 +849,7 @@ pub fn summary_inputs(
     conn: &mut DbConnection,
     requester: OrgId,
     requirement_id: &str,
+    mut counted_entry: impl FnMut(CountedAnswer, CountedEntry),
 ) -> Result<SummaryInputs, StoreError> {
     crate::requirements::find(conn, requester, requirement_id)?;
     let direct: Vec<(String, String, NaiveDate)> = requests_table::table
@@ -855,13 +868,12 @@ pub fn summary_inputs(
         .filter(|(_, (_, status, _))| status == "accepted" || status == "submitted")
         .map(|(id, (revision, ..))| (id.clone(), *revision))
         .collect();
-    let mut entries = entries_of(conn, &counted)?;
-    let mut answers: Vec<(String, u8, bool, Vec<CountedEntry>)> = Vec::new();
-    for id in &direct_ids {
-        if let (Some(entries), Some((_, status, _))) = (entries.remove(id), latest.get(id)) {
-            answers.push((id.clone(), 1, status == "accepted", entries));
-        }
-    }
+    visit_entries(conn, &counted, |request, entry| {
+        let accepted = latest
+            .get(request)
+            .is_some_and(|(_, status, _)| status == "accepted");
+        counted_entry(CountedAnswer { tier: 1, accepted }, entry);
+    })?;
     let mut children: Vec<String> = Vec::new();
     for chunk in direct_ids.chunks(1_000) {
         let rows: Vec<String> = answer_attachments::table
@@ -876,13 +888,15 @@ pub fn summary_inputs(
         .filter(|(_, (_, status, share))| status == "accepted" && *share)
         .map(|(id, (revision, ..))| (id.clone(), *revision))
         .collect();
-    let mut child_entries = entries_of(conn, &shared)?;
-    children.sort();
-    for child in children {
-        if let Some(entries) = child_entries.remove(&child) {
-            answers.push((child, 2, true, entries));
-        }
-    }
+    visit_entries(conn, &shared, |_, entry| {
+        counted_entry(
+            CountedAnswer {
+                tier: 2,
+                accepted: true,
+            },
+            entry,
+        );
+    })?;
     let tier2: Vec<String> = requests_table::table
         .filter(requests_table::requirement_id.eq(requirement_id))
         .filter(requests_table::depth.gt(1))
@@ -894,7 +908,6 @@ pub fn summary_inputs(
         .collect();
     Ok(SummaryInputs {
         requests,
-        answers,
         tier2_statuses: tier2
             .iter()
             .filter_map(|s| RequestStatus::parse(s))

@@ -20,7 +20,9 @@ use crate::connection::DbConnection;
 use crate::custom_metrics::CustomMetric;
 use crate::error::StoreError;
 use crate::requests::{self, Request};
-use crate::schema::{answer_drafts, answer_revision_entries, answer_revisions, requests as requests_table};
+use crate::schema::{
+    answer_drafts, answer_revision_entries, answer_revisions, requests as requests_table,
+};
 use crate::time::to_db;
 
 /// One request's answer in a bulk call, validated.
@@ -140,7 +142,11 @@ pub fn save_many(
     }
     let drafts: Vec<(&str, DraftRow)> = answers
         .iter()
-        .flat_map(|a| a.entries.iter().map(|e| (a.request_id.as_str(), DraftRow::from(e))))
+        .flat_map(|a| {
+            a.entries
+                .iter()
+                .map(|e| (a.request_id.as_str(), DraftRow::from(e)))
+        })
         .collect();
     let rows: Vec<_> = drafts
         .iter()

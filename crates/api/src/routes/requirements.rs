@@ -491,10 +491,19 @@ pub async fn get_requirement_summary(
     id: web::Path<String>,
 ) -> Result<web::Json<SummaryBody>, ApiError> {
     let id = uuid_id(&id)?;
-    let inputs = db::read(&db, move |conn| {
-        tierlink_persistence::answers::summary_inputs(conn, caller.org_id, &id)
+    let (inputs, rollup) = db::read(&db, move |conn| {
+        let mut rollup = tierlink_domain::rollup::RollUp::default();
+        let inputs =
+            tierlink_persistence::answers::summary_inputs(conn, caller.org_id, &id, |a, e| {
+                crate::summary::count(&mut rollup, a, e)
+            })?;
+        Ok((inputs, rollup))
     })
     .await
     .map_err(not_found_as("requirement"))?;
-    Ok(web::Json(crate::summary::summarise(inputs, today())))
+    Ok(web::Json(crate::summary::summarise(
+        inputs,
+        rollup,
+        today(),
+    )))
 }
