@@ -59,6 +59,8 @@ errs = int(non2xx.group(1)) if non2xx else 0
 if errors: errs += sum(int(x) for x in errors.groups())
 print(f"{sys.argv[2]}\t{sys.argv[3]}\t{rps.group(1) if rps else 'nan'}\t{ms(p50)}\t{ms(p99)}\t{errs}")
 PY
+  # Where the server's peak memory was reached: its high-water mark after each scenario.
+  echo "$ENGINE	$name	$(grep -E 'VmHWM|VmRSS' /proc/$SERVER/status | awk '{printf "%s %s MiB  ", $1, int($2/1024)}')" >> "$OUT/memory.tsv"
 }
 
 bench_engine() {
@@ -202,6 +204,7 @@ PY
 }
 
 : > "$OUT/results.tsv"
+: > "$OUT/memory.tsv"
 rm -rf "$OUT/sqlite" "$OUT/evidence"; mkdir -p "$OUT/sqlite"
 # SQLite's direct read (an approximation of a's statements, for scale: the
 # SQLite targets are set against /healthz).
@@ -221,3 +224,5 @@ echo "==> results (engine, scenario, value, p50 ms, p99 ms, errors)"
 cat "$OUT/results.tsv"
 echo "==> report"
 python3 bench/lib/report.py "$OUT/results.tsv" | tee "$OUT/report.md"
+echo "==> server memory after each scenario"
+cat "$OUT/memory.tsv"

@@ -13,6 +13,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use std::sync::Arc;
 
 use crate::auth::AuthState;
+use crate::auth::hashing::HashingThreads;
 use crate::auth::keys::KeyRing;
 use crate::auth::password::PasswordHasher;
 use crate::auth::throttle::Throttle;
@@ -109,9 +110,12 @@ pub fn auth_state(settings: &Settings) -> Result<AuthState, LaunchError> {
         )),
         passwords: Arc::new(PasswordHasher::new(auth.argon2).map_err(LaunchError::Auth)?),
         throttle: Arc::new(Throttle::new(auth.throttle)),
-        hashing: Arc::new(tokio::sync::Semaphore::new(
-            std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1)),
-        )),
+        hashing: Arc::new(
+            HashingThreads::start(
+                std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1)),
+            )
+            .map_err(|error| LaunchError::Auth(format!("cannot start hashing threads: {error}")))?,
+        ),
         refresh_ttl: chrono::Duration::from_std(auth.refresh_token_ttl)
             .unwrap_or(chrono::Duration::days(30)),
         open_signup: auth.open_signup,

@@ -1,7 +1,8 @@
 //! Authentication and authorisation plumbing.
 //!
-//! * [`password`]: argon2id hashing on the blocking pool, with a dummy hash
+//! * [`password`]: argon2id hashing, with a dummy hash
 //!   so unknown accounts cost the same time as wrong passwords.
+//! * [`hashing`]: the few threads argon2 runs on.
 //! * [`keys`]: the Ed25519 key ring that signs access tokens and publishes
 //!   the JWKS; several verification keys allow rotation.
 //! * [`tokens`]: access-token claims, issuing and verification.
@@ -12,6 +13,7 @@
 //! * [`throttle`]: limits on credential attempts per account and per address.
 
 pub mod caller;
+pub mod hashing;
 pub mod keys;
 pub mod password;
 pub mod secrets;
@@ -28,10 +30,9 @@ pub struct AuthState {
     pub tokens: Arc<tokens::TokenIssuer>,
     pub passwords: Arc<password::PasswordHasher>,
     pub throttle: Arc<throttle::Throttle>,
-    /// Bounds how many argon2 computations run at once (half the cores, at
-    /// least one), so logins cannot starve reads of CPU or balloon memory
-    /// (each takes 19 MiB).
-    pub hashing: Arc<tokio::sync::Semaphore>,
+    /// The threads argon2 runs on (half the cores, at least one), so logins
+    /// cannot starve reads of CPU or balloon memory (each takes 19 MiB).
+    pub hashing: Arc<hashing::HashingThreads>,
     pub refresh_ttl: chrono::Duration,
     pub open_signup: bool,
 }

@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use tierlink_domain::identity::Password;
 use tierlink_domain::pagination::Cursor;
 
@@ -16,17 +16,15 @@ pub fn peer_ip(req: &HttpRequest) -> Option<IpAddr> {
     req.peer_addr().map(|address| address.ip())
 }
 
-/// Runs argon2 work on the blocking pool, at most as many at once as the
-/// hashing permits allow.
+/// Runs argon2 work on the hashing threads.
 pub async fn with_hashing<T: Send + 'static>(
     auth: &AuthState,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ApiError> {
-    let _permit = auth.hashing.acquire().await.map_err(ApiError::internal)?;
-    web::block(work).await.map_err(ApiError::internal)
+    auth.hashing.run(work).await
 }
 
-/// Hashes a password on the blocking pool.
+/// Hashes a password on the hashing threads.
 pub async fn hash_password(auth: &AuthState, password: Password) -> Result<String, ApiError> {
     let hasher = auth.passwords.clone();
     with_hashing(auth, move || hasher.hash(&password))

@@ -1,0 +1,94 @@
+//! A few dedicated threads for argon2, the only CPU- and memory-heavy work
+//! of the API. Their number bounds how many hashes run at once (so logins
+//! cannot starve reads of CPU), and because only these threads ever hold
+//! argon2's 19 MiB working memory, only their allocator arenas keep it:
+//! on the shared blocking pool every thread that once hashed kept its own
+//! copy (bench/RESULTS.md: +170 MiB resident under continuous logins).
+
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+
+use crate::problem::ApiError;
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Runs hashing jobs on its own threads, first come, first served.
+#[derive(Debug)]
+pub struct HashingThreads {
+    jobs: Mutex<mpsc::Sender<Job>>,
+    threads: usize,
+}
+
+impl HashingThreads {
+    /// Starts `threads` (at least one) threads; they end when this is dropped.
+    pub fn start(threads: usize) -> std::io::Result<Self> {
+        let threads = threads.max(1);
+        let (sender, receiver) = mpsc::channel::<Job>();
+        let receiver = Arc::new(Mutex::new(receiver));
+        for n in 0..threads {
+            let receiver = Arc::clone(&receiver);
+            std::thread::Builder::new()
+                .name(format!("argon2-{n}"))
+                .spawn(move || {
+                    loop {
+                        // The lock is held only while waiting for the next job.
+                        let job = match receiver.lock() {
+                            Ok(receiver) => receiver.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                })?;
+        }
+        Ok(Self {
+            jobs: Mutex::new(sender),
+            threads,
+        })
+    }
+
+    /// How many hashes can run at once.
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    /// Runs `work` on a hashing thread and waits for its result.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = done.send(work());
+        });
+        self.jobs
+            .lock()
+            .map_err(|_| ApiError::internal("the hashing queue is poisoned"))?
+            .send(job)
+            .map_err(|_| ApiError::internal("the hashing threads have stopped"))?;
+        result
+            .await
+            .map_err(|_| ApiError::internal("a hashing job was dropped"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[actix_web::test]
+    async fn jobs_run_on_the_named_threads_and_return_their_results() {
+        let pool = HashingThreads::start(2).expect("threads start");
+        let name = pool
+            .run(|| std::thread::current().name().map(str::to_owned))
+            .await
+            .expect("a result");
+        assert!(name.is_some_and(|n| n.starts_with("argon2-")));
+        let sums = futures_util::future::join_all((0..8).map(|n| pool.run(move || n * 2))).await;
+        let sums: Vec<i32> = sums.into_iter().map(|r| r.expect("a result")).collect();
+        assert_eq!(sums, vec![0, 2, 4, 6, 8, 10, 12, 14]);
+        assert_eq!(pool.threads(), 2);
+    }
+}
