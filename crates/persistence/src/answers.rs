@@ -798,6 +798,9 @@ fn latest_revisions(
     Ok(latest)
 }
 
+/// (request id, revision, metric, canonical value, canonical unit, obtained).
+type CountedRow = (String, i32, String, Option<String>, Option<String>, String);
+
 /// Streams the quantity entries of the given (request, revision) pairs to
 /// `visit`, a few hundred requests at a time (the summary never holds them
 /// all).
@@ -809,19 +812,18 @@ fn visit_entries(
     let mut ids: Vec<&String> = wanted.keys().collect();
     ids.sort();
     for chunk in ids.chunks(200) {
-        let rows: Vec<(String, i32, String, Option<String>, Option<String>, String)> =
-            answer_revision_entries::table
-                .filter(answer_revision_entries::request_id.eq_any(chunk))
-                .filter(answer_revision_entries::canonical_value.is_not_null())
-                .select((
-                    answer_revision_entries::request_id,
-                    answer_revision_entries::revision,
-                    answer_revision_entries::metric_code,
-                    answer_revision_entries::canonical_value,
-                    answer_revision_entries::canonical_unit,
-                    answer_revision_entries::obtained,
-                ))
-                .load(conn)?;
+        let rows: Vec<CountedRow> = answer_revision_entries::table
+            .filter(answer_revision_entries::request_id.eq_any(chunk))
+            .filter(answer_revision_entries::canonical_value.is_not_null())
+            .select((
+                answer_revision_entries::request_id,
+                answer_revision_entries::revision,
+                answer_revision_entries::metric_code,
+                answer_revision_entries::canonical_value,
+                answer_revision_entries::canonical_unit,
+                answer_revision_entries::obtained,
+            ))
+            .load(conn)?;
         for (request, revision, metric, value, unit, obtained) in rows {
             if let (Some(canonical_value), Some(canonical_unit), true) =
                 (value, unit, wanted.get(&request) == Some(&revision))
