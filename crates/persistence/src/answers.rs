@@ -188,6 +188,33 @@ fn set_status(
     Ok(())
 }
 
+/// The column values of one draft row: `draft_values!(request_id, row, by,
+/// at)` with `row` a [`DraftRow`] (shared by the single and bulk saves).
+macro_rules! draft_values {
+    ($request_id:expr, $row:expr, $by:expr, $at:expr) => {{
+        use diesel::ExpressionMethods as _;
+        use $crate::schema::answer_drafts as d;
+        (
+            d::request_id.eq($request_id),
+            d::metric_code.eq($row.entry.metric.as_str()),
+            d::value_text.eq($row.value_text.as_deref()),
+            d::unit.eq($row.unit.as_deref()),
+            d::canonical_value.eq($row.canonical_value.as_deref()),
+            d::canonical_unit.eq($row.canonical_unit),
+            d::method.eq($row.entry.method.as_deref()),
+            d::obtained.eq($row.entry.obtained.as_str()),
+            d::period_start.eq($row.entry.period.start()),
+            d::period_end.eq($row.entry.period.end()),
+            d::comment.eq($row.entry.comment.as_deref()),
+            d::evidence.eq($row.evidence.as_str()),
+            d::updated_by.eq($by),
+            d::updated_at.eq($at),
+        )
+    }};
+}
+
+pub(crate) use draft_values;
+
 /// An entry's columns that are computed before it is written.
 pub(crate) struct DraftRow<'a> {
     pub(crate) entry: &'a Entry,
@@ -239,10 +266,6 @@ pub fn save_draft(
     lock_request(conn, request_id)?;
     let request = own_request(conn, supplier, request_id)?;
     ensure_answerable(&request)?;
-    if replace_all {
-        diesel::delete(answer_drafts::table.filter(answer_drafts::request_id.eq(request_id)))
-            .execute(conn)?;
-    }
     for entry in entries.iter().filter(|entry| !entry.evidence.is_empty()) {
         crate::evidence::check_references(conn, request_id, &entry.evidence).map_err(|error| {
             match error {
@@ -266,24 +289,7 @@ pub fn save_draft(
     let drafts: Vec<DraftRow> = entries.iter().map(DraftRow::from).collect();
     let rows: Vec<_> = drafts
         .iter()
-        .map(|row| {
-            (
-                answer_drafts::request_id.eq(request_id),
-                answer_drafts::metric_code.eq(row.entry.metric.as_str()),
-                answer_drafts::value_text.eq(row.value_text.as_deref()),
-                answer_drafts::unit.eq(row.unit.as_deref()),
-                answer_drafts::canonical_value.eq(row.canonical_value.as_deref()),
-                answer_drafts::canonical_unit.eq(row.canonical_unit),
-                answer_drafts::method.eq(row.entry.method.as_deref()),
-                answer_drafts::obtained.eq(row.entry.obtained.as_str()),
-                answer_drafts::period_start.eq(row.entry.period.start()),
-                answer_drafts::period_end.eq(row.entry.period.end()),
-                answer_drafts::comment.eq(row.entry.comment.as_deref()),
-                answer_drafts::evidence.eq(row.evidence.as_str()),
-                answer_drafts::updated_by.eq(by),
-                answer_drafts::updated_at.eq(at),
-            )
-        })
+        .map(|row| draft_values!(request_id, row, by, at))
         .collect();
     insert_rows!(conn, answer_drafts::table, &rows);
     if matches!(

@@ -14,7 +14,7 @@ use tierlink_domain::ids::OrgId;
 use tierlink_domain::requirements::RequestStatus;
 use tierlink_domain::time::now;
 
-use crate::answers::{DraftRow, ensure_answerable};
+use crate::answers::{DraftRow, draft_values, ensure_answerable};
 use crate::batch::{ROWS_PER_INSERT, insert_rows};
 use crate::connection::DbConnection;
 use crate::custom_metrics::CustomMetric;
@@ -148,24 +148,7 @@ pub fn save_many(
         .collect();
     let rows: Vec<_> = drafts
         .iter()
-        .map(|(request_id, row)| {
-            (
-                answer_drafts::request_id.eq(*request_id),
-                answer_drafts::metric_code.eq(row.entry.metric.as_str()),
-                answer_drafts::value_text.eq(row.value_text.as_deref()),
-                answer_drafts::unit.eq(row.unit.as_deref()),
-                answer_drafts::canonical_value.eq(row.canonical_value.as_deref()),
-                answer_drafts::canonical_unit.eq(row.canonical_unit),
-                answer_drafts::method.eq(row.entry.method.as_deref()),
-                answer_drafts::obtained.eq(row.entry.obtained.as_str()),
-                answer_drafts::period_start.eq(row.entry.period.start()),
-                answer_drafts::period_end.eq(row.entry.period.end()),
-                answer_drafts::comment.eq(row.entry.comment.as_deref()),
-                answer_drafts::evidence.eq(row.evidence.as_str()),
-                answer_drafts::updated_by.eq(by),
-                answer_drafts::updated_at.eq(at),
-            )
-        })
+        .map(|(request_id, row)| draft_values!(*request_id, row, by, at))
         .collect();
     insert_rows!(conn, answer_drafts::table, &rows);
 
