@@ -129,6 +129,23 @@ pub(crate) fn lock_requirement(
     Ok(())
 }
 
+/// Row locks on all of a requirement's requests, in id order, on
+/// PostgreSQL: the order every multi-request writer (bulk answers, close,
+/// cancel, amendments) takes them in, so two of them cannot deadlock.
+pub(crate) fn lock_requests_of_requirement(
+    conn: &mut DbConnection,
+    requirement_id: &str,
+) -> Result<(), StoreError> {
+    if let DbConnection::Postgres(pg) = conn {
+        diesel::sql_query(
+            "SELECT id FROM requests WHERE requirement_id = $1 ORDER BY id FOR UPDATE",
+        )
+        .bind::<diesel::sql_types::Text, _>(requirement_id)
+        .execute(pg)?;
+    }
+    Ok(())
+}
+
 /// A request its supplier is answering, with the requester's custom
 /// metrics among its items (to validate entries and describe items).
 pub fn request_to_answer(

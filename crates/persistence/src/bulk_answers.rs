@@ -186,7 +186,18 @@ pub fn save_many(
     insert_rows!(conn, answer_revisions::table, &revision_rows);
     // The revision entries are the drafts just written: copied inside the
     // database rather than sent a second time.
-    let expected: usize = submitted.iter().map(|a| a.entries.len()).sum();
+    // Only the items the request still asks for (an amendment may have
+    // dropped some since the entries were validated), as `submit` does.
+    let expected: usize = submitted
+        .iter()
+        .map(|a| {
+            let items = &requests[&a.request_id].items;
+            a.entries
+                .iter()
+                .filter(|e| items.iter().any(|i| i.metric == e.metric))
+                .count()
+        })
+        .sum();
     let mut copied = 0;
     for chunk in submitted_ids.chunks(ROWS_PER_INSERT) {
         copied += diesel::sql_query(format!(
@@ -196,7 +207,8 @@ pub fn save_many(
              d.canonical_unit, d.method, d.obtained, d.period_start, d.period_end, d.comment, d.evidence, d.source \
              FROM answer_drafts d JOIN answer_revisions r ON r.request_id = d.request_id \
              WHERE d.request_id IN ({}) \
-             AND r.revision = (SELECT MAX(x.revision) FROM answer_revisions x WHERE x.request_id = d.request_id)",
+             AND r.revision = (SELECT MAX(x.revision) FROM answer_revisions x WHERE x.request_id = d.request_id) \
+             AND EXISTS (SELECT 1 FROM request_items i WHERE i.request_id = d.request_id AND i.metric_code = d.metric_code)",
             id_list(chunk)?
         ))
         .execute(conn)?;
@@ -234,11 +246,16 @@ pub fn save_many(
     for status in [RequestStatus::Submitted, RequestStatus::InProgress] {
         let changed: Vec<&str> = outcomes
             .iter()
-            .filter(|o| {
+            .zip(answers)
+            .filter(|(o, a)| {
                 o.status == status
-                    && (status == RequestStatus::Submitted
-                        || requests[&o.request_id].status != status)
+                    && if status == RequestStatus::Submitted {
+                        a.submit
+                    } else {
+                        requests[&o.request_id].status != status
+                    }
             })
+            .map(|(o, _)| o)
             .map(|o| o.request_id.as_str())
             .collect();
         for chunk in changed.chunks(ROWS_PER_INSERT) {

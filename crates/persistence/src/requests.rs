@@ -161,6 +161,7 @@ pub(crate) fn follow_amendment(
     version: i32,
     content: &RequirementContent,
 ) -> Result<(), StoreError> {
+    crate::answers::lock_requests_of_requirement(conn, requirement_id)?;
     let at = to_db(now());
     let pending: Vec<&str> = RequestStatus::ALL
         .iter()
@@ -353,7 +354,6 @@ pub fn list_incoming(
     })
 }
 
-/// A request `viewer` may see: as its supplier or as its sender.
 /// The requests among `ids` that `supplier` answers, with their items, in
 /// a few set queries whatever their number. Others are left out.
 pub fn answered_by(
@@ -373,6 +373,7 @@ pub fn answered_by(
     Ok(found)
 }
 
+/// A request `viewer` may see: as its supplier or as its sender.
 pub fn find_for(conn: &mut DbConnection, viewer: OrgId, id: &str) -> Result<Request, StoreError> {
     let row: RequestRow = requests::table
         .filter(requests::id.eq(id))

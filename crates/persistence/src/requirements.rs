@@ -405,6 +405,7 @@ pub fn transition(
             } else {
                 RequestStatus::Cancelled
             };
+            crate::answers::lock_requests_of_requirement(conn, id)?;
             let pending: Vec<&str> = RequestStatus::ALL
                 .iter()
                 .filter(|s| s.is_pending())
@@ -535,7 +536,6 @@ pub fn versions_of(conn: &mut DbConnection, id: &str) -> Result<Vec<Version>, St
         .collect())
 }
 
-/// The organisation that wrote a requirement (whose custom metrics its items may use).
 /// The owners of the given requirements, by requirement id.
 pub fn owners_of(
     conn: &mut DbConnection,
@@ -550,6 +550,7 @@ pub fn owners_of(
         .collect()
 }
 
+/// The organisation that wrote a requirement (whose custom metrics its items may use).
 pub fn owner_of(conn: &mut DbConnection, requirement_id: &str) -> Result<OrgId, StoreError> {
     let owner: String = requirements::table
         .find(requirement_id)

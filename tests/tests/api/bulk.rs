@@ -333,3 +333,59 @@ async fn bulk_bodies_have_their_own_limit_and_readers_may_not_write() {
     expect_problem(response, 403, "forbidden").await;
     assert_eq!(s.answer(&s.energy).await["draft"], json!([]));
 }
+
+#[tokio::test]
+async fn saving_without_submitting_leaves_a_submitted_request_as_it_was() {
+    let s = setup().await;
+    let submit = json!({"answers": [{"request_id": s.energy, "submit": true, "entries": [
+        {"metric": "energy.total", "value": "812", "unit": "MWh"}]}]});
+    s.bulk(&submit, 200).await;
+    let etag = |response: &reqwest::Response| {
+        response
+            .headers()
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let path = format!("/v1/requests/{}", s.energy);
+    let token = &s.supplier.admin.access_token;
+    let before = etag(&s.app.get_as(token, &path).await);
+    assert!(before.is_some());
+
+    // A draft change alone does not change the request (its ETag holds).
+    let save = json!({"answers": [{"request_id": s.energy, "entries": [
+        {"metric": "energy.total", "value": "900", "unit": "MWh"}]}]});
+    let result: Value = s.bulk(&save, 200).await.json().await.expect("json");
+    assert_eq!(result["answers"][0]["status"], "submitted");
+    assert_eq!(etag(&s.app.get_as(token, &path).await), before);
+    let answer = s.answer(&s.energy).await;
+    assert_eq!(answer["draft"][0]["value"], "900");
+    assert_eq!(answer["revisions"].as_array().map(Vec::len), Some(1));
+
+    // Submitting again does: a new revision, a new ETag.
+    let result: Value = s.bulk(&submit, 200).await.json().await.expect("json");
+    assert_eq!(result["answers"][0]["revision"], 2);
+    assert_ne!(etag(&s.app.get_as(token, &path).await), before);
+}
+
+#[tokio::test]
+async fn the_requester_cannot_answer_the_requests_it_sent() {
+    let s = setup().await;
+    let body = json!({"answers": [{"request_id": s.steel, "entries": [
+        {"metric": "ghg.scope1", "value": "1", "unit": "tCO2e"}]}]});
+    let response = s
+        .app
+        .send_as(
+            Method::POST,
+            &s.large.admin.access_token,
+            "/v1/answers/bulk",
+            Some(&body),
+        )
+        .await;
+    let problem = expect_problem(response, 422, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["field"], "answers[0].request_id");
+    assert_eq!(problem["errors"][0]["code"], "not_found");
+    let answer = s.answer(&s.steel).await;
+    assert_eq!(answer["status"], "open");
+    assert_eq!(answer["draft"], json!([]));
+}

@@ -5,6 +5,7 @@
 //! on the shared blocking pool every thread that once hashed kept its own
 //! copy (bench/RESULTS.md: +170 MiB resident under continuous logins).
 
+use std::panic::AssertUnwindSafe;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
@@ -37,7 +38,11 @@ impl HashingThreads {
                             Err(_) => return,
                         };
                         match job {
-                            Ok(job) => job(),
+                            // A panicking job fails its own request (its
+                            // result channel is dropped), not the thread.
+                            Ok(job) => {
+                                let _ = std::panic::catch_unwind(AssertUnwindSafe(job));
+                            }
                             Err(_) => return,
                         }
                     }
@@ -61,6 +66,10 @@ impl HashingThreads {
     ) -> Result<T, ApiError> {
         let (done, result) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move || {
+            // The caller has gone (client disconnected): skip the hash.
+            if done.is_closed() {
+                return;
+            }
             let _ = done.send(work());
         });
         self.jobs
@@ -90,5 +99,13 @@ mod tests {
         let sums: Vec<i32> = sums.into_iter().map(|r| r.expect("a result")).collect();
         assert_eq!(sums, vec![0, 2, 4, 6, 8, 10, 12, 14]);
         assert_eq!(pool.threads(), 2);
+    }
+
+    #[actix_web::test]
+    async fn a_panicking_job_fails_alone_and_the_thread_carries_on() {
+        let pool = HashingThreads::start(1).expect("threads start");
+        let failed = pool.run(|| -> i32 { panic!("argon2 exploded") }).await;
+        assert!(failed.is_err());
+        assert_eq!(pool.run(|| 7).await.expect("the next job runs"), 7);
     }
 }

@@ -436,7 +436,7 @@ pub async fn accept_revision(
         (status = 403, description = "Needs the editor role or the requirements:write scope", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such revision of a request you sent", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not the latest submitted revision", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A comment names an item that is not in the request", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "A comment names an item that is not in the request (`not_in_request`) or that has no entry in the revision (`not_answered`)", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/requests/{id}/answer/revisions/{revision}/request-changes")]
