@@ -173,6 +173,27 @@ fn own_request(
     Ok(request)
 }
 
+/// Every required item of `request` is among `answered`: otherwise a 422
+/// naming each missing one as `entries.<metric>`.
+pub(crate) fn ensure_complete(request: &Request, answered: &[&str]) -> Result<(), StoreError> {
+    let missing = missing_required(&request.items, answered);
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(StoreError::InvalidAll(
+        missing
+            .iter()
+            .map(|metric| {
+                FieldError::new(
+                    format!("entries.{metric}"),
+                    "required",
+                    format!("the required item `{metric}` has no answer"),
+                )
+            })
+            .collect(),
+    ))
+}
+
 pub(crate) fn ensure_answerable(request: &Request) -> Result<(), StoreError> {
     if matches!(
         request.status,
@@ -365,21 +386,7 @@ pub fn submit(
     ensure_answerable(&request)?;
     let draft = load_draft(conn, request_id)?;
     let answered: Vec<&str> = draft.iter().map(|e| e.metric.as_str()).collect();
-    let missing = missing_required(&request.items, &answered);
-    if !missing.is_empty() {
-        return Err(StoreError::InvalidAll(
-            missing
-                .iter()
-                .map(|metric| {
-                    FieldError::new(
-                        format!("entries.{metric}"),
-                        "required",
-                        format!("the required item `{metric}` has no answer"),
-                    )
-                })
-                .collect(),
-        ));
-    }
+    ensure_complete(&request, &answered)?;
     let asked: Vec<&str> = request.items.iter().map(|i| i.metric.as_str()).collect();
     let latest: Option<i32> = answer_revisions::table
         .filter(answer_revisions::request_id.eq(request_id))

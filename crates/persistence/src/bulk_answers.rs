@@ -9,12 +9,12 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 use tierlink_domain::FieldError;
-use tierlink_domain::answers::{Entry, missing_required};
+use tierlink_domain::answers::Entry;
 use tierlink_domain::ids::OrgId;
 use tierlink_domain::requirements::RequestStatus;
 use tierlink_domain::time::now;
 
-use crate::answers::{DraftRow, draft_values, ensure_answerable};
+use crate::answers::{DraftRow, draft_values, ensure_answerable, ensure_complete};
 use crate::batch::{ROWS_PER_INSERT, insert_rows};
 use crate::connection::DbConnection;
 use crate::custom_metrics::CustomMetric;
@@ -115,21 +115,7 @@ pub fn save_many(
         }
         if answer.submit {
             let answered: Vec<&str> = answer.entries.iter().map(|e| e.metric.as_str()).collect();
-            let missing = missing_required(&request.items, &answered);
-            if !missing.is_empty() {
-                return Err(StoreError::InvalidAll(
-                    missing
-                        .iter()
-                        .map(|metric| {
-                            FieldError::new(
-                                format!("answers[{index}].entries.{metric}"),
-                                "required",
-                                format!("the required item `{metric}` has no answer"),
-                            )
-                        })
-                        .collect(),
-                ));
-            }
+            ensure_complete(request, &answered).map_err(|e| nested(index, e))?;
         }
     }
 
