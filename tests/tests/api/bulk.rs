@@ -389,3 +389,58 @@ async fn the_requester_cannot_answer_the_requests_it_sent() {
     assert_eq!(answer["status"], "open");
     assert_eq!(answer["draft"], json!([]));
 }
+
+#[tokio::test]
+async fn evidence_references_are_checked_and_carried_into_the_revision() {
+    let s = setup().await;
+    let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+    let part = reqwest::multipart::Part::bytes(pdf.to_vec())
+        .file_name("scope1.pdf")
+        .mime_str("application/pdf")
+        .expect("a mime type");
+    let uploaded: Value = s
+        .app
+        .client
+        .post(s.app.url(&format!("/v1/requests/{}/evidence", s.steel)))
+        .bearer_auth(&s.supplier.admin.access_token)
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let evidence = uploaded["id"].as_str().expect("an evidence id");
+
+    // Evidence of another request cannot be cited: 422 naming the reference.
+    let misplaced = json!({"answers": [{"request_id": s.energy, "entries": [
+        {"metric": "energy.total", "value": "1", "unit": "MWh", "evidence": [evidence]}]}]});
+    let problem = expect_problem(s.bulk(&misplaced, 422).await, 422, "validation_failed").await;
+    assert_eq!(
+        problem_fields(&problem),
+        vec!["answers[0].entries[0].evidence[0]".to_owned()],
+        "{problem}"
+    );
+
+    let body = json!({"answers": [{"request_id": s.steel, "submit": true, "entries": [
+        {"metric": "ghg.scope1", "value": "10", "unit": "tCO2e", "method": "GHG Protocol",
+         "obtained": "calculated", "comment": "Two sites", "evidence": [evidence]}]}]});
+    s.bulk(&body, 200).await;
+    let revision = s
+        .app
+        .call(
+            Method::GET,
+            &s.large.admin.access_token,
+            &format!("/v1/requests/{}/answer/revisions/1", s.steel),
+            None,
+            200,
+        )
+        .await;
+    let entry = &revision["entries"][0];
+    assert_eq!(entry["evidence"], json!([evidence]), "{revision}");
+    assert_eq!(entry["method"], "GHG Protocol");
+    assert_eq!(entry["obtained"], "calculated");
+    assert_eq!(entry["comment"], "Two sites");
+    assert_eq!(entry["unit"], "tCO2e");
+    assert_eq!(entry["value"], "10");
+}
