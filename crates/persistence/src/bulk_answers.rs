@@ -108,6 +108,18 @@ pub fn save_many(
         };
         ensure_answerable(request).map_err(|e| nested(index, e))?;
         for (position, entry) in answer.entries.iter().enumerate() {
+            // Validated before the transaction: an amendment since may have
+            // dropped the item. The client re-sends against the new items.
+            if !request.items.iter().any(|item| item.metric == entry.metric) {
+                return Err(StoreError::Invalid(FieldError::new(
+                    format!("answers[{index}].entries[{position}].metric"),
+                    "not_in_request",
+                    format!(
+                        "`{}` is no longer an item of this request (it was just amended)",
+                        entry.metric
+                    ),
+                )));
+            }
             if !entry.evidence.is_empty() {
                 crate::evidence::check_references(conn, &answer.request_id, &entry.evidence)
                     .map_err(|e| nested(index, e.under(&format!("entries[{position}]"))))?;
@@ -172,18 +184,9 @@ pub fn save_many(
     insert_rows!(conn, answer_revisions::table, &revision_rows);
     // The revision entries are the drafts just written: copied inside the
     // database rather than sent a second time.
-    // Only the items the request still asks for (an amendment may have
-    // dropped some since the entries were validated), as `submit` does.
-    let expected: usize = submitted
-        .iter()
-        .map(|a| {
-            let items = &requests[&a.request_id].items;
-            a.entries
-                .iter()
-                .filter(|e| items.iter().any(|i| i.metric == e.metric))
-                .count()
-        })
-        .sum();
+    // Every entry is an item still asked for (checked above), so the copy
+    // is the drafts exactly.
+    let expected: usize = submitted.iter().map(|a| a.entries.len()).sum();
     let mut copied = 0;
     for chunk in submitted_ids.chunks(ROWS_PER_INSERT) {
         copied += diesel::sql_query(format!(
@@ -193,8 +196,7 @@ pub fn save_many(
              d.canonical_unit, d.method, d.obtained, d.period_start, d.period_end, d.comment, d.evidence, d.source \
              FROM answer_drafts d JOIN answer_revisions r ON r.request_id = d.request_id \
              WHERE d.request_id IN ({}) \
-             AND r.revision = (SELECT MAX(x.revision) FROM answer_revisions x WHERE x.request_id = d.request_id) \
-             AND EXISTS (SELECT 1 FROM request_items i WHERE i.request_id = d.request_id AND i.metric_code = d.metric_code)",
+             AND r.revision = (SELECT MAX(x.revision) FROM answer_revisions x WHERE x.request_id = d.request_id)",
             id_list(chunk)?
         ))
         .execute(conn)?;
