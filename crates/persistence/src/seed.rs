@@ -118,6 +118,40 @@ impl<'a> Batch<'a> {
     }
 }
 
+/// The columns of a seeded request row.
+const REQUEST_COLUMNS: &str = "id, requirement_id, parent_request_id, requester_org_id, supplier_org_id, depth, title, message, period_start, period_end, due_date, status, decline_reason, requirement_version, revision, created_at, updated_at";
+
+/// Writes the same items (all required, estimates accepted) for each owner
+/// into `requirement_items` or `request_items` (whose first column is the
+/// owner's id).
+fn write_items(
+    conn: &mut DbConnection,
+    table: &'static str,
+    owners: impl IntoIterator<Item = String>,
+    items: &[&metrics::MetricDefinition],
+    written: &mut usize,
+) -> Result<(), StoreError> {
+    let columns = if table == "requirement_items" {
+        "requirement_id, position, metric_code, required, guidance, estimates_accepted"
+    } else {
+        "request_id, position, metric_code, required, guidance, estimates_accepted"
+    };
+    let mut batch = Batch::new(table, columns, written);
+    for owner in owners {
+        for (position, metric) in items.iter().enumerate() {
+            batch.push(
+                conn,
+                format!(
+                    "({}, {position}, {}, true, NULL, true)",
+                    text(&owner),
+                    text(metric.code)
+                ),
+            )?;
+        }
+    }
+    batch.flush(conn)
+}
+
 /// A literal for generated text (only our own strings reach here).
 fn text(value: &str) -> String {
     format!("'{}'", value.replace('\'', "''"))
@@ -286,22 +320,13 @@ pub fn seed(
         ))
         .execute(conn)?;
         written += 1;
-        let mut requirement_items = Batch::new(
+        write_items(
+            conn,
             "requirement_items",
-            "requirement_id, position, metric_code, required, guidance, estimates_accepted",
+            [requirement.clone()],
+            &items,
             &mut written,
-        );
-        for (position, metric) in items.iter().enumerate() {
-            requirement_items.push(
-                conn,
-                format!(
-                    "({}, {position}, {}, true, NULL, true)",
-                    text(&requirement),
-                    text(metric.code)
-                ),
-            )?;
-        }
-        requirement_items.flush(conn)?;
+        )?;
 
         let mut requests = Vec::new();
         for (n, supplier) in tier1.iter().enumerate() {
@@ -323,11 +348,7 @@ pub fn seed(
                 requests.push((child, tier2_supplier, supplier.clone(), 2, Some(request)));
             }
         }
-        let mut request_rows = Batch::new(
-            "requests",
-            "id, requirement_id, parent_request_id, requester_org_id, supplier_org_id, depth, title, message, period_start, period_end, due_date, status, decline_reason, requirement_version, revision, created_at, updated_at",
-            &mut written,
-        );
+        let mut request_rows = Batch::new("requests", REQUEST_COLUMNS, &mut written);
         let mut states = Vec::with_capacity(requests.len());
         for (request, supplier, requester, depth, parent) in &requests {
             let roll = mix(plan.seed ^ 0xA5A5, request_n as u64 + states.len() as u64) % 100;
@@ -355,24 +376,13 @@ pub fn seed(
             )?;
         }
         request_rows.flush(conn)?;
-        let mut request_items = Batch::new(
+        write_items(
+            conn,
             "request_items",
-            "request_id, position, metric_code, required, guidance, estimates_accepted",
+            requests.iter().map(|(request, ..)| request.clone()),
+            &items,
             &mut written,
-        );
-        for (request, ..) in &requests {
-            for (position, metric) in items.iter().enumerate() {
-                request_items.push(
-                    conn,
-                    format!(
-                        "({}, {position}, {}, true, NULL, true)",
-                        text(request),
-                        text(metric.code)
-                    ),
-                )?;
-            }
-        }
-        request_items.flush(conn)?;
+        )?;
 
         let mut revisions = Batch::new(
             "answer_revisions",
@@ -460,29 +470,14 @@ pub fn seed(
             )?;
         }
         audience.flush(conn)?;
-        let mut requirement_items = Batch::new(
+        write_items(
+            conn,
             "requirement_items",
-            "requirement_id, position, metric_code, required, guidance, estimates_accepted",
+            (0..plan.bulk_requests).map(|b| id(4, plan.requirements + b)),
+            &items,
             &mut written,
-        );
-        for b in 0..plan.bulk_requests {
-            for (position, metric) in items.iter().enumerate() {
-                requirement_items.push(
-                    conn,
-                    format!(
-                        "({}, {position}, {}, true, NULL, true)",
-                        text(&id(4, plan.requirements + b)),
-                        text(metric.code)
-                    ),
-                )?;
-            }
-        }
-        requirement_items.flush(conn)?;
-        let mut request_rows = Batch::new(
-            "requests",
-            "id, requirement_id, parent_request_id, requester_org_id, supplier_org_id, depth, title, message, period_start, period_end, due_date, status, decline_reason, requirement_version, revision, created_at, updated_at",
-            &mut written,
-        );
+        )?;
+        let mut request_rows = Batch::new("requests", REQUEST_COLUMNS, &mut written);
         let first_bulk_request = request_n;
         for b in 0..plan.bulk_requests {
             request_rows.push(
@@ -498,24 +493,13 @@ pub fn seed(
             )?;
         }
         request_rows.flush(conn)?;
-        let mut request_items = Batch::new(
+        write_items(
+            conn,
             "request_items",
-            "request_id, position, metric_code, required, guidance, estimates_accepted",
+            (0..plan.bulk_requests).map(|b| id(5, first_bulk_request + b)),
+            &items,
             &mut written,
-        );
-        for b in 0..plan.bulk_requests {
-            for (position, metric) in items.iter().enumerate() {
-                request_items.push(
-                    conn,
-                    format!(
-                        "({}, {position}, {}, true, NULL, true)",
-                        text(&id(5, first_bulk_request + b)),
-                        text(metric.code)
-                    ),
-                )?;
-            }
-        }
-        request_items.flush(conn)?;
+        )?;
         requests_made += plan.bulk_requests;
         progress("bulk requests", plan.bulk_requests, plan.bulk_requests);
     }

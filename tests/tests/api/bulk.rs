@@ -81,6 +81,19 @@ impl Setup {
         response
     }
 
+    /// Revision 1 of a request's answer, as the large firm reads it.
+    async fn first_revision_as_requester(&self, request: &str) -> Value {
+        self.app
+            .call(
+                Method::GET,
+                &self.large.admin.access_token,
+                &format!("/v1/requests/{request}/answer/revisions/1"),
+                None,
+                200,
+            )
+            .await
+    }
+
     async fn answer(&self, request: &str) -> Value {
         self.app
             .call(
@@ -126,16 +139,7 @@ async fn answers_to_several_requests_are_saved_and_submitted_in_one_call() {
     assert_eq!(energy["revisions"], json!([]));
 
     // The requester sees the submitted revision with its exact values.
-    let revision = s
-        .app
-        .call(
-            Method::GET,
-            &s.large.admin.access_token,
-            &format!("/v1/requests/{}/answer/revisions/1", s.steel),
-            None,
-            200,
-        )
-        .await;
+    let revision = s.first_revision_as_requester(&s.steel).await;
     let entries = revision["entries"].as_array().expect("entries");
     assert_eq!(entries.len(), 2);
     assert!(
@@ -426,16 +430,7 @@ async fn evidence_references_are_checked_and_carried_into_the_revision() {
         {"metric": "ghg.scope1", "value": "10", "unit": "tCO2e", "method": "GHG Protocol",
          "obtained": "calculated", "comment": "Two sites", "evidence": [evidence]}]}]});
     s.bulk(&body, 200).await;
-    let revision = s
-        .app
-        .call(
-            Method::GET,
-            &s.large.admin.access_token,
-            &format!("/v1/requests/{}/answer/revisions/1", s.steel),
-            None,
-            200,
-        )
-        .await;
+    let revision = s.first_revision_as_requester(&s.steel).await;
     let entry = &revision["entries"][0];
     assert_eq!(entry["evidence"], json!([evidence]), "{revision}");
     assert_eq!(entry["method"], "GHG Protocol");
