@@ -49,6 +49,9 @@ pub struct Settings {
     /// `TIERLINK_MAX_BULK_BODY_BYTES`: the largest body of a bulk call (`POST /v1/answers/bulk`).
     pub max_bulk_body_bytes: usize,
     pub workers: Option<usize>,
+    /// `TIERLINK_READ_CACHE_BYTES`: room for cached read responses (SQLite
+    /// only; 0 turns the read cache off). See [`crate::read_cache`].
+    pub read_cache_bytes: u64,
     pub shutdown_timeout: Duration,
     /// `TIERLINK_EVIDENCE_STORE`: where evidence files go: `file://DIR` or `s3://BUCKET/PREFIX`.
     pub evidence_store: String,
@@ -85,6 +88,7 @@ impl Default for Settings {
             log_format: LogFormat::Human,
             max_body_bytes: 1024 * 1024,
             max_bulk_body_bytes: 16 * 1024 * 1024,
+            read_cache_bytes: 32 * 1024 * 1024,
             workers: None,
             shutdown_timeout: Duration::from_secs(30),
             evidence_store: "file://data/evidence".to_owned(),
@@ -130,6 +134,7 @@ const KEYS: &[&str] = &[
     "max_body_bytes",
     "max_bulk_body_bytes",
     "workers",
+    "read_cache_bytes",
     "shutdown_timeout_secs",
     "evidence_store",
     "max_upload_bytes",
@@ -309,6 +314,9 @@ impl Settings {
             workers: src
                 .positive("workers")?
                 .map(|n| usize::try_from(n).unwrap_or(1)),
+            read_cache_bytes: src
+                .get::<u64>("read_cache_bytes")?
+                .unwrap_or(d.read_cache_bytes),
             shutdown_timeout: src.secs("shutdown_timeout_secs", d.shutdown_timeout)?,
             evidence_store: src.get("evidence_store")?.unwrap_or(d.evidence_store),
             max_upload_bytes: src
@@ -335,7 +343,14 @@ impl Settings {
         PoolOptions {
             max_size: self.database_pool_size,
             acquire_timeout: self.database_timeout,
+            watchers: self.worker_count(),
         }
+    }
+
+    /// HTTP workers: as configured, or one per core (actix's default).
+    pub fn worker_count(&self) -> usize {
+        self.workers
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
     }
 }
 

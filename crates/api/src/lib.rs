@@ -18,6 +18,7 @@ pub mod idempotency;
 pub mod middleware;
 pub mod openapi;
 pub mod problem;
+pub mod read_cache;
 pub mod routes;
 pub mod startup;
 pub mod storage;

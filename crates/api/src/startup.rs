@@ -22,6 +22,7 @@ use crate::config::Settings;
 use crate::extract::{BodyLimit, BulkBodyLimit};
 use crate::fallback::{RouteTable, unmatched};
 use crate::problem::{ApiError, backstop};
+use crate::read_cache::ReadCache;
 use crate::storage::EvidenceStore;
 use crate::{middleware, openapi, routes};
 
@@ -130,6 +131,7 @@ fn serve(
 ) -> Result<Server, LaunchError> {
     let body_limit = BodyLimit(settings.max_body_bytes);
     let bulk_body_limit = BulkBodyLimit(settings.max_bulk_body_bytes);
+    let read_cache = web::Data::new(ReadCache::new(settings.read_cache_bytes));
     let db = web::Data::new(db);
     let auth = web::Data::new(auth);
     let evidence =
@@ -143,6 +145,7 @@ fn serve(
             .configure(routes::configure)
             .split_for_parts();
         app.app_data(db.clone())
+            .app_data(read_cache.clone())
             .app_data(auth.clone())
             .app_data(evidence.clone())
             .app_data(upload_limit.clone())
@@ -175,7 +178,7 @@ fn serve(
     // connections would only wait, and each thread that has run keeps its
     // own allocator arena (memory): the workers share the pool's size.
     .worker_max_blocking_threads(blocking_threads_per_worker(settings));
-    server = server.workers(workers(settings));
+    server = server.workers(settings.worker_count());
     let address = settings.bind.clone();
     Ok(server
         .listen(listener)
@@ -183,17 +186,10 @@ fn serve(
         .run())
 }
 
-/// HTTP workers: as configured, or one per core (actix's default).
-fn workers(settings: &Settings) -> usize {
-    settings
-        .workers
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
-}
-
 /// Each worker has its own blocking pool; together they get as many threads
 /// as the database pool has connections (at least 2 each, so argon2 cannot
 /// hold every thread of a worker).
 fn blocking_threads_per_worker(settings: &Settings) -> usize {
     let pool = usize::try_from(settings.database_pool_size).unwrap_or(16);
-    pool.div_ceil(workers(settings)).clamp(2, 64)
+    pool.div_ceil(settings.worker_count()).clamp(2, 64)
 }

@@ -5,6 +5,8 @@
 //!   for the engine (SQLite in WAL mode with a busy timeout and foreign keys),
 //!   and [`Database`], the handle the API uses to run reads and transactional
 //!   writes.
+//! * [`change_watch`] tells, on SQLite, whether anything was committed since
+//!   a given moment: what the API's read cache trusts.
 //! * [`migrations`] holds the embedded, per-engine migrations.
 //! * One module per resource (`organisations`) holds its rows and queries;
 //!   rows never leave this crate, callers get domain types.
@@ -13,6 +15,7 @@ pub mod answers;
 pub mod api_clients;
 mod batch;
 pub mod bulk_answers;
+pub mod change_watch;
 pub mod connection;
 pub mod custom_metrics;
 pub mod error;

@@ -18,6 +18,7 @@ use diesel::r2d2::{self, ManageConnection, R2D2Connection};
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, RunQueryDsl};
 
+use crate::change_watch::{ChangeWatch, DataVersion};
 use crate::connection::DbConnection;
 use crate::error::{StartupError, StoreError};
 use crate::url::{DatabaseUrl, Engine};
@@ -32,6 +33,9 @@ pub struct PoolOptions {
     /// How long a request waits for a free connection before the database
     /// counts as unavailable.
     pub acquire_timeout: Duration,
+    /// Connections kept to tell whether the database changed (SQLite only;
+    /// one per HTTP worker, so workers do not wait for each other).
+    pub watchers: usize,
 }
 
 impl Default for PoolOptions {
@@ -39,6 +43,7 @@ impl Default for PoolOptions {
         Self {
             max_size: 10,
             acquire_timeout: Duration::from_secs(5),
+            watchers: 1,
         }
     }
 }
@@ -102,6 +107,9 @@ pub struct Database {
     engine: Engine,
     /// Serialises this process's writers on SQLite; `None` on PostgreSQL.
     sqlite_writer: Option<Arc<Mutex<()>>>,
+    /// Tells whether anything was committed since a version was read
+    /// (SQLite only; `None` on PostgreSQL).
+    change_watch: Option<Arc<ChangeWatch>>,
 }
 
 impl std::fmt::Debug for Database {
@@ -115,16 +123,21 @@ impl std::fmt::Debug for Database {
 impl Database {
     /// Opens the database named by `url`. One connection is made directly
     /// first, so a wrong password or an unreachable server is reported with
-    /// its real cause rather than as a pool time-out.
+    /// its real cause rather than as a pool time-out; on SQLite it stays
+    /// open as the [`ChangeWatch`].
     pub fn open(url: &DatabaseUrl, options: PoolOptions) -> Result<Self, StartupError> {
         if let DatabaseUrl::Sqlite { path } = url {
             prepare_directory(path)?;
         }
         let manager = ConnectionManager { url: url.clone() };
-        manager.open().map_err(|error| StartupError::Connect {
+        let first = manager.open().map_err(|error| StartupError::Connect {
             url: url.to_string(),
             reason: error.to_string(),
         })?;
+        let change_watch = match first {
+            DbConnection::Sqlite(first) => Some(Arc::new(open_watch(&manager, first, options)?)),
+            DbConnection::Postgres(_) => None,
+        };
         let pool = r2d2::Pool::builder()
             .max_size(options.max_size)
             .min_idle(Some(1))
@@ -140,7 +153,16 @@ impl Database {
             pool,
             engine,
             sqlite_writer: (engine == Engine::Sqlite).then(|| Arc::new(Mutex::new(()))),
+            change_watch,
         })
+    }
+
+    /// The version of the database's contents, where the engine can tell it
+    /// cheaply and exactly (SQLite; see [`crate::change_watch`]). Anything
+    /// read after this call and tagged with the version stays true for as
+    /// long as the call returns the same version. `None`: do not cache.
+    pub fn data_version(&self) -> Option<DataVersion> {
+        self.change_watch.as_ref().and_then(|watch| watch.version())
     }
 
     pub fn engine(&self) -> Engine {
@@ -188,6 +210,27 @@ impl Database {
             .map_err(|e| StartupError::Migration(e.to_string()))?;
         crate::migrations::run_pending(&mut conn)
     }
+}
+
+/// The change watch: the first connection and one more per further worker
+/// (`options.watchers`), set up like the pool's.
+fn open_watch(
+    manager: &ConnectionManager,
+    first: SqliteConnection,
+    options: PoolOptions,
+) -> Result<ChangeWatch, StartupError> {
+    let failed = |reason: String| StartupError::Connect {
+        url: manager.url.to_string(),
+        reason,
+    };
+    let mut connections = vec![first];
+    for _ in 1..options.watchers.max(1) {
+        match manager.open().map_err(|error| failed(error.to_string()))? {
+            DbConnection::Sqlite(conn) => connections.push(conn),
+            DbConnection::Postgres(_) => return Err(failed("not a SQLite connection".into())),
+        }
+    }
+    ChangeWatch::new(connections).map_err(|error| failed(error.to_string()))
 }
 
 fn prepare_directory(path: &Path) -> Result<(), StartupError> {

@@ -14,6 +14,7 @@ mod metrics;
 mod network;
 mod openapi;
 mod organisations;
+mod read_cache;
 mod requirements;
 mod reuse;
 mod rollup;

@@ -5,6 +5,9 @@
 //! changed role applies at once). [`Authorized<P>`] additionally requires
 //! the permission `P`, decided by the domain's rule book
 //! ([`Caller::may`]). A handler without either is public, visibly.
+//!
+//! On SQLite the account's state comes from the [`ReadCache`] while the
+//! database is unchanged since it was read, which is exactly as current.
 
 use std::marker::PhantomData;
 
@@ -13,11 +16,13 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 use tierlink_domain::access::{Actor, Caller, Permission};
+use tierlink_domain::ids::{ClientId, OrgId, UserId};
 use tierlink_persistence::{Database, api_clients, users};
 
 use super::AuthState;
 use super::tokens::Subject;
 use crate::problem::ApiError;
+use crate::read_cache::{AccountKey, AccountState, ReadCache};
 
 /// A caller whose token is valid and whose account is active.
 #[derive(Debug, Clone)]
@@ -31,10 +36,17 @@ impl FromRequest for Authenticated {
         let token = bearer_token(req);
         let auth = req.app_data::<web::Data<AuthState>>().cloned();
         let db = req.app_data::<web::Data<Database>>().cloned();
+        let cache = req.app_data::<web::Data<ReadCache>>().cloned();
+        // The snapshot is taken before anything of this request is read, so
+        // whatever the request reads may be cached under it.
+        let snapshot = match (&token, &db, &cache) {
+            (Some(_), Some(db), Some(cache)) => cache.begin(req, db),
+            _ => None,
+        };
         Box::pin(async move {
-            let (Some(auth), Some(db)) = (auth, db) else {
+            let (Some(auth), Some(db), Some(cache)) = (auth, db, cache) else {
                 return Err(ApiError::internal(
-                    "auth state or database missing from app data",
+                    "auth state, database or read cache missing from app data",
                 ));
             };
             let token = token.ok_or(ApiError::Unauthenticated("a bearer token is required"))?;
@@ -42,32 +54,74 @@ impl FromRequest for Authenticated {
                 tracing::info!(%error, "access token refused");
                 ApiError::Unauthenticated("the access token is invalid or expired")
             })?;
-            let caller = crate::db::read(&db, move |conn| current_caller(conn, subject)).await?;
-            caller.map(Authenticated).ok_or(ApiError::Unauthenticated(
-                "the account is disabled or revoked",
-            ))
+            let key = account_key(&subject);
+            let state = match snapshot.and_then(|snapshot| cache.account(snapshot, &key)) {
+                Some(state) => state,
+                None => {
+                    let state = crate::db::read(&db, move |conn| account_state(conn, key)).await?;
+                    if let Some(snapshot) = snapshot {
+                        cache.keep_account(snapshot, key, state.clone());
+                    }
+                    state
+                }
+            };
+            current_caller(subject, state)
+                .map(Authenticated)
+                .ok_or(ApiError::Unauthenticated(
+                    "the account is disabled or revoked",
+                ))
         })
     }
 }
 
-/// The caller as the database sees it now, or `None` if the account is
-/// gone, disabled or revoked.
-fn current_caller(
+fn account_key(subject: &Subject) -> AccountKey {
+    match subject {
+        Subject::User { org_id, id } => AccountKey::User {
+            org: org_id.as_uuid(),
+            id: id.as_uuid(),
+        },
+        Subject::Client { org_id, id, .. } => AccountKey::Client {
+            org: org_id.as_uuid(),
+            id: id.as_uuid(),
+        },
+    }
+}
+
+/// The account's standing as the database has it now.
+fn account_state(
     conn: &mut tierlink_persistence::DbConnection,
-    subject: Subject,
-) -> Result<Option<Caller>, tierlink_persistence::StoreError> {
-    Ok(match subject {
-        Subject::User { org_id, id } => users::active_role(conn, org_id, id)?.map(|role| Caller {
+    key: AccountKey,
+) -> Result<AccountState, tierlink_persistence::StoreError> {
+    Ok(match key {
+        AccountKey::User { org, id } => AccountState::User(users::active_role(
+            conn,
+            OrgId::from_uuid(org),
+            UserId::from_uuid(id),
+        )?),
+        AccountKey::Client { org, id } => AccountState::Client(api_clients::active_scopes(
+            conn,
+            OrgId::from_uuid(org),
+            ClientId::from_uuid(id),
+        )?),
+    })
+}
+
+/// The caller, or `None` if the account is gone, disabled or revoked, or a
+/// client's token claims scopes it no longer holds.
+fn current_caller(subject: Subject, state: AccountState) -> Option<Caller> {
+    match (subject, state) {
+        (Subject::User { org_id, id }, AccountState::User(role)) => role.map(|role| Caller {
             org_id,
             actor: Actor::User { id, role },
         }),
-        Subject::Client { org_id, id, scopes } => api_clients::active_scopes(conn, org_id, id)?
+        (Subject::Client { org_id, id, scopes }, AccountState::Client(granted)) => granted
             .filter(|granted| scopes.is_subset_of(granted))
             .map(|_| Caller {
                 org_id,
                 actor: Actor::Client { id, scopes },
             }),
-    })
+        _ => None,
+    }
 }
 
 fn bearer_token(req: &HttpRequest) -> Option<String> {

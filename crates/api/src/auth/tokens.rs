@@ -10,6 +10,7 @@ use std::time::Duration;
 use chrono::Utc;
 use jsonwebtoken::{Algorithm, Header, Validation};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use tierlink_domain::access::{Actor, Caller, Role, Scopes};
 use tierlink_domain::ids::{ClientId, OrgId, UserId};
 
@@ -73,6 +74,40 @@ pub struct TokenIssuer {
     issuer: String,
     audience: String,
     lifetime: Duration,
+    verified: VerifiedTokens,
+}
+
+/// Seconds of clock skew allowed on `nbf` and `exp`.
+const LEEWAY_SECS: i64 = 30;
+
+/// How many verified tokens are remembered (about 150 bytes each).
+const VERIFIED_TOKENS: usize = 20_000;
+
+/// Tokens whose signature and claims were already checked, by the SHA-256
+/// of their text, with their validity window. A token is the same bytes for
+/// its whole life, so the signature needs checking once; its times are
+/// checked on every use. Keying by digest means a lookup compares digests,
+/// never token text, so its timing says nothing about stored tokens.
+struct VerifiedTokens(quick_cache::sync::Cache<[u8; 32], Verified>);
+
+impl std::fmt::Debug for VerifiedTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifiedTokens").finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone)]
+struct Verified {
+    subject: Subject,
+    nbf: i64,
+    exp: i64,
+}
+
+impl Verified {
+    /// The same window `jsonwebtoken` enforces, with the same leeway.
+    fn is_current(&self, now: i64) -> bool {
+        self.nbf <= now + LEEWAY_SECS && now - LEEWAY_SECS <= self.exp
+    }
 }
 
 impl TokenIssuer {
@@ -82,6 +117,7 @@ impl TokenIssuer {
             issuer,
             audience,
             lifetime,
+            verified: VerifiedTokens(quick_cache::sync::Cache::new(VERIFIED_TOKENS)),
         }
     }
 
@@ -133,7 +169,23 @@ impl TokenIssuer {
     }
 
     /// Checks signature, algorithm, issuer, audience and validity times.
+    /// A token verified before is recognised by its digest and only its
+    /// times are checked again.
     pub fn verify(&self, token: &str) -> Result<Subject, TokenError> {
+        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let now = Utc::now().timestamp();
+        if let Some(known) = self.verified.0.get(&digest)
+            && known.is_current(now)
+        {
+            return Ok(known.subject);
+        }
+        let verified = self.verify_fully(token)?;
+        let subject = verified.subject.clone();
+        self.verified.0.insert(digest, verified);
+        Ok(subject)
+    }
+
+    fn verify_fully(&self, token: &str) -> Result<Verified, TokenError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
         if header.alg != Algorithm::EdDSA {
             return Err(TokenError::Rejected(format!(
@@ -151,10 +203,14 @@ impl TokenIssuer {
         validation.set_audience(&[&self.audience]);
         validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
         validation.validate_nbf = true;
-        validation.leeway = 30;
+        validation.leeway = LEEWAY_SECS.unsigned_abs();
         let data = jsonwebtoken::decode::<Claims>(token, key, &validation)
             .map_err(|error| TokenError::Rejected(error.to_string()))?;
-        subject(&data.claims)
+        Ok(Verified {
+            subject: subject(&data.claims)?,
+            nbf: data.claims.nbf,
+            exp: data.claims.exp,
+        })
     }
 }
 

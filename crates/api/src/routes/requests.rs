@@ -13,12 +13,13 @@ use tierlink_persistence::requests::{self as store, Forward, IncomingFilter, Req
 use tierlink_persistence::requirements as requirement_store;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::support::{not_found_as, page_response, today, uuid_id};
+use super::support::{not_found_as, page_headers, today, uuid_id};
 use crate::auth::caller::{Authorized, need};
 use crate::db;
 use crate::extract::{JsonBody, QueryParams};
 use crate::idempotency::{Created, IdempotencyKey, create_once};
 use crate::problem::{ApiError, Problem};
+use crate::read_cache::{ReadCache, ResponseKey, header_of};
 use crate::wire::etag::{self, IfMatch};
 use crate::wire::pagination::PageParams;
 use crate::wire::requests::{
@@ -61,8 +62,13 @@ pub async fn list_requests(
     req: HttpRequest,
     Authorized(caller, ..): Authorized<need::ReadRequirements>,
     db: web::Data<Database>,
+    cache: web::Data<ReadCache>,
     QueryParams(query): QueryParams<RequestQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let key = ResponseKey::new(caller.org_id, &req);
+    if let Some(cached) = cache.response(&req, &key) {
+        return Ok(cached);
+    }
     let mut errors = ValidationErrors::new();
     let status = query
         .status
@@ -102,14 +108,20 @@ pub async fn list_requests(
         store::list_incoming(conn, caller.org_id, &filter, &page_request)
     })
     .await?;
-    Ok(page_response(&req, page.next.as_ref()).json(RequestPage {
-        next_cursor: page.next.as_ref().map(|n| n.encode()),
-        items: page
-            .items
-            .into_iter()
-            .map(|r| body(r, Vec::new()))
-            .collect(),
-    }))
+    let headers = page_headers(&req, page.next.as_ref());
+    cache.render(
+        &req,
+        key,
+        headers,
+        &RequestPage {
+            next_cursor: page.next.as_ref().map(|n| n.encode()),
+            items: page
+                .items
+                .into_iter()
+                .map(|r| body(r, Vec::new()))
+                .collect(),
+        },
+    )
 }
 
 /// Get a request
@@ -130,11 +142,17 @@ pub async fn list_requests(
 )]
 #[get("/requests/{id}")]
 pub async fn get_request(
+    req: HttpRequest,
     Authorized(caller, ..): Authorized<need::ReadRequirements>,
     db: web::Data<Database>,
+    cache: web::Data<ReadCache>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = uuid_id(&id)?;
+    let key = ResponseKey::new(caller.org_id, &req);
+    if let Some(cached) = cache.response(&req, &key) {
+        return Ok(cached);
+    }
     let (request, versions) = db::read(&db, move |conn| {
         let request = store::find_for(conn, caller.org_id, &id)?;
         let versions = if request.depth == 1 {
@@ -146,13 +164,16 @@ pub async fn get_request(
     })
     .await
     .map_err(not_found_as("request"))?;
-    let etag = etag::format(request.revision);
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag))
-        .json(body(
+    let etag = header_of(header::ETAG, etag::format(request.revision))?;
+    cache.render(
+        &req,
+        key,
+        vec![etag],
+        &body(
             request,
             versions.into_iter().map(VersionBody::from).collect(),
-        )))
+        ),
+    )
 }
 
 /// Decline a request

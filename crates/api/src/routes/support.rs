@@ -41,6 +41,18 @@ pub fn page_response(req: &HttpRequest, next: Option<&Cursor>) -> HttpResponseBu
     response
 }
 
+/// The headers of a page for [`crate::read_cache::ReadCache::render`]: a
+/// `Link` to the next page, if there is one.
+pub fn page_headers(
+    req: &HttpRequest,
+    next: Option<&Cursor>,
+) -> Vec<(header::HeaderName, header::HeaderValue)> {
+    next.and_then(|next| next_link(req, next))
+        .map(|link| (header::LINK, link))
+        .into_iter()
+        .collect()
+}
+
 /// Parses a path id, naming the parameter when it is malformed.
 pub fn path_id<T>(
     name: &str,

@@ -1,0 +1,223 @@
+//! The read cache: what authenticated reads found, kept for exactly as long
+//! as the database has not changed.
+//!
+//! Nothing here expires by time and nothing is ever stale. Every entry is
+//! tagged with a [`Snapshot`] — the database's data version (see
+//! [`tierlink_persistence::change_watch`]) and today's date, which due and
+//! overdue flags depend on — taken *before* the read that filled it, and an
+//! entry is served only while the current snapshot is the same. Any commit,
+//! by this process or another one (`tierlink admin`), changes the version
+//! and so retires every entry at once: a disabled user, a revoked client or
+//! a changed request is seen on the very next request, as without a cache.
+//!
+//! Two things are kept: the state of accounts (the per-request re-read of a
+//! token's user or client) and rendered responses of the hottest reads,
+//! keyed by the caller's organisation and the request's path and query
+//! (the only inputs those reads take once authorised).
+//!
+//! Only SQLite can say cheaply and exactly that nothing changed; on
+//! PostgreSQL (shared by several replicas) [`Database::data_version`] is
+//! `None` and nothing is cached. `TIERLINK_READ_CACHE_BYTES=0` turns the
+//! cache off.
+
+use std::sync::Arc;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::web::Bytes;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use quick_cache::Weighter;
+use quick_cache::sync::Cache;
+use serde::Serialize;
+use tierlink_domain::access::{Role, Scopes};
+use tierlink_domain::ids::OrgId;
+use tierlink_persistence::Database;
+use tierlink_persistence::change_watch::DataVersion;
+use uuid::Uuid;
+
+use crate::problem::ApiError;
+
+/// The state of the database an entry was read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Snapshot {
+    version: DataVersion,
+    today: NaiveDate,
+}
+
+/// A user's or client's current standing, as the per-request check reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountState {
+    /// A user: their role if the account is active.
+    User(Option<Role>),
+    /// An API client: the scopes it was granted, if not revoked.
+    Client(Option<Scopes>),
+}
+
+/// Which account: users and clients have separate id spaces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AccountKey {
+    User { org: Uuid, id: Uuid },
+    Client { org: Uuid, id: Uuid },
+}
+
+/// A response kept for reuse: everything but the per-request headers.
+#[derive(Debug)]
+struct Rendered {
+    snapshot: Snapshot,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    body: Bytes,
+}
+
+impl Rendered {
+    fn to_response(&self) -> HttpResponse {
+        json_response(&self.headers, self.body.clone())
+    }
+}
+
+/// A response's identity: who asked (the organisation) and what (scheme,
+/// host, path and query, exactly as seen: page links are built from them).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ResponseKey {
+    org: OrgId,
+    target: String,
+}
+
+impl ResponseKey {
+    pub fn new(org: OrgId, req: &HttpRequest) -> Self {
+        let info = req.connection_info();
+        let path = req
+            .uri()
+            .path_and_query()
+            .map_or_else(|| req.path(), |pq| pq.as_str());
+        Self {
+            org,
+            target: format!("{}://{}{path}", info.scheme(), info.host()),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct ByBytes;
+
+impl Weighter<ResponseKey, Arc<Rendered>> for ByBytes {
+    fn weight(&self, key: &ResponseKey, value: &Arc<Rendered>) -> u64 {
+        (key.target.len() + value.body.len() + 128) as u64
+    }
+}
+
+#[derive(Debug)]
+struct Caches {
+    accounts: Cache<AccountKey, (Snapshot, AccountState)>,
+    responses: Cache<ResponseKey, Arc<Rendered>, ByBytes>,
+}
+
+/// Accounts and responses kept while the database is unchanged; shared by
+/// all workers.
+#[derive(Debug, Clone)]
+pub struct ReadCache {
+    caches: Option<Arc<Caches>>,
+}
+
+/// How many account states are kept (a few hundred bytes each).
+const ACCOUNTS: usize = 10_000;
+
+impl ReadCache {
+    /// A cache holding up to `bytes` of responses; 0 turns it off.
+    pub fn new(bytes: u64) -> Self {
+        Self {
+            caches: (bytes > 0).then(|| {
+                Arc::new(Caches {
+                    accounts: Cache::new(ACCOUNTS),
+                    responses: Cache::with_weighter(
+                        usize::try_from(bytes / 4096).unwrap_or(1024).max(16),
+                        bytes,
+                        ByBytes,
+                    ),
+                })
+            }),
+        }
+    }
+
+    /// A cache that keeps nothing.
+    pub fn disabled() -> Self {
+        Self { caches: None }
+    }
+
+    /// Takes this request's snapshot of the database, before anything of it
+    /// is read, and files it with the request; `None` when nothing may be
+    /// cached (cache off, PostgreSQL, or SQLite could not answer at once).
+    pub fn begin(&self, req: &HttpRequest, db: &Database) -> Option<Snapshot> {
+        self.caches.as_ref()?;
+        let snapshot = Snapshot {
+            version: db.data_version()?,
+            today: tierlink_domain::time::now().date_naive(),
+        };
+        req.extensions_mut().insert(snapshot);
+        Some(snapshot)
+    }
+
+    /// The account's state if it was read in this same snapshot.
+    pub fn account(&self, snapshot: Snapshot, key: &AccountKey) -> Option<AccountState> {
+        let (read_in, state) = self.caches.as_ref()?.accounts.get(key)?;
+        (read_in == snapshot).then_some(state)
+    }
+
+    pub fn keep_account(&self, snapshot: Snapshot, key: AccountKey, state: AccountState) {
+        if let Some(caches) = &self.caches {
+            caches.accounts.insert(key, (snapshot, state));
+        }
+    }
+
+    /// The response to this request, if one was rendered in the snapshot
+    /// the request was authenticated in.
+    pub fn response(&self, req: &HttpRequest, key: &ResponseKey) -> Option<HttpResponse> {
+        let snapshot = snapshot_of(req)?;
+        let rendered = self.caches.as_ref()?.responses.get(key)?;
+        (rendered.snapshot == snapshot).then(|| rendered.to_response())
+    }
+
+    /// Renders `body` as a 200 JSON response with `headers`, keeping it for
+    /// the next identical request of the same organisation when the request
+    /// carries a snapshot.
+    pub fn render(
+        &self,
+        req: &HttpRequest,
+        key: ResponseKey,
+        headers: Vec<(HeaderName, HeaderValue)>,
+        body: &impl Serialize,
+    ) -> Result<HttpResponse, ApiError> {
+        let body = Bytes::from(serde_json::to_vec(body).map_err(ApiError::internal)?);
+        let response = json_response(&headers, body.clone());
+        if let (Some(caches), Some(snapshot)) = (&self.caches, snapshot_of(req)) {
+            let rendered = Rendered {
+                snapshot,
+                headers,
+                body,
+            };
+            caches.responses.insert(key, Arc::new(rendered));
+        }
+        Ok(response)
+    }
+}
+
+fn snapshot_of(req: &HttpRequest) -> Option<Snapshot> {
+    req.extensions().get::<Snapshot>().copied()
+}
+
+fn json_response(headers: &[(HeaderName, HeaderValue)], body: Bytes) -> HttpResponse {
+    let mut response = HttpResponse::build(StatusCode::OK);
+    response.content_type(HeaderValue::from_static("application/json"));
+    for (name, value) in headers {
+        response.insert_header((name.clone(), value.clone()));
+    }
+    response.body(body)
+}
+
+/// A header for [`ReadCache::render`]; a value that is not a valid header
+/// is a bug of ours (500), never the client's.
+pub fn header_of(name: HeaderName, value: String) -> Result<(HeaderName, HeaderValue), ApiError> {
+    HeaderValue::try_from(value)
+        .map(|value| (name, value))
+        .map_err(ApiError::internal)
+}

@@ -1,0 +1,157 @@
+//! The read cache: on SQLite, account states and the responses of
+//! `GET /v1/requests` and `GET /v1/requests/{id}` are kept while the
+//! database is unchanged. These tests read twice (so the second read can be
+//! a cached one), change something, and check the very next read sees it —
+//! whether the change came through the API or from outside the server. On
+//! PostgreSQL nothing is cached and the same behaviour must hold.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use tierlink_tests::{TestApp, TestOrg, expect_problem};
+
+struct Setup {
+    app: TestApp,
+    large: TestOrg,
+    supplier: TestOrg,
+    request: String,
+}
+
+async fn setup() -> Setup {
+    let app = TestApp::spawn().await;
+    let large = app.signup("Hyundai Steel").await;
+    let supplier = app.signup("Hanbit").await;
+    app.link(&large, &supplier).await;
+    app.publish_requirement(
+        &large,
+        &json!({
+            "title": "Steel 2026", "period": {"start": "2026-01-01", "end": "2026-12-31"},
+            "due_date": "2099-01-31", "items": [{"metric": "ghg.scope1"}],
+            "audience": {"all_active_suppliers": true}
+        }),
+    )
+    .await;
+    let incoming = app
+        .call(
+            Method::GET,
+            &supplier.admin.access_token,
+            "/v1/requests",
+            None,
+            200,
+        )
+        .await;
+    let request = incoming["items"][0]["id"]
+        .as_str()
+        .expect("a request")
+        .to_owned();
+    Setup {
+        app,
+        large,
+        supplier,
+        request,
+    }
+}
+
+impl Setup {
+    /// Reads `path` as the supplier twice; both reads must agree.
+    async fn read_twice(&self, path: &str) -> (Value, Option<String>) {
+        let first = self.read(&self.supplier, path, 200).await;
+        let second = self.read(&self.supplier, path, 200).await;
+        assert_eq!(first, second, "two reads with no change between agree");
+        second
+    }
+
+    async fn read(&self, org: &TestOrg, path: &str, status: u16) -> (Value, Option<String>) {
+        let response = self.app.get_as(&org.admin.access_token, path).await;
+        assert_eq!(response.status().as_u16(), status, "GET {path}");
+        let etag = response
+            .headers()
+            .get("etag")
+            .map(|v| v.to_str().expect("ASCII").to_owned());
+        (response.json().await.expect("a JSON body"), etag)
+    }
+
+    fn request_path(&self) -> String {
+        format!("/v1/requests/{}", self.request)
+    }
+}
+
+#[tokio::test]
+async fn a_change_through_the_api_shows_on_the_next_read() {
+    let s = setup().await;
+    let (before, etag_before) = s.read_twice(&s.request_path()).await;
+    assert_eq!(before["status"], "open");
+    let (list_before, _) = s.read_twice("/v1/requests?status=open").await;
+    assert_eq!(list_before["items"].as_array().map(Vec::len), Some(1));
+
+    s.app
+        .call(
+            Method::POST,
+            &s.supplier.admin.access_token,
+            &format!("/v1/requests/{}/decline", s.request),
+            Some(&json!({"reason": "We do not make steel."})),
+            200,
+        )
+        .await;
+
+    let (after, etag_after) = s.read(&s.supplier, &s.request_path(), 200).await;
+    assert_eq!(after["status"], "declined");
+    assert_ne!(etag_after, etag_before, "the ETag follows the change");
+    let (list_after, _) = s.read(&s.supplier, "/v1/requests?status=open", 200).await;
+    assert_eq!(list_after["items"], json!([]), "no open request is left");
+}
+
+#[tokio::test]
+async fn a_change_made_outside_the_server_shows_on_the_next_read() {
+    let s = setup().await;
+    s.read_twice(&s.request_path()).await;
+    s.read_twice("/v1/requests").await;
+
+    // Another process writing the same database (as `tierlink admin` would).
+    s.app.execute_sql(&format!(
+        "UPDATE requests SET title = 'Renamed outside' WHERE id = '{}'",
+        s.request
+    ));
+
+    let (read, _) = s.read(&s.supplier, &s.request_path(), 200).await;
+    assert_eq!(read["title"], "Renamed outside");
+    let (list, _) = s.read(&s.supplier, "/v1/requests", 200).await;
+    assert_eq!(list["items"][0]["title"], "Renamed outside");
+}
+
+#[tokio::test]
+async fn an_account_disabled_outside_the_server_is_refused_on_its_next_request() {
+    let s = setup().await;
+    s.read_twice(&s.request_path()).await;
+
+    s.app.execute_sql(&format!(
+        "UPDATE users SET disabled_at = CURRENT_TIMESTAMP WHERE id = '{}'",
+        s.supplier.admin.id
+    ));
+
+    let response = s
+        .app
+        .get_as(&s.supplier.admin.access_token, &s.request_path())
+        .await;
+    expect_problem(response, 401, "unauthorized").await;
+}
+
+#[tokio::test]
+async fn a_read_kept_for_one_organisation_is_never_served_to_another() {
+    let s = setup().await;
+    let (supplier_view, _) = s.read_twice(&s.request_path()).await;
+    s.read_twice("/v1/requests").await;
+
+    // The same paths, asked by an organisation with no part in the request.
+    let stranger = s.app.signup("Daehan Parts").await;
+    let response = s
+        .app
+        .get_as(&stranger.admin.access_token, &s.request_path())
+        .await;
+    expect_problem(response, 404, "not_found").await;
+    let (list, _) = s.read(&stranger, "/v1/requests", 200).await;
+    assert_eq!(list["items"], json!([]));
+
+    // The requester may read it, and gets the same request.
+    let (requester_view, _) = s.read(&s.large, &s.request_path(), 200).await;
+    assert_eq!(requester_view["id"], supplier_view["id"]);
+}
