@@ -52,6 +52,10 @@ pub struct Settings {
     /// `TIERLINK_READ_CACHE_BYTES`: room for cached read responses (SQLite
     /// only; 0 turns the read cache off). See [`crate::read_cache`].
     pub read_cache_bytes: u64,
+    /// `TIERLINK_READ_CACHE_RECHECK_MS`: how long the read cache trusts that
+    /// no *other process* wrote the SQLite file (changes through this server
+    /// are seen at once). 0 asks on every request.
+    pub read_cache_recheck: Duration,
     pub shutdown_timeout: Duration,
     /// `TIERLINK_EVIDENCE_STORE`: where evidence files go: `file://DIR` or `s3://BUCKET/PREFIX`.
     pub evidence_store: String,
@@ -89,6 +93,7 @@ impl Default for Settings {
             max_body_bytes: 1024 * 1024,
             max_bulk_body_bytes: 16 * 1024 * 1024,
             read_cache_bytes: 32 * 1024 * 1024,
+            read_cache_recheck: Duration::from_millis(1),
             workers: None,
             shutdown_timeout: Duration::from_secs(30),
             evidence_store: "file://data/evidence".to_owned(),
@@ -135,6 +140,7 @@ const KEYS: &[&str] = &[
     "max_bulk_body_bytes",
     "workers",
     "read_cache_bytes",
+    "read_cache_recheck_ms",
     "shutdown_timeout_secs",
     "evidence_store",
     "max_upload_bytes",
@@ -317,6 +323,9 @@ impl Settings {
             read_cache_bytes: src
                 .get::<u64>("read_cache_bytes")?
                 .unwrap_or(d.read_cache_bytes),
+            read_cache_recheck: src
+                .get::<u64>("read_cache_recheck_ms")?
+                .map_or(d.read_cache_recheck, Duration::from_millis),
             shutdown_timeout: src.secs("shutdown_timeout_secs", d.shutdown_timeout)?,
             evidence_store: src.get("evidence_store")?.unwrap_or(d.evidence_store),
             max_upload_bytes: src
@@ -343,7 +352,7 @@ impl Settings {
         PoolOptions {
             max_size: self.database_pool_size,
             acquire_timeout: self.database_timeout,
-            watchers: self.worker_count(),
+            change_recheck: self.read_cache_recheck,
         }
     }
 

@@ -1,14 +1,16 @@
 //! The read cache: what authenticated reads found, kept for exactly as long
 //! as the database has not changed.
 //!
-//! Nothing here expires by time and nothing is ever stale. Every entry is
-//! tagged with a [`Snapshot`] — the database's data version (see
+//! Nothing here expires by time. Every entry is tagged with a [`Snapshot`]
+//! — the database's data version (see
 //! [`tierlink_persistence::change_watch`]) and today's date, which due and
 //! overdue flags depend on — taken *before* the read that filled it, and an
-//! entry is served only while the current snapshot is the same. Any commit,
-//! by this process or another one (`tierlink admin`), changes the version
-//! and so retires every entry at once: a disabled user, a revoked client or
-//! a changed request is seen on the very next request, as without a cache.
+//! entry is served only while the current snapshot is the same. Any write
+//! through this server changes the version and so retires every entry at
+//! once: a disabled user, a revoked client or a changed request is seen on
+//! the very next request, as without a cache. A write by another process
+//! (`tierlink admin`, `sqlite3`) is seen within
+//! `TIERLINK_READ_CACHE_RECHECK_MS` (1 ms; 0 makes that exact too).
 //!
 //! Two things are kept: the state of accounts (the per-request re-read of a
 //! token's user or client) and rendered responses of the hottest reads,
@@ -75,8 +77,9 @@ impl Rendered {
     }
 }
 
-/// A response's identity: who asked (the organisation) and what (scheme,
-/// host, path and query, exactly as seen: page links are built from them).
+/// A response's identity: who asked (the organisation) and what (path and
+/// query exactly as sent, and for pages scheme and host, which their links
+/// are built from).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ResponseKey {
     org: OrgId,
@@ -84,17 +87,29 @@ pub struct ResponseKey {
 }
 
 impl ResponseKey {
+    /// For a response made of the path and query alone.
     pub fn new(org: OrgId, req: &HttpRequest) -> Self {
-        let info = req.connection_info();
-        let path = req
-            .uri()
-            .path_and_query()
-            .map_or_else(|| req.path(), |pq| pq.as_str());
         Self {
             org,
-            target: format!("{}://{}{path}", info.scheme(), info.host()),
+            target: path_and_query(req).to_owned(),
         }
     }
+
+    /// For a response that also links to itself (a page with a `Link` to
+    /// the next one): scheme and host as the client sees them count too.
+    pub fn with_links(org: OrgId, req: &HttpRequest) -> Self {
+        let info = req.connection_info();
+        Self {
+            org,
+            target: format!("{}://{}{}", info.scheme(), info.host(), path_and_query(req)),
+        }
+    }
+}
+
+fn path_and_query(req: &HttpRequest) -> &str {
+    req.uri()
+        .path_and_query()
+        .map_or_else(|| req.path(), |pq| pq.as_str())
 }
 
 #[derive(Debug, Clone)]

@@ -33,9 +33,10 @@ pub struct PoolOptions {
     /// How long a request waits for a free connection before the database
     /// counts as unavailable.
     pub acquire_timeout: Duration,
-    /// Connections kept to tell whether the database changed (SQLite only;
-    /// one per HTTP worker, so workers do not wait for each other).
-    pub watchers: usize,
+    /// How long the answer to "did another process write the database?"
+    /// is reused (SQLite only; see [`crate::change_watch`]). Zero asks on
+    /// every call.
+    pub change_recheck: Duration,
 }
 
 impl Default for PoolOptions {
@@ -43,7 +44,7 @@ impl Default for PoolOptions {
         Self {
             max_size: 10,
             acquire_timeout: Duration::from_secs(5),
-            watchers: 1,
+            change_recheck: Duration::from_millis(1),
         }
     }
 }
@@ -135,7 +136,14 @@ impl Database {
             reason: error.to_string(),
         })?;
         let change_watch = match first {
-            DbConnection::Sqlite(first) => Some(Arc::new(open_watch(&manager, first, options)?)),
+            DbConnection::Sqlite(first) => Some(Arc::new(
+                ChangeWatch::new(first, options.change_recheck).map_err(|error| {
+                    StartupError::Connect {
+                        url: url.to_string(),
+                        reason: error.to_string(),
+                    }
+                })?,
+            )),
             DbConnection::Postgres(_) => None,
         };
         let pool = r2d2::Pool::builder()
@@ -192,7 +200,13 @@ impl Database {
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
         });
         let conn: &mut DbConnection = &mut conn;
-        conn.transaction(f)
+        let result = conn.transaction(f);
+        // Committed or rolled back, it is over: cached reads from before it
+        // are retired (a rollback changed nothing; retiring is still safe).
+        if let Some(watch) = &self.change_watch {
+            watch.committed();
+        }
+        result
     }
 
     /// Whether the database answers within `timeout`.
@@ -210,27 +224,6 @@ impl Database {
             .map_err(|e| StartupError::Migration(e.to_string()))?;
         crate::migrations::run_pending(&mut conn)
     }
-}
-
-/// The change watch: the first connection and one more per further worker
-/// (`options.watchers`), set up like the pool's.
-fn open_watch(
-    manager: &ConnectionManager,
-    first: SqliteConnection,
-    options: PoolOptions,
-) -> Result<ChangeWatch, StartupError> {
-    let failed = |reason: String| StartupError::Connect {
-        url: manager.url.to_string(),
-        reason,
-    };
-    let mut connections = vec![first];
-    for _ in 1..options.watchers.max(1) {
-        match manager.open().map_err(|error| failed(error.to_string()))? {
-            DbConnection::Sqlite(conn) => connections.push(conn),
-            DbConnection::Postgres(_) => return Err(failed("not a SQLite connection".into())),
-        }
-    }
-    ChangeWatch::new(connections).map_err(|error| failed(error.to_string()))
 }
 
 fn prepare_directory(path: &Path) -> Result<(), StartupError> {

@@ -2,8 +2,12 @@
 //! `GET /v1/requests` and `GET /v1/requests/{id}` are kept while the
 //! database is unchanged. These tests read twice (so the second read can be
 //! a cached one), change something, and check the very next read sees it —
-//! whether the change came through the API or from outside the server. On
-//! PostgreSQL nothing is cached and the same behaviour must hold.
+//! whether the change came through the API or from outside the server (for
+//! which the server is told to ask SQLite on every request: by default it
+//! sees such a change within a millisecond). On PostgreSQL nothing is cached
+//! and the same behaviour must hold.
+
+use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -17,7 +21,16 @@ struct Setup {
 }
 
 async fn setup() -> Setup {
-    let app = TestApp::spawn().await;
+    setup_with(TestApp::spawn().await).await
+}
+
+/// A server that asks SQLite on every request whether another process
+/// wrote (by default it trusts an answer for a millisecond).
+async fn setup_rechecking_always() -> Setup {
+    setup_with(TestApp::spawn_with(|s| s.read_cache_recheck = Duration::ZERO).await).await
+}
+
+async fn setup_with(app: TestApp) -> Setup {
     let large = app.signup("Hyundai Steel").await;
     let supplier = app.signup("Hanbit").await;
     app.link(&large, &supplier).await;
@@ -102,7 +115,7 @@ async fn a_change_through_the_api_shows_on_the_next_read() {
 
 #[tokio::test]
 async fn a_change_made_outside_the_server_shows_on_the_next_read() {
-    let s = setup().await;
+    let s = setup_rechecking_always().await;
     s.read_twice(&s.request_path()).await;
     s.read_twice("/v1/requests").await;
 
@@ -120,7 +133,7 @@ async fn a_change_made_outside_the_server_shows_on_the_next_read() {
 
 #[tokio::test]
 async fn an_account_disabled_outside_the_server_is_refused_on_its_next_request() {
-    let s = setup().await;
+    let s = setup_rechecking_always().await;
     s.read_twice(&s.request_path()).await;
 
     s.app.execute_sql(&format!(

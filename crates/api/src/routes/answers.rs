@@ -158,7 +158,7 @@ pub(super) async fn answer_body(
         (status = 404, description = "No such request for you to answer", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/requests/{id}/answer")]
+#[get("/{id}/answer")]
 pub async fn get_answer(
     Authorized(caller, ..): Authorized<need::ReadResponses>,
     db: web::Data<Database>,
@@ -188,7 +188,7 @@ pub async fn get_answer(
         (status = 422, description = "An entry is not valid, or (with submit) a required item is missing", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[put("/requests/{id}/answer")]
+#[put("/{id}/answer")]
 #[tracing::instrument(skip_all)]
 pub async fn save_answer(
     Authorized(caller, ..): Authorized<need::WriteResponses>,
@@ -236,7 +236,7 @@ pub async fn save_answer(
         (status = 422, description = "The entry is not valid", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[put("/requests/{id}/answer/entries/{metric}")]
+#[put("/{id}/answer/entries/{metric}")]
 pub async fn save_entry(
     Authorized(caller, ..): Authorized<need::WriteResponses>,
     db: web::Data<Database>,
@@ -303,7 +303,7 @@ fn strip_prefix(errors: ValidationErrors, prefix: &str) -> ValidationErrors {
         (status = 422, description = "Required items are missing (`entries.<metric>`)", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[post("/requests/{id}/answer/submit")]
+#[post("/{id}/answer/submit")]
 pub async fn submit_answer(
     Authorized(caller, ..): Authorized<need::WriteResponses>,
     db: web::Data<Database>,
@@ -333,7 +333,7 @@ pub async fn submit_answer(
         (status = 404, description = "No such request for you", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/requests/{id}/answer/revisions")]
+#[get("/{id}/answer/revisions")]
 pub async fn list_revisions(
     Authorized(caller, ..): Authorized<need::ReadResponses>,
     db: web::Data<Database>,
@@ -364,7 +364,7 @@ pub async fn list_revisions(
         (status = 404, description = "No such revision for you", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/requests/{id}/answer/revisions/{revision}")]
+#[get("/{id}/answer/revisions/{revision}")]
 pub async fn get_revision(
     Authorized(caller, ..): Authorized<need::ReadResponses>,
     db: web::Data<Database>,
@@ -410,7 +410,7 @@ async fn review(
         (status = 409, description = "Not the latest submitted revision", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[post("/requests/{id}/answer/revisions/{revision}/accept")]
+#[post("/{id}/answer/revisions/{revision}/accept")]
 pub async fn accept_revision(
     Authorized(caller, ..): Authorized<need::WriteRequirements>,
     db: web::Data<Database>,
@@ -439,7 +439,7 @@ pub async fn accept_revision(
         (status = 422, description = "A comment names an item that is not in the request (`not_in_request`) or that has no entry in the revision (`not_answered`)", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[post("/requests/{id}/answer/revisions/{revision}/request-changes")]
+#[post("/{id}/answer/revisions/{revision}/request-changes")]
 pub async fn request_changes(
     Authorized(caller, ..): Authorized<need::WriteRequirements>,
     db: web::Data<Database>,
@@ -493,7 +493,7 @@ pub async fn request_changes(
         (status = 422, description = "Not a request you forwarded from this one", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[post("/requests/{id}/answer/attachments")]
+#[post("/{id}/answer/attachments")]
 pub async fn attach_answer(
     Authorized(caller, ..): Authorized<need::WriteResponses>,
     db: web::Data<Database>,
@@ -538,7 +538,7 @@ pub async fn attach_answer(
         (status = 404, description = "No such request for you", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/requests/{id}/answer/attachments")]
+#[get("/{id}/answer/attachments")]
 pub async fn list_attachments(
     Authorized(caller, ..): Authorized<need::ReadResponses>,
     db: web::Data<Database>,
@@ -576,7 +576,7 @@ pub async fn list_attachments(
         (status = 422, description = "The source is not a request you answered", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[post("/requests/{id}/answer/reuse")]
+#[post("/{id}/answer/reuse")]
 pub async fn reuse_answer(
     Authorized(caller, ..): Authorized<need::WriteResponses>,
     db: web::Data<Database>,

@@ -43,7 +43,7 @@ pub fn configure(config: &mut ServiceConfig) {
         (status = 403, description = "Only admins manage clients", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/api-clients")]
+#[get("")]
 #[tracing::instrument(skip_all)]
 pub async fn list_api_clients(
     req: HttpRequest,
@@ -78,7 +78,7 @@ pub async fn list_api_clients(
         (status = 422, description = "A field is not valid", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[post("/api-clients")]
+#[post("")]
 #[tracing::instrument(skip_all)]
 pub async fn create_api_client(
     Authorized(caller, ..): Authorized<need::ManageClients>,
@@ -138,7 +138,7 @@ pub async fn create_api_client(
         (status = 404, description = "No such client in the caller's organisation", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/api-clients/{id}")]
+#[get("/{id}")]
 #[tracing::instrument(skip(caller, db))]
 pub async fn get_api_client(
     Authorized(caller, ..): Authorized<need::ManageClients>,
@@ -169,7 +169,7 @@ pub async fn get_api_client(
         (status = 409, description = "The client is revoked (`client_revoked`)", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[post("/api-clients/{id}/secret")]
+#[post("/{id}/secret")]
 #[tracing::instrument(skip(caller, db))]
 pub async fn rotate_api_client_secret(
     Authorized(caller, ..): Authorized<need::ManageClients>,
@@ -208,7 +208,7 @@ pub async fn rotate_api_client_secret(
         (status = 404, description = "No such client in the caller's organisation", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[delete("/api-clients/{id}")]
+#[delete("/{id}")]
 #[tracing::instrument(skip(caller, db))]
 pub async fn revoke_api_client(
     Authorized(caller, ..): Authorized<need::ManageClients>,

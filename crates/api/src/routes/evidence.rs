@@ -24,11 +24,14 @@ use crate::wire::evidence::{EvidenceBody, EvidenceUpload};
 #[derive(Debug, Clone, Copy)]
 pub struct UploadLimit(pub usize);
 
+/// The routes under `/requests`: a request's evidence.
+pub fn configure_request_routes(config: &mut ServiceConfig) {
+    config.service(upload_evidence).service(list_evidence);
+}
+
+/// `/evidence/{id}`.
 pub fn configure(config: &mut ServiceConfig) {
-    config
-        .service(upload_evidence)
-        .service(list_evidence)
-        .service(download_evidence);
+    config.service(download_evidence);
 }
 
 /// Upload an evidence file
@@ -55,7 +58,7 @@ pub fn configure(config: &mut ServiceConfig) {
         (status = 422, description = "The name or declared type contradicts the content", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[post("/requests/{id}/evidence")]
+#[post("/{id}/evidence")]
 #[tracing::instrument(skip_all)]
 pub async fn upload_evidence(
     Authorized(caller, ..): Authorized<need::WriteResponses>,
@@ -193,7 +196,7 @@ async fn read_file_part(
         (status = 404, description = "No such request for you", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/requests/{id}/evidence")]
+#[get("/{id}/evidence")]
 pub async fn list_evidence(
     Authorized(caller, ..): Authorized<need::ReadResponses>,
     db: web::Data<Database>,

@@ -40,7 +40,7 @@ pub fn configure(config: &mut ServiceConfig) {
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/metrics")]
+#[get("")]
 pub async fn list_metrics(
     req: HttpRequest,
     Authorized(caller, ..): Authorized<need::ReadOrganisation>,
@@ -118,7 +118,7 @@ pub async fn list_metrics(
         (status = 404, description = "No such metric", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/metrics/{code}")]
+#[get("/{code}")]
 pub async fn get_metric(
     Authorized(caller, ..): Authorized<need::ReadOrganisation>,
     db: web::Data<Database>,
@@ -162,7 +162,7 @@ const CUSTOM_KINDS: [&str; 6] = [
         (status = 422, description = "A field is not valid", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[post("/metrics")]
+#[post("")]
 pub async fn create_metric(
     Authorized(caller, ..): Authorized<need::WriteRequirements>,
     db: web::Data<Database>,

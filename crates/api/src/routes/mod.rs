@@ -1,7 +1,15 @@
 //! Routes, one module per resource. [`configure`] registers them all; the
 //! OpenAPI document is collected from the same registrations, so a route
 //! cannot exist without being documented.
+//!
+//! Routes are grouped in one scope per first path segment (`/v1/requests`,
+//! `/v1/requirements`, …) and a module's route paths are relative to its
+//! scope: actix tries a request against each route in turn (a regex for
+//! every route with a `{parameter}`), and a scope's fixed prefix rules out
+//! all of its routes with one string comparison. The hottest scopes come
+//! first.
 
+use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub mod answers;
@@ -28,20 +36,24 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(health::readiness)
         .service(auth::jwks)
         .service(
-            utoipa_actix_web::scope("/v1")
+            scope("/v1")
+                .service(
+                    scope("/requests")
+                        .configure(requests::configure)
+                        .configure(answers::configure)
+                        .configure(spreadsheets::configure)
+                        .configure(evidence::configure_request_routes),
+                )
+                .service(scope("/requirements").configure(requirements::configure))
+                .service(scope("/organisations").configure(organisations::configure))
+                .service(scope("/users").configure(users::configure))
+                .service(scope("/api-clients").configure(api_clients::configure))
+                .service(scope("/metrics").configure(metrics::configure))
                 .configure(signup::configure)
                 .configure(auth::configure)
                 .configure(me::configure)
-                .configure(organisations::configure)
-                .configure(users::configure)
-                .configure(api_clients::configure)
                 .configure(network::configure)
-                .configure(metrics::configure)
-                .configure(requirements::configure)
-                .configure(requests::configure)
-                .configure(answers::configure)
                 .configure(bulk_answers::configure)
-                .configure(spreadsheets::configure)
                 .configure(evidence::configure),
         );
 }

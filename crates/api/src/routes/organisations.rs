@@ -35,7 +35,7 @@ pub fn configure(config: &mut ServiceConfig) {
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/organisations/{id}")]
+#[get("/{id}")]
 #[tracing::instrument(skip(db, caller))]
 pub async fn get_organisation(
     Authorized(caller, ..): Authorized<need::ReadOrganisation>,
@@ -71,7 +71,7 @@ pub async fn get_organisation(
         (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/organisations")]
+#[get("")]
 #[tracing::instrument(skip_all)]
 pub async fn list_organisations(
     req: HttpRequest,

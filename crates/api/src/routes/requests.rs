@@ -57,7 +57,7 @@ fn body(request: Request, amendments: Vec<VersionBody>) -> RequestBody {
         (status = 403, description = "Needs the requirements:read scope", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/requests")]
+#[get("")]
 pub async fn list_requests(
     req: HttpRequest,
     Authorized(caller, ..): Authorized<need::ReadRequirements>,
@@ -65,7 +65,7 @@ pub async fn list_requests(
     cache: web::Data<ReadCache>,
     QueryParams(query): QueryParams<RequestQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = ResponseKey::new(caller.org_id, &req);
+    let key = ResponseKey::with_links(caller.org_id, &req);
     if let Some(cached) = cache.response(&req, &key) {
         return Ok(cached);
     }
@@ -140,7 +140,7 @@ pub async fn list_requests(
         (status = 404, description = "No such request for you", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/requests/{id}")]
+#[get("/{id}")]
 pub async fn get_request(
     req: HttpRequest,
     Authorized(caller, ..): Authorized<need::ReadRequirements>,
@@ -196,7 +196,7 @@ pub async fn get_request(
         (status = 422, description = "`reason` is missing or too long", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[post("/requests/{id}/decline")]
+#[post("/{id}/decline")]
 pub async fn decline_request(
     Authorized(caller, ..): Authorized<need::WriteResponses>,
     db: web::Data<Database>,
@@ -250,7 +250,7 @@ pub async fn decline_request(
         (status = 422, description = "Not your supplier, not an item of the request, beyond the cascade depth…", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[post("/requests/{id}/forward")]
+#[post("/{id}/forward")]
 pub async fn forward_request(
     Authorized(caller, ..): Authorized<need::WriteRequirements>,
     db: web::Data<Database>,
@@ -310,7 +310,7 @@ pub async fn forward_request(
         (status = 404, description = "No such request for you", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/requests/{id}/forwarded")]
+#[get("/{id}/forwarded")]
 pub async fn list_forwarded(
     Authorized(caller, ..): Authorized<need::ReadRequirements>,
     db: web::Data<Database>,

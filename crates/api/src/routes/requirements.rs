@@ -67,7 +67,7 @@ fn respond(requirement: store::Requirement, status: StatusCode) -> HttpResponse 
         (status = 422, description = "A field is not valid: unknown metric, period, due date, audience…", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[post("/requirements")]
+#[post("")]
 #[tracing::instrument(skip_all)]
 pub async fn create_requirement(
     Authorized(caller, ..): Authorized<need::WriteRequirements>,
@@ -128,7 +128,7 @@ fn actor_label(caller: &tierlink_domain::access::Caller) -> String {
         (status = 403, description = "Needs the requirements:read scope", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/requirements")]
+#[get("")]
 pub async fn list_requirements(
     req: HttpRequest,
     Authorized(caller, ..): Authorized<need::ReadRequirements>,
@@ -169,7 +169,7 @@ pub async fn list_requirements(
         (status = 404, description = "No such requirement of yours", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/requirements/{id}")]
+#[get("/{id}")]
 pub async fn get_requirement(
     Authorized(caller, ..): Authorized<need::ReadRequirements>,
     db: web::Data<Database>,
@@ -206,7 +206,7 @@ pub async fn get_requirement(
         (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[put("/requirements/{id}")]
+#[put("/{id}")]
 pub async fn replace_requirement(
     Authorized(caller, ..): Authorized<need::WriteRequirements>,
     db: web::Data<Database>,
@@ -262,7 +262,7 @@ async fn transition(
         (status = 422, description = "An audience member is no longer your supplier", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[post("/requirements/{id}/publish")]
+#[post("/{id}/publish")]
 pub async fn publish_requirement(
     Authorized(caller, ..): Authorized<need::WriteRequirements>,
     db: web::Data<Database>,
@@ -303,7 +303,7 @@ pub async fn publish_requirement(
         (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[post("/requirements/{id}/close")]
+#[post("/{id}/close")]
 pub async fn close_requirement(
     Authorized(caller, ..): Authorized<need::WriteRequirements>,
     db: web::Data<Database>,
@@ -330,7 +330,7 @@ pub async fn close_requirement(
         (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[post("/requirements/{id}/cancel")]
+#[post("/{id}/cancel")]
 pub async fn cancel_requirement(
     Authorized(caller, ..): Authorized<need::WriteRequirements>,
     db: web::Data<Database>,
@@ -361,7 +361,7 @@ pub async fn cancel_requirement(
         (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[post("/requirements/{id}/amendments")]
+#[post("/{id}/amendments")]
 pub async fn amend_requirement(
     Authorized(caller, ..): Authorized<need::WriteRequirements>,
     db: web::Data<Database>,
@@ -406,7 +406,7 @@ pub async fn amend_requirement(
         (status = 404, description = "No such requirement of yours", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/requirements/{id}/versions")]
+#[get("/{id}/versions")]
 pub async fn list_requirement_versions(
     Authorized(caller, ..): Authorized<need::ReadRequirements>,
     db: web::Data<Database>,
@@ -437,7 +437,7 @@ pub async fn list_requirement_versions(
         (status = 404, description = "No such requirement of yours", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/requirements/{id}/requests")]
+#[get("/{id}/requests")]
 pub async fn list_requirement_requests(
     req: HttpRequest,
     Authorized(caller, ..): Authorized<need::ReadRequirements>,
@@ -484,7 +484,7 @@ pub async fn list_requirement_requests(
         (status = 404, description = "No such requirement of yours", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/requirements/{id}/summary")]
+#[get("/{id}/summary")]
 pub async fn get_requirement_summary(
     Authorized(caller, ..): Authorized<need::ReadResponses>,
     db: web::Data<Database>,

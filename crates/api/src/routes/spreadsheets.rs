@@ -75,7 +75,7 @@ fn write_csv(rows: Vec<Vec<String>>) -> Result<Vec<u8>, ApiError> {
         (status = 404, description = "No such request for you to answer", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/requests/{id}/answer/template.csv")]
+#[get("/{id}/answer/template.csv")]
 pub async fn answer_template(
     Authorized(caller, ..): Authorized<need::ReadResponses>,
     db: web::Data<Database>,
@@ -154,7 +154,7 @@ pub async fn answer_template(
         (status = 422, description = "Bad rows, each listed by line; nothing imported", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[post("/requests/{id}/answer/import")]
+#[post("/{id}/answer/import")]
 #[tracing::instrument(skip_all)]
 pub async fn import_answer(
     req: HttpRequest,
@@ -307,7 +307,7 @@ fn by_line(errors: ValidationErrors, lines: &[u64]) -> ValidationErrors {
         (status = 404, description = "No such request or revision for you", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/requests/{id}/answer/export.csv")]
+#[get("/{id}/answer/export.csv")]
 pub async fn export_answer(
     Authorized(caller, ..): Authorized<need::ReadResponses>,
     db: web::Data<Database>,

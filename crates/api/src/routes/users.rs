@@ -39,7 +39,7 @@ pub fn configure(config: &mut ServiceConfig) {
         (status = 403, description = "Only admins manage users", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/users")]
+#[get("")]
 #[tracing::instrument(skip_all)]
 pub async fn list_users(
     req: HttpRequest,
@@ -75,7 +75,7 @@ pub async fn list_users(
         (status = 422, description = "A field is not valid", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[post("/users")]
+#[post("")]
 #[tracing::instrument(skip_all)]
 pub async fn create_user(
     Authorized(caller, ..): Authorized<need::ManageUsers>,
@@ -124,7 +124,7 @@ pub async fn create_user(
         (status = 404, description = "No such user in the caller's organisation", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/users/{id}")]
+#[get("/{id}")]
 #[tracing::instrument(skip(caller, db))]
 pub async fn get_user(
     Authorized(caller, ..): Authorized<need::ManageUsers>,
@@ -158,7 +158,7 @@ pub async fn get_user(
         (status = 422, description = "A field is not valid", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[patch("/users/{id}")]
+#[patch("/{id}")]
 #[tracing::instrument(skip(caller, db, body))]
 pub async fn update_user(
     Authorized(caller, ..): Authorized<need::ManageUsers>,
