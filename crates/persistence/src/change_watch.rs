@@ -95,8 +95,22 @@ impl ChangeWatch {
         })
     }
 
-    /// Called by [`crate::Database::write`] once a transaction has ended.
+    /// Called by [`crate::Database::write`] once a transaction has ended
+    /// (while this process's writers are still held off).
+    ///
+    /// The watch connection sees that commit as "another connection's", and
+    /// would move the version a second time at its next question — a second
+    /// wave of cache misses for every write. So SQLite is asked right now,
+    /// *before* the version moves: whatever it reports (this commit, or
+    /// another process's just before) is older than the new version, and
+    /// everything read under the new version sees it; what another process
+    /// commits after the question is still seen by the next one.
     pub(crate) fn committed(&self) {
+        if let Ok(mut watcher) = self.watcher.lock()
+            && let Ok(seen) = DataVersionPragma.get_result::<i64>(&mut watcher.connection)
+        {
+            watcher.last_seen = Some(seen);
+        }
         self.version.fetch_add(1, Ordering::SeqCst);
     }
 

@@ -203,6 +203,8 @@ impl Database {
         let result = conn.transaction(f);
         // Committed or rolled back, it is over: cached reads from before it
         // are retired (a rollback changed nothing; retiring is still safe).
+        // The SQLite writer lock is still held, so commits are counted in
+        // order.
         if let Some(watch) = &self.change_watch {
             watch.committed();
         }

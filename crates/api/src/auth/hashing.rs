@@ -4,6 +4,8 @@
 //! argon2's 19 MiB working memory, only their allocator arenas keep it:
 //! on the shared blocking pool every thread that once hashed kept its own
 //! copy (bench/RESULTS.md: +170 MiB resident under continuous logins).
+//! They also run at a lower scheduling priority than the HTTP workers, so
+//! that when logins and reads compete for the CPU, reads win.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::mpsc;
@@ -20,6 +22,21 @@ pub struct HashingThreads {
     threads: usize,
 }
 
+/// How much lower than the HTTP workers the hashing threads run (a nice
+/// value): when both want the CPU, reads get about nine tenths of it.
+#[cfg(target_os = "linux")]
+const NICENESS: i32 = 10;
+
+/// Makes the calling thread yield to the HTTP workers: under load a login
+/// waits a little longer, and reads keep their latency. (On Linux the nice
+/// value belongs to the thread.) Failing to do so only costs that benefit.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    if let Err(error) = rustix::process::setpriority_process(None, NICENESS) {
+        tracing::warn!(%error, "could not lower the priority of a hashing thread");
+    }
+}
+
 impl HashingThreads {
     /// Starts `threads` (at least one) threads; they end when this is dropped.
     pub fn start(threads: usize) -> std::io::Result<Self> {
@@ -31,6 +48,7 @@ impl HashingThreads {
             std::thread::Builder::new()
                 .name(format!("argon2-{n}"))
                 .spawn(move || {
+                    lower_priority();
                     loop {
                         // The lock is held only while waiting for the next job.
                         let job = match receiver.lock() {
