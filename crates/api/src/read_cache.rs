@@ -33,10 +33,9 @@ use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 use serde::Serialize;
 use tierlink_domain::access::{Role, Scopes};
-use tierlink_domain::ids::OrgId;
+use tierlink_domain::ids::{ClientId, OrgId, UserId};
 use tierlink_persistence::Database;
 use tierlink_persistence::change_watch::DataVersion;
-use uuid::Uuid;
 
 use crate::problem::ApiError;
 
@@ -59,8 +58,8 @@ pub enum AccountState {
 /// Which account: users and clients have separate id spaces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AccountKey {
-    User { org: Uuid, id: Uuid },
-    Client { org: Uuid, id: Uuid },
+    User { org: OrgId, id: UserId },
+    Client { org: OrgId, id: ClientId },
 }
 
 /// A response kept for reuse: everything but the per-request headers.
@@ -152,11 +151,6 @@ impl ReadCache {
                 })
             }),
         }
-    }
-
-    /// A cache that keeps nothing.
-    pub fn disabled() -> Self {
-        Self { caches: None }
     }
 
     /// Takes this request's snapshot of the database, before anything of it

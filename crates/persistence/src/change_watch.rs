@@ -53,6 +53,17 @@ struct Watcher {
     last_seen: Option<i64>,
 }
 
+impl Watcher {
+    /// Asks SQLite for the data version and remembers it: whether it moved
+    /// since the last question, or `None` if SQLite could not say.
+    fn seen_changed(&mut self) -> Option<bool> {
+        let seen = DataVersionPragma
+            .get_result::<i64>(&mut self.connection)
+            .ok()?;
+        Some(self.last_seen.replace(seen) != Some(seen))
+    }
+}
+
 /// The database's version number, moved by this process's commits and by
 /// those another process is seen to have made.
 pub struct ChangeWatch {
@@ -106,10 +117,8 @@ impl ChangeWatch {
     /// everything read under the new version sees it; what another process
     /// commits after the question is still seen by the next one.
     pub(crate) fn committed(&self) {
-        if let Ok(mut watcher) = self.watcher.lock()
-            && let Ok(seen) = DataVersionPragma.get_result::<i64>(&mut watcher.connection)
-        {
-            watcher.last_seen = Some(seen);
+        if let Ok(mut watcher) = self.watcher.lock() {
+            watcher.seen_changed();
         }
         self.version.fetch_add(1, Ordering::SeqCst);
     }
@@ -144,10 +153,7 @@ impl ChangeWatch {
 
     /// Asks SQLite whether another connection committed since the last time.
     fn ask(&self, watcher: &mut Watcher, now: u64) -> Option<()> {
-        let seen = DataVersionPragma
-            .get_result::<i64>(&mut watcher.connection)
-            .ok()?;
-        if watcher.last_seen.replace(seen) != Some(seen) {
+        if watcher.seen_changed()? {
             self.version.fetch_add(1, Ordering::SeqCst);
         }
         self.checked_at.store(now, Ordering::SeqCst);

@@ -166,9 +166,10 @@ impl Database {
     }
 
     /// The version of the database's contents, where the engine can tell it
-    /// cheaply and exactly (SQLite; see [`crate::change_watch`]). Anything
-    /// read after this call and tagged with the version stays true for as
-    /// long as the call returns the same version. `None`: do not cache.
+    /// cheaply (SQLite; see [`crate::change_watch`]). Anything read after
+    /// this call and tagged with the version stays true for as long as the
+    /// call returns the same version (for changes by other processes: up to
+    /// `change_recheck` later). `None`: do not cache.
     pub fn data_version(&self) -> Option<DataVersion> {
         self.change_watch.as_ref().and_then(|watch| watch.version())
     }

@@ -7,7 +7,8 @@
 //! ([`Caller::may`]). A handler without either is public, visibly.
 //!
 //! On SQLite the account's state comes from the [`ReadCache`] while the
-//! database is unchanged since it was read, which is exactly as current.
+//! database is unchanged since it was read: a change through this server
+//! is seen at once, one by another process within the cache's recheck time.
 
 use std::marker::PhantomData;
 
@@ -16,7 +17,6 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 use tierlink_domain::access::{Actor, Caller, Permission};
-use tierlink_domain::ids::{ClientId, OrgId, UserId};
 use tierlink_persistence::{Database, api_clients, users};
 
 use super::AuthState;
@@ -77,12 +77,12 @@ impl FromRequest for Authenticated {
 fn account_key(subject: &Subject) -> AccountKey {
     match subject {
         Subject::User { org_id, id } => AccountKey::User {
-            org: org_id.as_uuid(),
-            id: id.as_uuid(),
+            org: *org_id,
+            id: *id,
         },
         Subject::Client { org_id, id, .. } => AccountKey::Client {
-            org: org_id.as_uuid(),
-            id: id.as_uuid(),
+            org: *org_id,
+            id: *id,
         },
     }
 }
@@ -93,16 +93,10 @@ fn account_state(
     key: AccountKey,
 ) -> Result<AccountState, tierlink_persistence::StoreError> {
     Ok(match key {
-        AccountKey::User { org, id } => AccountState::User(users::active_role(
-            conn,
-            OrgId::from_uuid(org),
-            UserId::from_uuid(id),
-        )?),
-        AccountKey::Client { org, id } => AccountState::Client(api_clients::active_scopes(
-            conn,
-            OrgId::from_uuid(org),
-            ClientId::from_uuid(id),
-        )?),
+        AccountKey::User { org, id } => AccountState::User(users::active_role(conn, org, id)?),
+        AccountKey::Client { org, id } => {
+            AccountState::Client(api_clients::active_scopes(conn, org, id)?)
+        }
     })
 }
 

@@ -35,8 +35,8 @@ pub async fn hash_password(auth: &AuthState, password: Password) -> Result<Strin
 /// A 200 response builder for a page, with the `Link` header when there is a next page.
 pub fn page_response(req: &HttpRequest, next: Option<&Cursor>) -> HttpResponseBuilder {
     let mut response = HttpResponse::Ok();
-    if let Some(link) = next.and_then(|next| next_link(req, next)) {
-        response.insert_header((header::LINK, link));
+    for pair in page_headers(req, next) {
+        response.insert_header(pair);
     }
     response
 }
