@@ -3,12 +3,15 @@
 # scenario with wrk against the release server on this machine, measures
 # ceilings (GET /healthz, the same reads as direct SQL), and prints a report.
 # Usage: bash bench/run.sh [--quick]     (--quick: a smaller chain, shorter runs)
+# BENCH_ENGINES="sqlite" (or "postgres") runs one engine only; the report
+# then covers that engine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 QUICK=${1:-}
 DURATION=${BENCH_DURATION:-10s}
 CONNECTIONS=${BENCH_CONNECTIONS:-16}
+ENGINES=${BENCH_ENGINES:-sqlite postgres}
 PG_ADMIN=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 PORT=18181
 OUT=bench/out
@@ -214,11 +217,13 @@ SELECT * FROM requests WHERE id = (SELECT MIN(id) FROM requests WHERE supplier_o
 SELECT * FROM request_items WHERE request_id = (SELECT MIN(id) FROM requests WHERE supplier_org_id = (SELECT org_id FROM users WHERE email = 'bench-supplier-00001@tierlink.example')) ORDER BY position;
 SELECT id, name, country FROM organisations WHERE id = (SELECT org_id FROM users WHERE email = 'bench-large@tierlink.example');
 SQL
-bench_engine sqlite "sqlite://$OUT/sqlite/tierlink.db"
+case " $ENGINES " in *" sqlite "*) bench_engine sqlite "sqlite://$OUT/sqlite/tierlink.db" ;; esac
 
-psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS tierlink_bench" -c "CREATE DATABASE tierlink_bench"
-PG_URL=$(python3 -c "import sys; u=sys.argv[1]; print(u.rsplit('/',1)[0] + '/tierlink_bench')" "$PG_ADMIN")
-bench_engine postgres "$PG_URL"
+case " $ENGINES " in *" postgres "*)
+  psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS tierlink_bench" -c "CREATE DATABASE tierlink_bench"
+  PG_URL=$(python3 -c "import sys; u=sys.argv[1]; print(u.rsplit('/',1)[0] + '/tierlink_bench')" "$PG_ADMIN")
+  bench_engine postgres "$PG_URL" ;;
+esac
 
 echo "==> results (engine, scenario, value, p50 ms, p99 ms, errors)"
 cat "$OUT/results.tsv"

@@ -32,3 +32,19 @@ where
         .map_err(ApiError::internal)?
         .map_err(ApiError::from)
 }
+
+/// Like [`write`], for transactions that change only sign-in sessions
+/// (refresh tokens, a password's rehash): nothing the read cache holds
+/// depends on them, so on SQLite they leave it warm
+/// ([`Database::write_outside_cache`]).
+pub async fn write_outside_cache<T, F>(db: &Database, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut tierlink_persistence::DbConnection) -> Result<T, StoreError> + Send + 'static,
+{
+    let db = db.clone();
+    web::block(move || db.write_outside_cache(f))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::from)
+}

@@ -15,6 +15,7 @@ pub mod db;
 pub mod extract;
 pub mod fallback;
 pub mod idempotency;
+pub mod memory;
 pub mod middleware;
 pub mod openapi;
 pub mod problem;

@@ -13,18 +13,29 @@
 //!   another process is seen within that time, one written through this
 //!   server at once. A `recheck` of zero asks on every request.
 //!
+//! * Transactions that change nothing a cached read depends on (sign-in
+//!   sessions: refresh tokens) run on the watch's own connection through
+//!   [`crate::Database::write_outside_cache`]. SQLite leaves a connection's
+//!   `data_version` alone for its own commits, so such a write keeps the
+//!   cache (a login no longer sends every reader back to the database), and
+//!   another process's commit before, during or after it still moves the
+//!   number.
+//!
 //! PostgreSQL has no such cheap, exact signal across the replicas that share
 //! it, so there is no watch there and nothing is cached.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, TryLockError};
 use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::BigInt;
 use diesel::sqlite::{Sqlite, SqliteConnection};
-use diesel::{QueryResult, RunQueryDsl};
+use diesel::{Connection, QueryResult, RunQueryDsl};
+
+use crate::connection::DbConnection;
+use crate::error::StoreError;
 
 /// A version of the database's contents: equal versions, equal contents.
 pub type DataVersion = u64;
@@ -47,19 +58,31 @@ impl Query for DataVersionPragma {
 
 impl RunQueryDsl<SqliteConnection> for DataVersionPragma {}
 
-/// The watch connection and the last `data_version` it returned.
+/// The watch connection (always SQLite; kept as a [`DbConnection`] so the
+/// ordinary store functions can write on it) and the last `data_version` it
+/// returned.
 struct Watcher {
-    connection: SqliteConnection,
+    connection: DbConnection,
     last_seen: Option<i64>,
+    /// False once the connection could not be set back to never waiting.
+    usable: bool,
 }
 
 impl Watcher {
+    fn sqlite(&mut self) -> Option<&mut SqliteConnection> {
+        if !self.usable {
+            return None;
+        }
+        match &mut self.connection {
+            DbConnection::Sqlite(connection) => Some(connection),
+            DbConnection::Postgres(_) => None,
+        }
+    }
+
     /// Asks SQLite for the data version and remembers it: whether it moved
     /// since the last question, or `None` if SQLite could not say.
     fn seen_changed(&mut self) -> Option<bool> {
-        let seen = DataVersionPragma
-            .get_result::<i64>(&mut self.connection)
-            .ok()?;
+        let seen = DataVersionPragma.get_result::<i64>(self.sqlite()?).ok()?;
         Some(self.last_seen.replace(seen) != Some(seen))
     }
 }
@@ -94,10 +117,12 @@ impl ChangeWatch {
         recheck: Duration,
     ) -> Result<Self, diesel::result::Error> {
         connection.batch_execute("PRAGMA busy_timeout = 0;")?;
+        let connection = DbConnection::Sqlite(connection);
         Ok(Self {
             watcher: Mutex::new(Watcher {
                 connection,
                 last_seen: None,
+                usable: true,
             }),
             version: AtomicU64::new(0),
             recheck,
@@ -123,6 +148,47 @@ impl ChangeWatch {
         self.version.fetch_add(1, Ordering::SeqCst);
     }
 
+    /// Runs `f` in a transaction on the watch's own connection, so its commit
+    /// leaves the version as it was (see the module documentation), while
+    /// SQLite still reports other processes' commits: one made before this
+    /// transaction began is noticed when it begins, one made later by the
+    /// next question. The caller holds this process's SQLite writer lock.
+    ///
+    /// `Err(f)` gives `f` back when the watch cannot be used (a writer on it
+    /// panicked, or it could not be set back to never waiting): the caller
+    /// then writes the ordinary way.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn write_unwatched<T, F>(
+        &self,
+        busy_timeout_ms: u32,
+        f: F,
+    ) -> Result<Result<T, StoreError>, F>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+    {
+        let mut watcher = match self.watcher.lock() {
+            Ok(watcher) if watcher.usable => watcher,
+            _ => return Err(f),
+        };
+        let connection = &mut watcher.connection;
+        // The watch never waits on the HTTP workers' behalf; a writer may.
+        if let Err(error) =
+            connection.batch_execute(&format!("PRAGMA busy_timeout = {busy_timeout_ms};"))
+        {
+            return Ok(Err(error.into()));
+        }
+        let result = connection.transaction(f);
+        if connection
+            .batch_execute("PRAGMA busy_timeout = 0;")
+            .is_err()
+        {
+            // A watch that might wait would stall the HTTP workers: it
+            // answers no more questions, so nothing is cached from now on.
+            watcher.usable = false;
+        }
+        Ok(result)
+    }
+
     /// The current version, or `None` if SQLite could not say (then the
     /// caller must not trust anything it cached).
     pub fn version(&self) -> Option<DataVersion> {
@@ -132,10 +198,19 @@ impl ChangeWatch {
                 // Exactness asked for: wait for the connection if need be.
                 let mut watcher = self.watcher.lock().ok()?;
                 self.ask(&mut watcher, now)?;
-            } else if let Ok(mut watcher) = self.watcher.try_lock() {
-                // Another thread asking right now is as good as asking.
-                if self.is_due(now) {
-                    self.ask(&mut watcher, now)?;
+            } else {
+                match self.watcher.try_lock() {
+                    Ok(mut watcher) => {
+                        if self.is_due(now) {
+                            self.ask(&mut watcher, now)?;
+                        }
+                    }
+                    // Another thread asking right now is as good as asking;
+                    // a write on the watch's connection (see
+                    // `write_unwatched`) delays the question by its length.
+                    Err(TryLockError::WouldBlock) => {}
+                    // A writer on the watch panicked: trust nothing.
+                    Err(TryLockError::Poisoned(_)) => return None,
                 }
             }
         }
@@ -226,5 +301,84 @@ mod tests {
         let after = server.data_version().expect("a version");
         assert_ne!(after, before, "a commit by another handle is seen");
         assert_eq!(server.data_version(), Some(after));
+    }
+
+    fn write_outside_cache(db: &Database, sql: &str) {
+        db.write_outside_cache(|conn| {
+            diesel::sql_query(sql).execute(conn)?;
+            Ok(())
+        })
+        .expect("the write commits");
+    }
+
+    fn count(db: &Database) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        db.read(|conn| {
+            Ok(diesel::sql_query("SELECT COUNT(*) AS n FROM t").get_result::<Count>(conn)?)
+        })
+        .expect("the count")
+        .n
+    }
+
+    #[test]
+    fn writes_outside_the_cache_commit_but_keep_the_version() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let server = open(&dir.path().join("sessions.db"), Duration::ZERO);
+        write(&server, "CREATE TABLE t (x INTEGER)");
+        let before = server.data_version().expect("a version");
+
+        write_outside_cache(&server, "INSERT INTO t (x) VALUES (1)");
+        assert_eq!(count(&server), 1, "the write is committed and visible");
+        assert_eq!(
+            server.data_version(),
+            Some(before),
+            "a write outside the cache keeps the version"
+        );
+
+        let failed = server.write_outside_cache(|conn| {
+            diesel::sql_query("INSERT INTO t (x) VALUES (2)").execute(conn)?;
+            diesel::sql_query("INSERT INTO missing (x) VALUES (3)").execute(conn)?;
+            Ok(())
+        });
+        assert!(failed.is_err(), "a failing statement fails the write");
+        assert_eq!(count(&server), 1, "and nothing of it is kept");
+        assert_eq!(server.data_version(), Some(before));
+
+        write(&server, "INSERT INTO t (x) VALUES (4)");
+        assert_ne!(
+            server.data_version(),
+            Some(before),
+            "an ordinary write still moves it"
+        );
+    }
+
+    #[test]
+    fn another_processs_commit_is_seen_across_a_write_outside_the_cache() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("across.db");
+        let server = open(&path, Duration::ZERO);
+        write(&server, "CREATE TABLE t (x INTEGER)");
+        let before = server.data_version().expect("a version");
+
+        // Committed between two questions, then hidden (if it could be)
+        // behind the server's own write on the watch connection.
+        let other_process = open(&path, Duration::ZERO);
+        write(&other_process, "INSERT INTO t (x) VALUES (1)");
+        write_outside_cache(&server, "INSERT INTO t (x) VALUES (2)");
+        let after = server.data_version().expect("a version");
+        assert_ne!(after, before, "the other process's commit is seen");
+
+        write_outside_cache(&server, "INSERT INTO t (x) VALUES (3)");
+        write(&other_process, "INSERT INTO t (x) VALUES (4)");
+        assert_ne!(
+            server.data_version(),
+            Some(after),
+            "and so is one made after it"
+        );
+        assert_eq!(count(&server), 4);
     }
 }

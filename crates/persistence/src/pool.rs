@@ -212,6 +212,30 @@ impl Database {
         result
     }
 
+    /// Like [`Database::write`], for transactions that change nothing a
+    /// cached read depends on — sign-in sessions (refresh tokens), never
+    /// accounts, organisations or anything the API answers with. On SQLite
+    /// it runs on the change watch's own connection, so the cache survives
+    /// it (see [`crate::change_watch`]); on PostgreSQL it is `write`.
+    pub fn write_outside_cache<T>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let (Some(watch), Some(writer)) = (&self.change_watch, &self.sqlite_writer) else {
+            return self.write(f);
+        };
+        let guard = writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match watch.write_unwatched(SQLITE_BUSY_TIMEOUT_MS, f) {
+            Ok(result) => result,
+            Err(f) => {
+                drop(guard);
+                self.write(f)
+            }
+        }
+    }
+
     /// Whether the database answers within `timeout`.
     pub fn check(&self, timeout: Duration) -> Result<(), StoreError> {
         let mut conn = self.pool.get_timeout(timeout)?;

@@ -105,7 +105,9 @@ async fn issue_user_tokens(
     let refresh = secrets::generate(secrets::REFRESH_TOKEN_PREFIX);
     let digest = secrets::digest(&refresh);
     let expires_at = Utc::now() + auth.refresh_ttl;
-    db::write(db, move |conn| {
+    // Neither a refresh token nor a password hash is read by anything the
+    // read cache holds, so a login leaves it warm.
+    db::write_outside_cache(db, move |conn| {
         if let Some(hash) = rehashed {
             users::set_password_hash(conn, user.id, &hash)?;
         }
@@ -282,7 +284,7 @@ async fn refresh(
     let successor = secrets::generate(secrets::REFRESH_TOKEN_PREFIX);
     let successor_digest = secrets::digest(&successor);
     let expires_at = Utc::now() + auth.refresh_ttl;
-    let outcome = db::write(db, move |conn| {
+    let outcome = db::write_outside_cache(db, move |conn| {
         let redemption =
             refresh_tokens::redeem(conn, &presented_digest, &successor_digest, expires_at)?;
         let user = match &redemption {
@@ -350,7 +352,7 @@ pub async fn logout(
         )));
     }
     let digest = secrets::digest(&body.refresh_token);
-    db::write(&db, move |conn| {
+    db::write_outside_cache(&db, move |conn| {
         refresh_tokens::revoke_family_of(conn, &digest)
     })
     .await?;
