@@ -145,7 +145,7 @@ while time.time() < end: pass" &
   wait $HOG || true
   # e: one bulk submission of ~10,000 entries (334 requests × 30 items), one call at a time.
   curl -sf "http://127.0.0.1:$PORT/v1/metrics?limit=200" -H "authorization: Bearer $BULK" > "$OUT/metrics.json"
-  python3 bench/lib/bulk_body.py "http://127.0.0.1:$PORT" "$BULK" "$OUT/metrics.json" "$OUT/bulk.json" "$OUT/$ENGINE-bulk-insert.sql" > "$OUT/bulk-info.txt"
+  python3 bench/lib/bulk_body.py "http://127.0.0.1:$PORT" "$BULK" "$OUT/metrics.json" "$OUT/bulk.json" "$OUT/$ENGINE-bulk-insert.sql" "$OUT/$ENGINE-bulk-insert-all.sql" > "$OUT/bulk-info.txt"
   ENTRIES=$(head -1 "$OUT/bulk-info.txt")
   BULK_IDS=$(sed -n 2p "$OUT/bulk-info.txt")
   echo "$ENGINE	e-entries	$ENTRIES" >> "$OUT/results.tsv"
@@ -195,7 +195,11 @@ capture_pg_statements() {
 direct_ceilings() {
   sed -e "s/:requirement/$REQUIREMENT/g" -e "s/:numeric/$([ "$ENGINE" = postgres ] && echo NUMERIC || echo REAL)/g" \
     bench/lib/summary.sql > "$OUT/$ENGINE-summary.sql"
-  local clear="DELETE FROM answer_drafts WHERE request_id IN ('$(echo "$BULK_IDS" | sed "s/,/','/g")')"
+  local ids="'$(echo "$BULK_IDS" | sed "s/,/','/g")'"
+  local clear="DELETE FROM answer_drafts WHERE request_id IN ($ids)"
+  # The context ceiling's rows: its revisions are numbered 1,000,000.
+  local clear_entries="DELETE FROM answer_revision_entries WHERE revision = 1000000 AND request_id IN ($ids)"
+  local clear_revisions="DELETE FROM answer_revisions WHERE revision = 1000000 AND request_id IN ($ids)"
   if [ "$ENGINE" = postgres ]; then
     for scenario in a b; do
       if [ -s "$OUT/postgres-$scenario.sql" ]; then
@@ -207,9 +211,11 @@ direct_ceilings() {
     echo "postgres	direct-c-ms	$(grep -oP 'latency average = \K[\d.]+' "$OUT/postgres-pgbench-c.txt" | head -1)" >> "$OUT/results.tsv"
     # e: the same rows as multi-row INSERTs in one committed transaction
     # (the drafts cleared first, untimed), best of three.
-    { echo '\timing on'; for _ in 1 2 3; do echo "$clear;"; echo "SELECT 'bench-insert-start';"; echo "BEGIN;"; cat "$OUT/postgres-bulk-insert.sql"; echo "COMMIT;"; echo "SELECT 'bench-insert-end';"; done; echo "$clear;"; } > "$OUT/postgres-direct-e.sql"
-    psql "$URL" -q -f "$OUT/postgres-direct-e.sql" > "$OUT/postgres-direct-e.txt" 2>&1 || true
-    python3 - "$OUT/postgres-direct-e.txt" "$ENTRIES" >> "$OUT/results.tsv" <<'PY'
+    for variant in "" "-all"; do
+      local clears="$clear; $clear_entries; $clear_revisions;"
+      { echo '\timing on'; for _ in 1 2 3; do echo "$clears"; echo "SELECT 'bench-insert-start';"; echo "BEGIN;"; cat "$OUT/postgres-bulk-insert$variant.sql"; echo "COMMIT;"; echo "SELECT 'bench-insert-end';"; done; echo "$clears"; } > "$OUT/postgres-direct-e$variant.sql"
+      psql "$URL" -q -f "$OUT/postgres-direct-e$variant.sql" > "$OUT/postgres-direct-e$variant.txt" 2>&1 || true
+      python3 - "$OUT/postgres-direct-e$variant.txt" "$ENTRIES" "$variant" >> "$OUT/results.tsv" <<'PY'
 import re, sys
 text, rows = open(sys.argv[1]).read(), int(sys.argv[2])
 runs = []
@@ -218,12 +224,14 @@ for block in text.split("bench-insert-start")[1:]:
     times = [float(t) for t in re.findall(r"Time: ([\d.]+) ms", block)]
     runs.append(sum(times[1:]))  # the first is the start marker's own
 best = min(runs) if runs else float("nan")
-print(f"postgres\tdirect-e-rows-per-s\t{rows / (best / 1000):.0f}")
+print(f"postgres\tdirect-e{sys.argv[3]}-rows-per-s\t{rows / (best / 1000):.0f}")
 PY
+    done
   else
     echo "sqlite	direct-a-per-s	$(python3 bench/lib/direct.py read "$OUT/sqlite/tierlink.db" "$OUT/read-request.sql")" >> "$OUT/results.tsv"
     echo "sqlite	direct-c-ms	$(python3 bench/lib/direct.py aggregate "$OUT/sqlite/tierlink.db" "$OUT/sqlite-summary.sql")" >> "$OUT/results.tsv"
     echo "sqlite	direct-e-rows-per-s	$(python3 bench/lib/direct.py insert "$OUT/sqlite/tierlink.db" "$OUT/sqlite-bulk-insert.sql" "$ENTRIES" "$clear")" >> "$OUT/results.tsv"
+    echo "sqlite	direct-e-all-rows-per-s	$(python3 bench/lib/direct.py insert "$OUT/sqlite/tierlink.db" "$OUT/sqlite-bulk-insert-all.sql" "$ENTRIES" "$clear" "$clear_entries" "$clear_revisions")" >> "$OUT/results.tsv"
   fi
 }
 

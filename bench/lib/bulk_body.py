@@ -1,15 +1,20 @@
 """Scenario e's inputs: the bulk supplier's open "Bench bulk" requests, as
 one `POST /v1/answers/bulk` body (every item answered, submitted), and the
-same rows as multi-row INSERT statements into answer_drafts (the ceiling).
+same rows as multi-row INSERT statements into answer_drafts (the ceiling),
+and, in OUT_SQL_ALL, into every table a submission puts them in: the drafts,
+one revision per request and the revision's entries (a second, context
+ceiling: what the database alone needs for the writes the call must make).
+The revisions there are numbered REVISION (1,000,000), out of the way.
 
-Usage: python3 bulk_body.py BASE_URL TOKEN METRICS_JSON OUT_JSON OUT_SQL
+Usage: python3 bulk_body.py BASE_URL TOKEN METRICS_JSON OUT_JSON OUT_SQL OUT_SQL_ALL
 Prints: the number of entries, then the request ids (comma-separated).
 """
 import json
 import sys
 import urllib.request
 
-base, token, metrics_path, out_json, out_sql = sys.argv[1:6]
+base, token, metrics_path, out_json, out_sql, out_sql_all = sys.argv[1:7]
+REVISION = 1000000
 metrics = {m["code"]: m for m in json.load(open(metrics_path))["items"]}
 
 
@@ -43,7 +48,7 @@ def value(m):
     return {"value": "KR"}
 
 
-answers, rows = [], []
+answers, rows, entry_rows = [], [], []
 for r in requests:
     entries = []
     for item in r["items"]:
@@ -57,15 +62,41 @@ for r in requests:
             f"('{r['id']}', '{item['metric']}', '{text}', {unit_sql}, {canonical}, {unit_sql}, NULL, 'measured', "
             f"'2026-01-01', '2026-12-31', NULL, '', 'bench', '2026-11-01 09:00:00')"
         )
+        entry_rows.append(
+            f"('{r['id']}', {REVISION}, '{item['metric']}', '{text}', {unit_sql}, {canonical}, {unit_sql}, NULL, "
+            f"'measured', '2026-01-01', '2026-12-31', NULL, '')"
+        )
     answers.append({"request_id": r["id"], "entries": entries, "submit": True})
 
 json.dump({"answers": answers}, open(out_json, "w"))
-with open(out_sql, "w") as sql:
+
+
+def drafts(sql):
     for start in range(0, len(rows), 500):
         sql.write(
             "INSERT INTO answer_drafts (request_id, metric_code, value_text, unit, canonical_value, canonical_unit, "
             "method, obtained, period_start, period_end, comment, evidence, updated_by, updated_at) VALUES "
             + ", ".join(rows[start:start + 500]) + ";\n"
+        )
+
+
+with open(out_sql, "w") as sql:
+    drafts(sql)
+with open(out_sql_all, "w") as sql:
+    drafts(sql)
+    revisions = [
+        f"('{r['id']}', {REVISION}, 'submitted', TRUE, 'bench', '2026-11-01 09:00:00')" for r in requests
+    ]
+    for start in range(0, len(revisions), 500):
+        sql.write(
+            "INSERT INTO answer_revisions (request_id, revision, status, share_upstream, submitted_by, submitted_at) "
+            "VALUES " + ", ".join(revisions[start:start + 500]) + ";\n"
+        )
+    for start in range(0, len(entry_rows), 500):
+        sql.write(
+            "INSERT INTO answer_revision_entries (request_id, revision, metric_code, value_text, unit, "
+            "canonical_value, canonical_unit, method, obtained, period_start, period_end, comment, evidence) VALUES "
+            + ", ".join(entry_rows[start:start + 500]) + ";\n"
         )
 print(len(rows))
 print(",".join(r["id"] for r in requests))
