@@ -151,6 +151,31 @@ pub struct TestClient {
     pub access_token: String,
 }
 
+/// A lock held by a transaction on a connection of the test's own; rolled
+/// back (and so released) when dropped. See [`TestApp::hold_write_lock`].
+pub struct HeldLock(LockHolder);
+
+enum LockHolder {
+    Sqlite(diesel::sqlite::SqliteConnection),
+    Postgres(PgConnection),
+}
+
+impl std::fmt::Debug for HeldLock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HeldLock")
+    }
+}
+
+impl Drop for HeldLock {
+    fn drop(&mut self) {
+        use diesel::connection::SimpleConnection as _;
+        let _ = match &mut self.0 {
+            LockHolder::Sqlite(connection) => connection.batch_execute("ROLLBACK"),
+            LockHolder::Postgres(connection) => connection.batch_execute("ROLLBACK"),
+        };
+    }
+}
+
 pub const PASSWORD: &str = "correct horse battery staple";
 
 impl TestApp {
@@ -437,6 +462,37 @@ impl TestApp {
                 Ok(())
             })
             .expect("the SQL runs");
+    }
+
+    /// Opens a connection of its own (as another process or replica would)
+    /// and holds a lock that keeps every other writer of `table` waiting
+    /// until the returned guard is dropped: SQLite's write lock (any table),
+    /// or an `EXCLUSIVE` lock on `table` on PostgreSQL (reads still pass).
+    pub fn hold_write_lock(&self, table: &str) -> HeldLock {
+        let connection = match &self.settings.database_url {
+            DatabaseUrl::Sqlite { path } => {
+                let mut connection =
+                    diesel::sqlite::SqliteConnection::establish(&path.to_string_lossy())
+                        .expect("a second SQLite connection");
+                diesel::connection::SimpleConnection::batch_execute(
+                    &mut connection,
+                    "BEGIN IMMEDIATE",
+                )
+                .expect("SQLite's write lock");
+                LockHolder::Sqlite(connection)
+            }
+            DatabaseUrl::Postgres { url } => {
+                let mut connection =
+                    PgConnection::establish(url).expect("a second PostgreSQL connection");
+                diesel::connection::SimpleConnection::batch_execute(
+                    &mut connection,
+                    &format!("BEGIN; LOCK TABLE {table} IN EXCLUSIVE MODE"),
+                )
+                .expect("the table lock");
+                LockHolder::Postgres(connection)
+            }
+        };
+        HeldLock(connection)
     }
 
     pub fn url(&self, path: &str) -> String {

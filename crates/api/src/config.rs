@@ -42,6 +42,10 @@ pub struct Settings {
     pub database_url: DatabaseUrl,
     pub database_pool_size: u32,
     pub database_timeout: Duration,
+    /// `TIERLINK_DATABASE_LOCK_TIMEOUT_MS`: how long a statement waits for a
+    /// lock another transaction holds before the request answers 503
+    /// `database_busy` (SQLite's busy timeout, PostgreSQL's `lock_timeout`).
+    pub database_lock_timeout: Duration,
     pub data_dir: PathBuf,
     pub log_filter: String,
     pub log_format: LogFormat,
@@ -88,6 +92,7 @@ impl Default for Settings {
             database_url: DatabaseUrl::default_sqlite(),
             database_pool_size: 10,
             database_timeout: Duration::from_secs(5),
+            database_lock_timeout: Duration::from_secs(5),
             log_filter: "info".to_owned(),
             log_format: LogFormat::Human,
             max_body_bytes: 1024 * 1024,
@@ -133,6 +138,7 @@ const KEYS: &[&str] = &[
     "database_url",
     "database_pool_size",
     "database_timeout_secs",
+    "database_lock_timeout_ms",
     "data_dir",
     "log",
     "log_format",
@@ -305,6 +311,9 @@ impl Settings {
                     u32::try_from(n).unwrap_or(u32::MAX)
                 }),
             database_timeout: src.secs("database_timeout_secs", d.database_timeout)?,
+            database_lock_timeout: src
+                .positive("database_lock_timeout_ms")?
+                .map_or(d.database_lock_timeout, Duration::from_millis),
             log_filter: src.get("log")?.unwrap_or(d.log_filter),
             log_format: src.get("log_format")?.unwrap_or(d.log_format),
             max_body_bytes: src
@@ -352,6 +361,7 @@ impl Settings {
         PoolOptions {
             max_size: self.database_pool_size,
             acquire_timeout: self.database_timeout,
+            lock_timeout: self.database_lock_timeout,
             change_recheck: self.read_cache_recheck,
         }
     }

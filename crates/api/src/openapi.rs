@@ -96,7 +96,63 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .openapi(header())
         .configure(crate::routes::configure)
         .split_for_parts();
+    complete(document)
+}
+
+/// What is added to the document collected from the routes: every
+/// operation's 503. The server applies it to the document it serves too.
+pub fn complete(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    add_unavailable_responses(&mut document);
     document
+}
+
+/// Every operation that touches the database can answer 503: written once
+/// here rather than in each `#[utoipa::path]`, so SDKs know to retry.
+fn add_unavailable_responses(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{
+        ContentBuilder, HeaderBuilder, Ref, ResponseBuilder, schema::ObjectBuilder, schema::Type,
+    };
+    let response = ResponseBuilder::new()
+        .description(
+            "`service_unavailable`: the database cannot be reached (retry after the \
+             `Retry-After` seconds), or `database_busy`: another change held the records \
+             this request needed. Nothing was written; send the same request again.",
+        )
+        .header(
+            "Retry-After",
+            HeaderBuilder::new()
+                .schema(ObjectBuilder::new().schema_type(Type::Integer))
+                .description(Some("Seconds to wait before retrying"))
+                .build(),
+        )
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build();
+    for (path, item) in &mut document.paths.paths {
+        // Probes and the key set answer without the database (readiness
+        // documents its own 503).
+        if path.starts_with("/healthz") || path.starts_with("/readyz") || path.contains("jwks") {
+            continue;
+        }
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            operation
+                .responses
+                .responses
+                .entry("503".to_owned())
+                .or_insert_with(|| response.clone().into());
+        }
+    }
 }
 
 /// The document as committed: pretty JSON with a final newline.

@@ -178,6 +178,11 @@ pub enum ApiError {
     /// The database cannot be reached; retrying later may work.
     #[error("service unavailable")]
     Unavailable,
+    /// A lock another transaction held was not released in time (or the
+    /// database broke a deadlock by failing this request): 503 with
+    /// `Retry-After: 1`; nothing was written.
+    #[error("database busy")]
+    Busy,
     /// A bug or an infrastructure failure. The cause was logged.
     #[error("internal error")]
     Internal,
@@ -301,6 +306,17 @@ impl ApiError {
                 "The service is temporarily unavailable",
                 Some("the database cannot be reached; retry later".to_owned()),
             ),
+            Self::Busy => Problem::new(
+                status,
+                "database_busy",
+                "The data is busy",
+                Some(
+                    "another change held the records this request needed; nothing was \
+                     written, send the same request again (with the same Idempotency-Key \
+                     for creates)"
+                        .to_owned(),
+                ),
+            ),
             Self::Internal => Problem::new(
                 status,
                 "internal_error",
@@ -360,7 +376,7 @@ impl ResponseError for ApiError {
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -379,6 +395,9 @@ impl ResponseError for ApiError {
         match self {
             Self::Unavailable => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            }
+            Self::Busy => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             }
             Self::TooManyRequests { retry_after } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
@@ -455,6 +474,10 @@ impl From<StoreError> for ApiError {
             StoreError::Unavailable(reason) => {
                 tracing::warn!(%reason, "database unavailable");
                 Self::Unavailable
+            }
+            StoreError::Busy(reason) => {
+                tracing::warn!(%reason, "gave up waiting for a database lock");
+                Self::Busy
             }
             other @ (StoreError::Corrupt(_) | StoreError::Database(_)) => Self::internal(other),
         }

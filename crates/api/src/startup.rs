@@ -160,7 +160,10 @@ fn serve(
                 .into()
             }))
             .service(web::redirect("/swagger-ui", "/swagger-ui/").permanent())
-            .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", document))
+            .service(
+                SwaggerUi::new("/swagger-ui/{_:.*}")
+                    .url("/api-docs/openapi.json", openapi::complete(document)),
+            )
             .route(
                 "/",
                 web::get().to(|| async {

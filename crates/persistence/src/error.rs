@@ -37,6 +37,12 @@ pub enum StoreError {
     /// No connection could be had: the database is down or overloaded.
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// Another transaction held what this one needed for longer than the
+    /// lock timeout, or the engine broke a deadlock or a serialisation
+    /// conflict by failing this one. Nothing was written; the same request
+    /// may simply be sent again.
+    #[error("database busy: {0}")]
+    Busy(String),
     /// Stored data that no longer parses, or any other broken invariant.
     #[error("corrupt data: {0}")]
     Corrupt(String),
@@ -94,9 +100,30 @@ impl From<DieselError> for StoreError {
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
                 Self::Unavailable("the connection was closed".to_owned())
             }
+            DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, info) => {
+                Self::Busy(info.message().to_owned())
+            }
+            DieselError::DatabaseError(_, info) if is_contention(info.message()) => {
+                Self::Busy(info.message().to_owned())
+            }
             other => Self::Database(other),
         }
     }
+}
+
+/// Whether an engine's error message says the statement lost a wait for a
+/// lock: SQLite's `SQLITE_BUSY`/`SQLITE_LOCKED` once the busy timeout is
+/// spent, PostgreSQL's `lock_timeout` (55P03) and deadlock victims (40P01).
+/// diesel does not expose PostgreSQL's SQLSTATE, so its (English) message
+/// is matched; with a translated `lc_messages` these stay 500s.
+fn is_contention(message: &str) -> bool {
+    const MESSAGES: [&str; 4] = [
+        "database is locked",
+        "database table is locked",
+        "canceling statement due to lock timeout",
+        "deadlock detected",
+    ];
+    MESSAGES.iter().any(|m| message.starts_with(m))
 }
 
 impl From<diesel::r2d2::PoolError> for StoreError {

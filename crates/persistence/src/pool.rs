@@ -23,9 +23,6 @@ use crate::connection::DbConnection;
 use crate::error::{StartupError, StoreError};
 use crate::url::{DatabaseUrl, Engine};
 
-/// How long SQLite waits for a lock held by another connection.
-const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
-
 /// Pool sizing and timeouts.
 #[derive(Debug, Clone, Copy)]
 pub struct PoolOptions {
@@ -33,6 +30,10 @@ pub struct PoolOptions {
     /// How long a request waits for a free connection before the database
     /// counts as unavailable.
     pub acquire_timeout: Duration,
+    /// How long a statement waits for a lock another transaction holds
+    /// (SQLite's busy timeout, PostgreSQL's `lock_timeout`) before failing
+    /// with [`StoreError::Busy`].
+    pub lock_timeout: Duration,
     /// How long the answer to "did another process write the database?"
     /// is reused (SQLite only; see [`crate::change_watch`]). Zero asks on
     /// every call.
@@ -44,6 +45,7 @@ impl Default for PoolOptions {
         Self {
             max_size: 10,
             acquire_timeout: Duration::from_secs(5),
+            lock_timeout: Duration::from_secs(5),
             change_recheck: Duration::from_millis(1),
         }
     }
@@ -53,21 +55,26 @@ impl Default for PoolOptions {
 #[derive(Debug, Clone)]
 pub struct ConnectionManager {
     url: DatabaseUrl,
+    lock_timeout_ms: u32,
 }
 
 impl ConnectionManager {
     fn open(&self) -> Result<DbConnection, diesel::ConnectionError> {
         match &self.url {
             DatabaseUrl::Postgres { url } => {
-                PgConnection::establish(url).map(DbConnection::Postgres)
+                let mut conn = PgConnection::establish(url)?;
+                conn.batch_execute(&format!("SET lock_timeout = {}", self.lock_timeout_ms))
+                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConnection::Postgres(conn))
             }
             DatabaseUrl::Sqlite { path } => {
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
                 conn.batch_execute(&format!(
-                    "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
+                    "PRAGMA busy_timeout = {};
                      PRAGMA journal_mode = WAL;
                      PRAGMA synchronous = NORMAL;
-                     PRAGMA foreign_keys = ON;"
+                     PRAGMA foreign_keys = ON;",
+                    self.lock_timeout_ms
                 ))
                 .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConnection::Sqlite(conn))
@@ -111,6 +118,8 @@ pub struct Database {
     /// Tells whether anything was committed since a version was read
     /// (SQLite only; `None` on PostgreSQL).
     change_watch: Option<Arc<ChangeWatch>>,
+    /// How long a statement waits for another transaction's lock.
+    lock_timeout_ms: u32,
 }
 
 impl std::fmt::Debug for Database {
@@ -130,7 +139,11 @@ impl Database {
         if let DatabaseUrl::Sqlite { path } = url {
             prepare_directory(path)?;
         }
-        let manager = ConnectionManager { url: url.clone() };
+        let manager = ConnectionManager {
+            url: url.clone(),
+            lock_timeout_ms: u32::try_from(options.lock_timeout.as_millis()).unwrap_or(u32::MAX),
+        };
+        let lock_timeout_ms = manager.lock_timeout_ms;
         let first = manager.open().map_err(|error| StartupError::Connect {
             url: url.to_string(),
             reason: error.to_string(),
@@ -162,6 +175,7 @@ impl Database {
             engine,
             sqlite_writer: (engine == Engine::Sqlite).then(|| Arc::new(Mutex::new(()))),
             change_watch,
+            lock_timeout_ms,
         })
     }
 
@@ -227,7 +241,7 @@ impl Database {
         let guard = writer
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        match watch.write_unwatched(SQLITE_BUSY_TIMEOUT_MS, f) {
+        match watch.write_unwatched(self.lock_timeout_ms, f) {
             Ok(result) => result,
             Err(f) => {
                 drop(guard);

@@ -5,6 +5,7 @@
 mod answers;
 mod auth;
 mod bulk;
+mod contention;
 mod errors;
 mod evidence;
 mod hardening;
