@@ -46,22 +46,7 @@ run_wrk() {
   local name=$1; shift
   local threads=$(( CONNECTIONS < 2 ? 1 : 2 ))
   wrk -t"$threads" -c"$CONNECTIONS" -d"$DURATION" --timeout 60s --latency "$@" > "$OUT/$ENGINE-$name.txt" 2>&1 || true
-  python3 - "$OUT/$ENGINE-$name.txt" "$ENGINE" "$name" >> "$OUT/results.tsv" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
-p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", text)
-p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", text)
-non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
-def ms(m):
-    if not m: return "nan"
-    v, u = float(m.group(1)), m.group(2)
-    return f"{v / 1000 if u == 'us' else v * 1000 if u == 's' else v:.3f}"
-errs = int(non2xx.group(1)) if non2xx else 0
-if errors: errs += sum(int(x) for x in errors.groups())
-print(f"{sys.argv[2]}\t{sys.argv[3]}\t{rps.group(1) if rps else 'nan'}\t{ms(p50)}\t{ms(p99)}\t{errs}")
-PY
+  python3 bench/lib/wrk_summary.py "$OUT/$ENGINE-$name.txt" "$ENGINE" "$name" >> "$OUT/results.tsv"
   # Where the server's peak memory was reached: its high-water mark after each scenario.
   echo "$ENGINE	$name	$(grep -E 'VmHWM|VmRSS' /proc/$SERVER/status | awk '{printf "%s %s MiB  ", $1, int($2/1024)}')" >> "$OUT/memory.tsv"
 }
@@ -133,17 +118,8 @@ LUA
   LOGINS=$!
   run_wrk f-read-during-logins -H "authorization: Bearer $SUPPLIER" "http://127.0.0.1:$PORT/v1/requests/$REQUEST"
   wait $LOGINS || true
-  python3 - "$OUT/$ENGINE-logins.txt" "$ENGINE" >> "$OUT/results.tsv" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
-p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", text)
-def ms(m):
-    if not m: return "nan"
-    v, u = float(m.group(1)), m.group(2)
-    return f"{v / 1000 if u == 'us' else v * 1000 if u == 's' else v:.1f}"
-print(f"{sys.argv[2]}\tf-logins-per-s\t{rps.group(1) if rps else 'nan'}\t{ms(p50)}")
-PY
+  # The logins' own figures (their errors count among f's).
+  python3 bench/lib/wrk_summary.py "$OUT/$ENGINE-logins.txt" "$ENGINE" f-logins >> "$OUT/results.tsv"
   # f's floor: the same read while a process that is no part of the server
   # keeps one core busy at idle priority (SCHED_IDLE: it only runs when
   # nothing else wants the CPU) — what any background work, however

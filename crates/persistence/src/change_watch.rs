@@ -189,29 +189,28 @@ impl ChangeWatch {
         Ok(result)
     }
 
-    /// The current version, or `None` if SQLite could not say (then the
-    /// caller must not trust anything it cached).
+    /// The current version, or `None` if SQLite could not say — or, with a
+    /// recheck of zero, could not be asked without waiting (then the caller
+    /// must neither trust nor keep anything cached).
     pub fn version(&self) -> Option<DataVersion> {
         let now = self.micros();
         if self.is_due(now) {
-            if self.recheck.is_zero() {
-                // Exactness asked for: wait for the connection if need be.
-                let mut watcher = self.watcher.lock().ok()?;
-                self.ask(&mut watcher, now)?;
-            } else {
-                match self.watcher.try_lock() {
-                    Ok(mut watcher) => {
-                        if self.is_due(now) {
-                            self.ask(&mut watcher, now)?;
-                        }
+            // Never waits: this runs on the HTTP workers.
+            match self.watcher.try_lock() {
+                Ok(mut watcher) => {
+                    if self.is_due(now) {
+                        self.ask(&mut watcher, now)?;
                     }
-                    // Another thread asking right now is as good as asking;
-                    // a write on the watch's connection (see
-                    // `write_unwatched`) delays the question by its length.
-                    Err(TryLockError::WouldBlock) => {}
-                    // A writer on the watch panicked: trust nothing.
-                    Err(TryLockError::Poisoned(_)) => return None,
                 }
+                // Exactness asked for, and the connection is busy (another
+                // question, or a write on it): this request caches nothing.
+                Err(TryLockError::WouldBlock) if self.recheck.is_zero() => return None,
+                // Another thread asking right now is as good as asking; a
+                // write on the watch's connection (`write_unwatched`) delays
+                // the question by its length.
+                Err(TryLockError::WouldBlock) => {}
+                // A writer on the watch panicked: trust nothing.
+                Err(TryLockError::Poisoned(_)) => return None,
             }
         }
         Some(self.version.load(Ordering::SeqCst))
