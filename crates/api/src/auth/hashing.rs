@@ -1,9 +1,10 @@
 //! A few dedicated threads for argon2, the only CPU- and memory-heavy work
 //! of the API. Their number bounds how many hashes run at once (so logins
-//! cannot starve reads of CPU), and because only these threads ever hold
-//! argon2's 19 MiB working memory, only their allocator arenas keep it:
-//! on the shared blocking pool every thread that once hashed kept its own
-//! copy (bench/RESULTS.md: +170 MiB resident under continuous logins).
+//! cannot starve reads of CPU), and only these threads keep argon2's
+//! 19 MiB working memory, one block each, reused from hash to hash
+//! (`password::keep_working_memory`): on the shared blocking pool every
+//! thread that once hashed kept its own copy (bench/RESULTS.md: +170 MiB
+//! resident under continuous logins).
 //! They also run at a lower scheduling priority than the HTTP workers, so
 //! that when logins and reads compete for the CPU, reads win.
 
@@ -49,6 +50,7 @@ impl HashingThreads {
                 .name(format!("argon2-{n}"))
                 .spawn(move || {
                     lower_priority();
+                    super::password::keep_working_memory();
                     loop {
                         // The lock is held only while waiting for the next job.
                         let job = match receiver.lock() {

@@ -5,9 +5,11 @@
 //! runs against a dummy hash made with the same parameters, so "no such
 //! user" and "wrong password" take the same time and give the same answer.
 
+use std::cell::{Cell, RefCell};
+
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use tierlink_domain::identity::Password;
 
 /// argon2id cost parameters. The defaults are OWASP's minimum.
@@ -56,6 +58,46 @@ impl Default for Argon2Settings {
     }
 }
 
+thread_local! {
+    /// Whether this thread keeps argon2's working memory between hashes
+    /// (the hashing threads do; see [`keep_working_memory`]).
+    static KEEPS_MEMORY: Cell<bool> = const { Cell::new(false) };
+    /// That memory: 19 MiB with the default settings.
+    static WORKING_MEMORY: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Makes the calling thread keep argon2's working memory from one hash to
+/// the next. Allocated afresh, the block is mapped and faulted in for every
+/// hash (the allocator returns blocks this large to the system at once; see
+/// `crate::memory`): about 30 % of a login's time under load
+/// (bench/RESULTS.md). Only the few dedicated hashing threads call this, so
+/// the memory kept is bounded by their number.
+pub fn keep_working_memory() {
+    KEEPS_MEMORY.set(true);
+}
+
+/// Runs argon2 over `password` and `salt` into `out`, in this thread's kept
+/// working memory where it keeps one.
+fn compute(
+    argon2: &Argon2<'_>,
+    blocks: usize,
+    password: &[u8],
+    salt: &[u8],
+    out: &mut [u8],
+) -> argon2::Result<()> {
+    if !KEEPS_MEMORY.get() {
+        return argon2.hash_password_into(password, salt, out);
+    }
+    WORKING_MEMORY.with_borrow_mut(|memory| {
+        if memory.len() < blocks {
+            memory.resize(blocks, Block::default());
+        }
+        // Every block is written before it is read, so what an earlier
+        // hash left there does not matter.
+        argon2.hash_password_into_with_memory(password, salt, out, &mut memory[..blocks])
+    })
+}
+
 /// The outcome of checking a password.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Verification {
@@ -93,25 +135,77 @@ impl PasswordHasher {
         )
         .map_err(|error| format!("invalid argon2 parameters: {error}"))?;
         let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
-        let salt = SaltString::generate(&mut OsRng);
-        let dummy_hash = argon2
-            .hash_password(b"tierlink dummy password for unknown accounts", &salt)
-            .map_err(|error| format!("argon2 failed: {error}"))?
-            .to_string();
-        Ok(Self {
+        let mut hasher = Self {
             argon2,
             params,
-            dummy_hash,
-        })
+            dummy_hash: String::new(),
+        };
+        hasher.dummy_hash = hasher.hash_bytes(b"tierlink dummy password for unknown accounts")?;
+        Ok(hasher)
     }
 
-    /// A PHC string for `password`. Slow: call on the blocking pool.
+    /// A PHC string for `password`. Slow: call on the hashing threads.
     pub fn hash(&self, password: &Password) -> Result<String, String> {
+        self.hash_bytes(password.expose().as_bytes())
+    }
+
+    fn hash_bytes(&self, password: &[u8]) -> Result<String, String> {
+        let failed = |error: &dyn std::fmt::Display| format!("argon2 failed: {error}");
         let salt = SaltString::generate(&mut OsRng);
-        self.argon2
-            .hash_password(password.expose().as_bytes(), &salt)
-            .map(|hash| hash.to_string())
-            .map_err(|error| format!("argon2 failed: {error}"))
+        let mut salt_bytes = [0u8; 64];
+        let salt_bytes = salt.decode_b64(&mut salt_bytes).map_err(|e| failed(&e))?;
+        let mut out = vec![
+            0u8;
+            self.params
+                .output_len()
+                .unwrap_or(Params::DEFAULT_OUTPUT_LEN)
+        ];
+        compute(
+            &self.argon2,
+            self.params.block_count(),
+            password,
+            salt_bytes,
+            &mut out,
+        )
+        .map_err(|e| failed(&e))?;
+        let hash = PasswordHash {
+            algorithm: Algorithm::Argon2id.ident(),
+            version: Some(Version::V0x13.into()),
+            params: ParamsString::try_from(&self.params).map_err(|e| failed(&e))?,
+            salt: Some(salt.as_salt()),
+            hash: Some(Output::new(&out).map_err(|e| failed(&e))?),
+        };
+        Ok(hash.to_string())
+    }
+
+    /// Whether `candidate` hashes to `stored` under the algorithm, version
+    /// and parameters `stored` names (as the `argon2` crate's own verifier
+    /// does, but in this thread's kept working memory).
+    fn matches(candidate: &[u8], stored: &PasswordHash<'_>) -> bool {
+        let (Some(salt), Some(expected)) = (&stored.salt, &stored.hash) else {
+            return false;
+        };
+        let Ok(algorithm) = Algorithm::try_from(stored.algorithm) else {
+            return false;
+        };
+        let version = match stored.version.map(Version::try_from) {
+            None => Version::default(),
+            Some(Ok(version)) => version,
+            Some(Err(_)) => return false,
+        };
+        let Ok(params) = Params::try_from(stored) else {
+            return false;
+        };
+        let mut salt_bytes = [0u8; 64];
+        let Ok(salt_bytes) = salt.decode_b64(&mut salt_bytes) else {
+            return false;
+        };
+        let blocks = params.block_count();
+        let argon2 = Argon2::new(algorithm, version, params);
+        let mut out = vec![0u8; expected.len()];
+        compute(&argon2, blocks, candidate, salt_bytes, &mut out).is_ok()
+            // `Output`'s equality is constant-time.
+            && Output::new(&out).is_ok_and(|computed| computed == *expected)
     }
 
     /// Checks `candidate` against `stored` (or the dummy hash when there is
@@ -121,10 +215,7 @@ impl PasswordHasher {
         let Ok(parsed) = PasswordHash::new(target) else {
             return Verification::Invalid;
         };
-        let valid = self
-            .argon2
-            .verify_password(candidate.as_bytes(), &parsed)
-            .is_ok();
+        let valid = Self::matches(candidate.as_bytes(), &parsed);
         if !valid || stored.is_none() {
             return Verification::Invalid;
         }
@@ -193,6 +284,128 @@ mod tests {
             panic!("expected a rehash");
         };
         assert!(new_hash.contains("t=3"), "{new_hash}");
+    }
+
+    /// Hashes made by the `argon2` crate's own hasher (every stored hash
+    /// so far) verify with ours, and ours with its verifier: the PHC strings
+    /// are the same format, byte for byte in meaning.
+    #[test]
+    fn hashes_interoperate_with_the_argon2_crates_own_hasher() {
+        use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+        let ours = PasswordHasher::new(Argon2Settings::default()).expect("hasher");
+        let theirs = Argon2::new(Algorithm::Argon2id, Version::V0x13, ours.params.clone());
+        let salt = SaltString::generate(&mut OsRng);
+        let stored = theirs
+            .hash_password(b"correct horse battery", &salt)
+            .expect("their hash")
+            .to_string();
+        assert_eq!(
+            ours.verify("correct horse battery", Some(&stored)),
+            Verification::Valid { rehashed: None }
+        );
+        assert_eq!(
+            ours.verify("correct horse batterY", Some(&stored)),
+            Verification::Invalid
+        );
+
+        let made = ours
+            .hash(&password("correct horse battery"))
+            .expect("our hash");
+        let parsed = PasswordHash::new(&made).expect("a PHC string");
+        assert!(
+            theirs
+                .verify_password(b"correct horse battery", &parsed)
+                .is_ok()
+        );
+        assert!(
+            theirs
+                .verify_password(b"wrong horse battery", &parsed)
+                .is_err()
+        );
+    }
+
+    /// The hashing threads' path: one block of working memory reused across
+    /// hashes of different sizes gives the same answers as fresh memory.
+    #[test]
+    fn kept_working_memory_gives_the_same_answers() {
+        let small = PasswordHasher::new(Argon2Settings {
+            memory_kib: 7 * 1024,
+            iterations: 5,
+            parallelism: 1,
+        })
+        .expect("hasher");
+        let large = PasswordHasher::new(Argon2Settings::default()).expect("hasher");
+        let small_hash = small
+            .hash(&password("correct horse battery"))
+            .expect("hash");
+        let large_hash = large
+            .hash(&password("correct horse battery"))
+            .expect("hash");
+
+        std::thread::spawn(move || {
+            keep_working_memory();
+            for _ in 0..2 {
+                for (hasher, hash) in [(&large, &large_hash), (&small, &small_hash)] {
+                    assert_eq!(
+                        hasher.verify("correct horse battery", Some(hash)),
+                        Verification::Valid { rehashed: None }
+                    );
+                    assert_eq!(
+                        hasher.verify("wrong horse battery", Some(hash)),
+                        Verification::Invalid
+                    );
+                }
+            }
+            let made = small
+                .hash(&password("correct horse battery"))
+                .expect("hash");
+            assert_eq!(
+                small.verify("correct horse battery", Some(&made)),
+                Verification::Valid { rehashed: None }
+            );
+            WORKING_MEMORY.with_borrow(|memory| {
+                assert_eq!(
+                    memory.len(),
+                    large.params.block_count(),
+                    "one block, the largest"
+                );
+            });
+        })
+        .join()
+        .expect("the hashing thread's checks pass");
+    }
+
+    #[test]
+    fn a_tampered_hash_never_verifies() {
+        let hasher = PasswordHasher::new(Argon2Settings::default()).expect("hasher");
+        let hash = hasher
+            .hash(&password("correct horse battery"))
+            .expect("hash");
+        let (head, tail) = hash.rsplit_once('$').expect("a hash part");
+        let flipped: String = tail
+            .chars()
+            .enumerate()
+            .map(|(i, c)| {
+                if i == 3 {
+                    if c == 'A' { 'B' } else { 'A' }
+                } else {
+                    c
+                }
+            })
+            .collect();
+        for broken in [
+            format!("{head}${flipped}"),
+            hash.replace("argon2id", "argon2i"),
+            hash.replace("m=19456", "m=19457"),
+            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ".to_owned(),
+            "not a hash".to_owned(),
+        ] {
+            assert_eq!(
+                hasher.verify("correct horse battery", Some(&broken)),
+                Verification::Invalid,
+                "{broken}"
+            );
+        }
     }
 
     #[test]
