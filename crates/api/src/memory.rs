@@ -30,9 +30,15 @@ pub enum AllocatorTuning {
     NotApplicable,
 }
 
-/// Fixes glibc's mmap and trim thresholds. Call first thing in `main`,
-/// before any thread is started.
+/// Fixes glibc's mmap and trim thresholds, once per process. Call first
+/// thing in `main`, before any other thread is started: glibc documents
+/// `mallopt` as unsafe to call while other threads allocate.
 pub fn tune_allocator() -> AllocatorTuning {
+    static TUNING: std::sync::OnceLock<AllocatorTuning> = std::sync::OnceLock::new();
+    *TUNING.get_or_init(tune_once)
+}
+
+fn tune_once() -> AllocatorTuning {
     let operator_tuned = [
         "MALLOC_MMAP_THRESHOLD_",
         "MALLOC_TRIM_THRESHOLD_",
@@ -49,9 +55,10 @@ pub fn tune_allocator() -> AllocatorTuning {
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[allow(unsafe_code)]
 fn set_thresholds() -> AllocatorTuning {
-    // SAFETY: mallopt only changes malloc's parameters, takes plain integers
-    // and reports a refused value by returning 0; it is thread-safe (it
-    // takes the arena locks), and both values are within glibc's limits.
+    // SAFETY: mallopt only changes malloc's parameters: it takes plain
+    // integers (both within glibc's limits) and reports a refused value by
+    // returning 0. It is reached once per process (`tune_allocator`'s
+    // OnceLock), from the start of `main`, before any other thread exists.
     let fixed = unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1
             && libc::mallopt(libc::M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1

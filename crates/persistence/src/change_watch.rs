@@ -24,11 +24,13 @@
 //! PostgreSQL has no such cheap, exact signal across the replicas that share
 //! it, so there is no watch there and nothing is cached.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, TryLockError};
 use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
+use diesel::connection::TransactionManager;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::BigInt;
 use diesel::sqlite::{Sqlite, SqliteConnection};
@@ -97,6 +99,9 @@ pub struct ChangeWatch {
     /// Microseconds after `started` when other processes were last asked
     /// about; `u64::MAX` before the first time.
     checked_at: AtomicU64,
+    /// Microseconds after `started` when a write on the watch's connection
+    /// began; `u64::MAX` when none is under way.
+    writing_since: AtomicU64,
 }
 
 impl std::fmt::Debug for ChangeWatch {
@@ -128,6 +133,7 @@ impl ChangeWatch {
             recheck,
             started: Instant::now(),
             checked_at: AtomicU64::new(u64::MAX),
+            writing_since: AtomicU64::new(u64::MAX),
         })
     }
 
@@ -177,16 +183,37 @@ impl ChangeWatch {
         {
             return Ok(Err(error.into()));
         }
-        let result = connection.transaction(f);
-        if connection
+        self.writing_since.store(self.micros(), Ordering::SeqCst);
+        // diesel does not roll back a transaction whose closure panics, and
+        // this connection is never discarded like a pooled one: a panic must
+        // not leave it holding SQLite's write lock (or an old snapshot).
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| connection.transaction(f)));
+        self.writing_since.store(u64::MAX, Ordering::SeqCst);
+        let broken = match &outcome {
+            Err(_) => true,
+            Ok(_) => <<DbConnection as Connection>::TransactionManager as TransactionManager<
+                DbConnection,
+            >>::is_broken_transaction_manager(connection),
+        };
+        if broken {
+            // Ending the transaction by hand leaves the connection with
+            // diesel's idea of it out of step, so it is never used again.
+            let _ = connection.batch_execute("ROLLBACK");
+            watcher.usable = false;
+        } else if connection
             .batch_execute("PRAGMA busy_timeout = 0;")
             .is_err()
         {
-            // A watch that might wait would stall the HTTP workers: it
-            // answers no more questions, so nothing is cached from now on.
+            // A watch that might wait would stall the HTTP workers.
             watcher.usable = false;
         }
-        Ok(result)
+        // An unusable watch answers no more questions: nothing is cached
+        // from then on, and writes go through the pool.
+        drop(watcher);
+        match outcome {
+            Ok(result) => Ok(result),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
     }
 
     /// The current version, or `None` if SQLite could not say — or, with a
@@ -205,9 +232,14 @@ impl ChangeWatch {
                 // Exactness asked for, and the connection is busy (another
                 // question, or a write on it): this request caches nothing.
                 Err(TryLockError::WouldBlock) if self.recheck.is_zero() => return None,
-                // Another thread asking right now is as good as asking; a
-                // write on the watch's connection (`write_unwatched`) delays
-                // the question by its length.
+                // A write on the watch's connection has held it for longer
+                // than the recheck time (waiting for another process's lock,
+                // say): other processes' commits could go unseen for longer
+                // than promised, so nothing is trusted until it ends.
+                Err(TryLockError::WouldBlock) if self.writing_too_long(now) => return None,
+                // Another thread asking right now is as good as asking, and
+                // so is a write on the watch's connection that began within
+                // the recheck time.
                 Err(TryLockError::WouldBlock) => {}
                 // A writer on the watch panicked: trust nothing.
                 Err(TryLockError::Poisoned(_)) => return None,
@@ -218,6 +250,11 @@ impl ChangeWatch {
 
     fn micros(&self) -> u64 {
         u64::try_from(self.started.elapsed().as_micros()).unwrap_or(u64::MAX - 1)
+    }
+
+    fn writing_too_long(&self, now: u64) -> bool {
+        let since = self.writing_since.load(Ordering::SeqCst);
+        since != u64::MAX && u128::from(now.saturating_sub(since)) >= self.recheck.as_micros()
     }
 
     fn is_due(&self, now: u64) -> bool {
@@ -248,6 +285,8 @@ mod tests {
             DatabaseUrl::parse(&format!("sqlite://{}", path.display())).expect("a SQLite URL");
         let options = PoolOptions {
             change_recheck,
+            // A lock left held by mistake fails a test quickly.
+            lock_timeout: Duration::from_millis(200),
             ..PoolOptions::default()
         };
         Database::open(&url, options).expect("the database opens")
@@ -379,5 +418,77 @@ mod tests {
             "and so is one made after it"
         );
         assert_eq!(count(&server), 4);
+    }
+
+    #[test]
+    fn a_writer_that_panics_on_the_watch_leaves_nothing_held() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("panic.db");
+        let server = open(&path, Duration::ZERO);
+        write(&server, "CREATE TABLE t (x INTEGER)");
+
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            server.write_outside_cache(|conn| -> Result<(), crate::StoreError> {
+                diesel::sql_query("INSERT INTO t (x) VALUES (1)").execute(conn)?;
+                panic!("a bug in a writer");
+            })
+        }));
+        assert!(panicked.is_err(), "the panic reaches the caller");
+
+        // SQLite's write lock is free again: another process writes at once.
+        let other_process = open(&path, Duration::ZERO);
+        write(&other_process, "INSERT INTO t (x) VALUES (2)");
+        assert_eq!(count(&server), 1, "nothing of the panicked write was kept");
+        assert_eq!(
+            server.data_version(),
+            None,
+            "a watch whose writer panicked vouches for nothing (no caching)"
+        );
+        // The server still writes, the ordinary way.
+        write_outside_cache(&server, "INSERT INTO t (x) VALUES (3)");
+        assert_eq!(count(&server), 2);
+    }
+
+    #[test]
+    fn a_write_kept_waiting_on_the_watch_stops_it_vouching_after_the_recheck_time() {
+        use diesel::Connection as _;
+        use diesel::connection::SimpleConnection as _;
+
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("waiting.db");
+        let server = open(&path, Duration::from_millis(1));
+        write(&server, "CREATE TABLE t (x INTEGER)");
+        assert!(server.data_version().is_some());
+
+        // Another process holds SQLite's write lock, so a write on the
+        // watch's connection waits (up to the 200 ms lock timeout).
+        let mut other_process =
+            diesel::sqlite::SqliteConnection::establish(&path.to_string_lossy())
+                .expect("a second connection");
+        other_process
+            .batch_execute("BEGIN IMMEDIATE")
+            .expect("the write lock");
+        let waiting = server.clone();
+        let writer = std::thread::spawn(move || {
+            waiting.write_outside_cache(|conn| {
+                diesel::sql_query("INSERT INTO t (x) VALUES (1)").execute(conn)?;
+                Ok(())
+            })
+        });
+        // While it waits longer than the recheck time, commits by the other
+        // process could go unseen, so the watch vouches for nothing.
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        let mut withheld = false;
+        while !withheld && !writer.is_finished() && std::time::Instant::now() < deadline {
+            withheld = server.data_version().is_none();
+            std::thread::yield_now();
+        }
+        other_process.batch_execute("ROLLBACK").expect("released");
+        let _ = writer.join().expect("the writer thread ends");
+        assert!(withheld, "the version was withheld during the long write");
+        assert!(
+            server.data_version().is_some(),
+            "and is given again after it"
+        );
     }
 }

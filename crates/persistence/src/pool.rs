@@ -141,7 +141,11 @@ impl Database {
         }
         let manager = ConnectionManager {
             url: url.clone(),
-            lock_timeout_ms: u32::try_from(options.lock_timeout.as_millis()).unwrap_or(u32::MAX),
+            // SQLite reads its busy timeout as a C int; PostgreSQL's
+            // lock_timeout is an int of milliseconds too.
+            lock_timeout_ms: u32::try_from(options.lock_timeout.as_millis())
+                .unwrap_or(u32::MAX)
+                .min(i32::MAX.unsigned_abs()),
         };
         let lock_timeout_ms = manager.lock_timeout_ms;
         let first = manager.open().map_err(|error| StartupError::Connect {

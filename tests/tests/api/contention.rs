@@ -55,3 +55,32 @@ async fn a_write_kept_waiting_past_the_lock_timeout_is_a_retryable_503_that_wrot
         "the same request succeeds once the lock is gone"
     );
 }
+
+/// Logins write on the read cache's own SQLite connection
+/// (`Database::write_outside_cache`): kept waiting, they fail the same way,
+/// and leave that connection fit for the next one.
+#[tokio::test]
+async fn a_login_kept_waiting_is_a_retryable_503_and_the_next_one_works() {
+    let app = TestApp::spawn_with(|settings| {
+        settings.database_lock_timeout = Duration::from_millis(200);
+    })
+    .await;
+    let buyer = app.signup("Busy Logins").await;
+    let credentials = json!({"email": buyer.admin.email, "password": buyer.admin.password});
+
+    let lock = app.hold_write_lock("refresh_tokens");
+    let response = app.post_json("/v1/auth/login", &credentials).await;
+    expect_problem(response, 503, "database_busy").await;
+    drop(lock);
+
+    let user = app.login(&buyer.admin.email, &buyer.admin.password).await;
+    let me = app
+        .call(Method::GET, &user.access_token, "/v1/me", None, 200)
+        .await;
+    assert_eq!(me["user_id"], buyer.admin.id.as_str());
+    assert_eq!(me["role"], "admin");
+    let listed = app
+        .call(Method::GET, &user.access_token, "/v1/requests", None, 200)
+        .await;
+    assert_eq!(listed["items"], json!([]));
+}

@@ -93,8 +93,14 @@ fn compute(
             memory.resize(blocks, Block::default());
         }
         // Every block is written before it is read, so what an earlier
-        // hash left there does not matter.
-        argon2.hash_password_into_with_memory(password, salt, out, &mut memory[..blocks])
+        // hash left there does not matter to the next one.
+        let result =
+            argon2.hash_password_into_with_memory(password, salt, out, &mut memory[..blocks]);
+        // But it must not stay readable: the first blocks come from the
+        // password by Blake2b alone, so a memory dump would let guesses
+        // skip argon2's memory cost. Zeroing resident pages is cheap.
+        memory[..blocks].fill(Block::default());
+        result
     })
 }
 
