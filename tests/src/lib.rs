@@ -403,6 +403,24 @@ impl TestApp {
     }
 
     /// Creates and publishes a requirement of `owner`'s; returns its id.
+    /// The id of the first request in `org`'s list of incoming requests
+    /// (the newest; the only one in most tests).
+    pub async fn first_request(&self, org: &TestOrg) -> String {
+        let page = self
+            .call(
+                reqwest::Method::GET,
+                &org.admin.access_token,
+                "/v1/requests",
+                None,
+                200,
+            )
+            .await;
+        page["items"][0]["id"]
+            .as_str()
+            .expect("a request")
+            .to_owned()
+    }
+
     pub async fn publish_requirement(&self, owner: &TestOrg, body: &Value) -> String {
         let token = &owner.admin.access_token;
         let created = self

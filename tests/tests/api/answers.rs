@@ -42,16 +42,7 @@ async fn setup() -> Setup {
         200,
     )
     .await;
-    let incoming = app
-        .call(
-            Method::GET,
-            &supplier.admin.access_token,
-            "/v1/requests",
-            None,
-            200,
-        )
-        .await;
-    let request = incoming["items"][0]["id"].as_str().expect("id").to_owned();
+    let request = app.first_request(&supplier).await;
     Setup {
         app,
         large,

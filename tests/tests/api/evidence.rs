@@ -15,35 +15,13 @@ async fn setup() -> (TestApp, TestOrg, TestOrg, TestOrg, String) {
     let fellow = app.signup("Seoul Bolts").await;
     app.link(&large, &supplier).await;
     app.link(&large, &fellow).await;
-    let created = app
-        .call(
-            Method::POST,
-            &large.admin.access_token,
-            "/v1/requirements",
-            Some(&json!({"title": "Due diligence", "period": {"start": "2026-01-01", "end": "2026-12-31"}, "due_date": "2099-01-31",
-                "items": [{"metric": "dd.policy_document"}], "audience": {"suppliers": [supplier.id]}})),
-            201,
-        )
-        .await;
-    let id = created["id"].as_str().expect("id");
-    app.call(
-        Method::POST,
-        &large.admin.access_token,
-        &format!("/v1/requirements/{id}/publish"),
-        None,
-        200,
+    app.publish_requirement(
+        &large,
+        &json!({"title": "Due diligence", "period": {"start": "2026-01-01", "end": "2026-12-31"}, "due_date": "2099-01-31",
+                "items": [{"metric": "dd.policy_document"}], "audience": {"suppliers": [supplier.id]}}),
     )
     .await;
-    let page = app
-        .call(
-            Method::GET,
-            &supplier.admin.access_token,
-            "/v1/requests",
-            None,
-            200,
-        )
-        .await;
-    let request = page["items"][0]["id"].as_str().expect("id").to_owned();
+    let request = app.first_request(&supplier).await;
     (app, large, supplier, fellow, request)
 }
 

@@ -10,35 +10,13 @@ async fn setup() -> (TestApp, TestOrg, TestOrg, String) {
     let large = app.signup("Hyundai Steel").await;
     let supplier = app.signup("Hanbit").await;
     app.link(&large, &supplier).await;
-    let created = app
-        .call(
-            Method::POST,
-            &large.admin.access_token,
-            "/v1/requirements",
-            Some(&json!({"title": "FY2026", "period": {"start": "2026-01-01", "end": "2026-12-31"}, "due_date": "2099-01-31",
-                "items": [{"metric": "ghg.scope1"}], "audience": {"all_active_suppliers": true}})),
-            201,
-        )
-        .await;
-    let id = created["id"].as_str().expect("id");
-    app.call(
-        Method::POST,
-        &large.admin.access_token,
-        &format!("/v1/requirements/{id}/publish"),
-        None,
-        200,
+    app.publish_requirement(
+        &large,
+        &json!({"title": "FY2026", "period": {"start": "2026-01-01", "end": "2026-12-31"}, "due_date": "2099-01-31",
+                "items": [{"metric": "ghg.scope1"}], "audience": {"all_active_suppliers": true}}),
     )
     .await;
-    let page = app
-        .call(
-            Method::GET,
-            &supplier.admin.access_token,
-            "/v1/requests",
-            None,
-            200,
-        )
-        .await;
-    let request = page["items"][0]["id"].as_str().expect("id").to_owned();
+    let request = app.first_request(&supplier).await;
     (app, large, supplier, request)
 }
 

@@ -205,19 +205,7 @@ async fn supply_chain_resources_are_visible_only_to_their_parties() {
         200,
     )
     .await;
-    let tier1_requests = app
-        .call(
-            Method::GET,
-            &tier1.admin.access_token,
-            "/v1/requests",
-            None,
-            200,
-        )
-        .await;
-    let q1 = tier1_requests["items"][0]["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let q1 = app.first_request(&tier1).await;
     app.call(
         Method::POST,
         &tier1.admin.access_token,

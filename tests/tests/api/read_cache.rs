@@ -43,19 +43,7 @@ async fn setup_with(app: TestApp) -> Setup {
         }),
     )
     .await;
-    let incoming = app
-        .call(
-            Method::GET,
-            &supplier.admin.access_token,
-            "/v1/requests",
-            None,
-            200,
-        )
-        .await;
-    let request = incoming["items"][0]["id"]
-        .as_str()
-        .expect("a request")
-        .to_owned();
+    let request = app.first_request(&supplier).await;
     Setup {
         app,
         large,

@@ -237,16 +237,7 @@ async fn tier_2_evidence_reaches_the_large_firm_only_with_consent() {
     .await;
     let mut files = Vec::new();
     for (org, share) in [(&willing, true), (&private, false)] {
-        let page = app
-            .call(
-                Method::GET,
-                &org.admin.access_token,
-                "/v1/requests",
-                None,
-                200,
-            )
-            .await;
-        let child = page["items"][0]["id"].as_str().expect("id").to_owned();
+        let child = app.first_request(org).await;
         let file = upload(&app, org, &child).await;
         app.call(
             Method::PUT,

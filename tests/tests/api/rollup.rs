@@ -25,19 +25,6 @@ async fn answer(
     .await;
 }
 
-async fn first_request(app: &TestApp, org: &TestOrg) -> String {
-    let page = app
-        .call(
-            Method::GET,
-            &org.admin.access_token,
-            "/v1/requests",
-            None,
-            200,
-        )
-        .await;
-    page["items"][0]["id"].as_str().expect("id").to_owned()
-}
-
 async fn accept(app: &TestApp, org: &TestOrg, request: &str) {
     app.call(
         Method::POST,
@@ -82,8 +69,8 @@ async fn roll_up_totals_match_hand_computed_values_with_consent_on_and_off() {
     .await;
 
     // Tier 1: A 1500 kgCO2e measured (accepted), B 2.25 tCO2e secondary (awaiting review).
-    let request_a = first_request(&app, &a).await;
-    let request_b = first_request(&app, &b).await;
+    let request_a = app.first_request(&a).await;
+    let request_b = app.first_request(&b).await;
     answer(&app, &b, &request_b, "2.25", "tCO2e", "secondary", false).await;
 
     // A forwards to its suppliers, then answers for itself. Tier 2 under A:
@@ -98,8 +85,8 @@ async fn roll_up_totals_match_hand_computed_values_with_consent_on_and_off() {
     .await;
     answer(&app, &a, &request_a, "1500", "kgCO2e", "measured", false).await;
     accept(&app, &large, &request_a).await;
-    let request_c = first_request(&app, &c).await;
-    let request_d = first_request(&app, &d).await;
+    let request_c = app.first_request(&c).await;
+    let request_d = app.first_request(&d).await;
     answer(&app, &c, &request_c, "500000", "gCO2e", "calculated", true).await;
     answer(&app, &d, &request_d, "0.75", "tCO2e", "measured", false).await;
     for child in [&request_c, &request_d] {
