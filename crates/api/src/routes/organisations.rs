@@ -32,7 +32,6 @@ pub fn configure(config: &mut ServiceConfig) {
         (status = 400, description = "The id is not a UUID", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation visible to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/{id}")]
@@ -68,7 +67,6 @@ pub async fn get_organisation(
             headers(("Link" = String, description = "RFC 8288 link to the next page, `rel=\"next\"`"))),
         (status = 400, description = "`limit` or `cursor` is not valid", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("")]
