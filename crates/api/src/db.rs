@@ -3,7 +3,7 @@
 //! [`ApiError`].
 
 use actix_web::web;
-use tierlink_persistence::{Database, StoreError};
+use tierlink_persistence::{Database, DbConnection, StoreError};
 
 use crate::problem::ApiError;
 
@@ -11,26 +11,18 @@ use crate::problem::ApiError;
 pub async fn read<T, F>(db: &Database, f: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
-    F: FnOnce(&mut tierlink_persistence::DbConnection) -> Result<T, StoreError> + Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
 {
-    let db = db.clone();
-    web::block(move || db.read(f))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::from)
+    on_blocking_pool(db, move |db| db.read(f)).await
 }
 
 /// Runs `f` in one transaction on the blocking pool: all of it or none of it.
 pub async fn write<T, F>(db: &Database, f: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
-    F: FnOnce(&mut tierlink_persistence::DbConnection) -> Result<T, StoreError> + Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
 {
-    let db = db.clone();
-    web::block(move || db.write(f))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::from)
+    on_blocking_pool(db, move |db| db.write(f)).await
 }
 
 /// Like [`write`], for transactions that change only sign-in sessions
@@ -40,10 +32,19 @@ where
 pub async fn write_outside_cache<T, F>(db: &Database, f: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
-    F: FnOnce(&mut tierlink_persistence::DbConnection) -> Result<T, StoreError> + Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
+{
+    on_blocking_pool(db, move |db| db.write_outside_cache(f)).await
+}
+
+/// Runs one of the [`Database`] calls above on the blocking pool.
+async fn on_blocking_pool<T, Op>(db: &Database, op: Op) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    Op: FnOnce(&Database) -> Result<T, StoreError> + Send + 'static,
 {
     let db = db.clone();
-    web::block(move || db.write_outside_cache(f))
+    web::block(move || op(&db))
         .await
         .map_err(ApiError::internal)?
         .map_err(ApiError::from)

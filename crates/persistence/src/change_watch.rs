@@ -95,6 +95,8 @@ pub struct ChangeWatch {
     watcher: Mutex<Watcher>,
     version: AtomicU64,
     recheck: Duration,
+    /// How long a write on the watch's connection waits for a lock.
+    busy_timeout_ms: u32,
     started: Instant,
     /// Microseconds after `started` when other processes were last asked
     /// about; `u64::MAX` before the first time.
@@ -117,9 +119,12 @@ impl ChangeWatch {
     /// Takes a connection set up like the pool's, but which never waits for
     /// a lock: the question is asked on the HTTP worker threads, and an
     /// answer that would need waiting is no answer (nothing is cached then).
+    /// `busy_timeout_ms` is how long a write on it (`write_unwatched`) may
+    /// wait for another process's lock, as the pool's connections do.
     pub(crate) fn new(
         mut connection: SqliteConnection,
         recheck: Duration,
+        busy_timeout_ms: u32,
     ) -> Result<Self, diesel::result::Error> {
         connection.batch_execute("PRAGMA busy_timeout = 0;")?;
         let connection = DbConnection::Sqlite(connection);
@@ -131,6 +136,7 @@ impl ChangeWatch {
             }),
             version: AtomicU64::new(0),
             recheck,
+            busy_timeout_ms,
             started: Instant::now(),
             checked_at: AtomicU64::new(u64::MAX),
             writing_since: AtomicU64::new(u64::MAX),
@@ -163,12 +169,7 @@ impl ChangeWatch {
     /// `Err(f)` gives `f` back when the watch cannot be used (a writer on it
     /// panicked, or it could not be set back to never waiting): the caller
     /// then writes the ordinary way.
-    #[allow(clippy::type_complexity)]
-    pub(crate) fn write_unwatched<T, F>(
-        &self,
-        busy_timeout_ms: u32,
-        f: F,
-    ) -> Result<Result<T, StoreError>, F>
+    pub(crate) fn write_unwatched<T, F>(&self, f: F) -> Result<Result<T, StoreError>, F>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, StoreError>,
     {
@@ -179,7 +180,7 @@ impl ChangeWatch {
         let connection = &mut watcher.connection;
         // The watch never waits on the HTTP workers' behalf; a writer may.
         if let Err(error) =
-            connection.batch_execute(&format!("PRAGMA busy_timeout = {busy_timeout_ms};"))
+            connection.batch_execute(&format!("PRAGMA busy_timeout = {};", self.busy_timeout_ms))
         {
             return Ok(Err(error.into()));
         }
@@ -241,7 +242,7 @@ impl ChangeWatch {
                 // so is a write on the watch's connection that began within
                 // the recheck time.
                 Err(TryLockError::WouldBlock) => {}
-                // A writer on the watch panicked: trust nothing.
+                // Something panicked while asking: trust nothing.
                 Err(TryLockError::Poisoned(_)) => return None,
             }
         }
@@ -252,14 +253,19 @@ impl ChangeWatch {
         u64::try_from(self.started.elapsed().as_micros()).unwrap_or(u64::MAX - 1)
     }
 
+    /// Whether the recheck time has passed between `since` and `now`.
+    fn recheck_passed(&self, since: u64, now: u64) -> bool {
+        u128::from(now.saturating_sub(since)) >= self.recheck.as_micros()
+    }
+
     fn writing_too_long(&self, now: u64) -> bool {
         let since = self.writing_since.load(Ordering::SeqCst);
-        since != u64::MAX && u128::from(now.saturating_sub(since)) >= self.recheck.as_micros()
+        since != u64::MAX && self.recheck_passed(since, now)
     }
 
     fn is_due(&self, now: u64) -> bool {
         let checked = self.checked_at.load(Ordering::SeqCst);
-        checked == u64::MAX || u128::from(now.saturating_sub(checked)) >= self.recheck.as_micros()
+        checked == u64::MAX || self.recheck_passed(checked, now)
     }
 
     /// Asks SQLite whether another connection committed since the last time.
@@ -292,6 +298,17 @@ mod tests {
         Database::open(&url, options).expect("the database opens")
     }
 
+    /// A server's database holding one empty table `t`, in a directory of
+    /// its own (deleted when the first value is dropped); the path is for
+    /// opening it again, as another process would.
+    fn fixture(change_recheck: Duration) -> (tempfile::TempDir, std::path::PathBuf, Database) {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("tierlink.db");
+        let server = open(&path, change_recheck);
+        write(&server, "CREATE TABLE t (x INTEGER)");
+        (dir, path, server)
+    }
+
     fn write(db: &Database, sql: &str) {
         db.write(|conn| {
             diesel::sql_query(sql).execute(conn)?;
@@ -302,9 +319,7 @@ mod tests {
 
     #[test]
     fn own_commits_move_the_version_at_once_however_long_the_recheck() {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let server = open(&dir.path().join("own.db"), Duration::from_secs(3600));
-        write(&server, "CREATE TABLE t (x INTEGER)");
+        let (_dir, _, server) = fixture(Duration::from_secs(3600));
         let before = server.data_version().expect("SQLite knows its version");
         assert_eq!(server.data_version(), Some(before), "no commit, no change");
 
@@ -326,10 +341,7 @@ mod tests {
 
     #[test]
     fn another_processs_commits_move_the_version_when_rechecked() {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let path = dir.path().join("other.db");
-        let server = open(&path, Duration::ZERO);
-        write(&server, "CREATE TABLE t (x INTEGER)");
+        let (_dir, path, server) = fixture(Duration::ZERO);
         let before = server.data_version().expect("a version");
         assert_eq!(server.data_version(), Some(before), "no commit, no change");
 
@@ -364,9 +376,7 @@ mod tests {
 
     #[test]
     fn writes_outside_the_cache_commit_but_keep_the_version() {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let server = open(&dir.path().join("sessions.db"), Duration::ZERO);
-        write(&server, "CREATE TABLE t (x INTEGER)");
+        let (_dir, _, server) = fixture(Duration::ZERO);
         let before = server.data_version().expect("a version");
 
         write_outside_cache(&server, "INSERT INTO t (x) VALUES (1)");
@@ -396,10 +406,7 @@ mod tests {
 
     #[test]
     fn another_processs_commit_is_seen_across_a_write_outside_the_cache() {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let path = dir.path().join("across.db");
-        let server = open(&path, Duration::ZERO);
-        write(&server, "CREATE TABLE t (x INTEGER)");
+        let (_dir, path, server) = fixture(Duration::ZERO);
         let before = server.data_version().expect("a version");
 
         // Committed between two questions, then hidden (if it could be)
@@ -422,10 +429,7 @@ mod tests {
 
     #[test]
     fn a_writer_that_panics_on_the_watch_leaves_nothing_held() {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let path = dir.path().join("panic.db");
-        let server = open(&path, Duration::ZERO);
-        write(&server, "CREATE TABLE t (x INTEGER)");
+        let (_dir, path, server) = fixture(Duration::ZERO);
 
         let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             server.write_outside_cache(|conn| -> Result<(), crate::StoreError> {
@@ -454,10 +458,7 @@ mod tests {
         use diesel::Connection as _;
         use diesel::connection::SimpleConnection as _;
 
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let path = dir.path().join("waiting.db");
-        let server = open(&path, Duration::from_millis(1));
-        write(&server, "CREATE TABLE t (x INTEGER)");
+        let (_dir, path, server) = fixture(Duration::from_millis(1));
         assert!(server.data_version().is_some());
 
         // Another process holds SQLite's write lock, so a write on the

@@ -118,8 +118,6 @@ pub struct Database {
     /// Tells whether anything was committed since a version was read
     /// (SQLite only; `None` on PostgreSQL).
     change_watch: Option<Arc<ChangeWatch>>,
-    /// How long a statement waits for another transaction's lock.
-    lock_timeout_ms: u32,
 }
 
 impl std::fmt::Debug for Database {
@@ -147,19 +145,18 @@ impl Database {
                 .unwrap_or(u32::MAX)
                 .min(i32::MAX.unsigned_abs()),
         };
-        let lock_timeout_ms = manager.lock_timeout_ms;
         let first = manager.open().map_err(|error| StartupError::Connect {
             url: url.to_string(),
             reason: error.to_string(),
         })?;
         let change_watch = match first {
             DbConnection::Sqlite(first) => Some(Arc::new(
-                ChangeWatch::new(first, options.change_recheck).map_err(|error| {
-                    StartupError::Connect {
+                ChangeWatch::new(first, options.change_recheck, manager.lock_timeout_ms).map_err(
+                    |error| StartupError::Connect {
                         url: url.to_string(),
                         reason: error.to_string(),
-                    }
-                })?,
+                    },
+                )?,
             )),
             DbConnection::Postgres(_) => None,
         };
@@ -179,7 +176,6 @@ impl Database {
             engine,
             sqlite_writer: (engine == Engine::Sqlite).then(|| Arc::new(Mutex::new(()))),
             change_watch,
-            lock_timeout_ms,
         })
     }
 
@@ -245,7 +241,7 @@ impl Database {
         let guard = writer
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        match watch.write_unwatched(self.lock_timeout_ms, f) {
+        match watch.write_unwatched(f) {
             Ok(result) => result,
             Err(f) => {
                 drop(guard);

@@ -10,12 +10,17 @@ use reqwest::Method;
 use serde_json::json;
 use tierlink_tests::{TestApp, expect_problem};
 
-#[tokio::test]
-async fn a_write_kept_waiting_past_the_lock_timeout_is_a_retryable_503_that_wrote_nothing() {
-    let app = TestApp::spawn_with(|settings| {
+/// A server that gives up on a lock after 200 ms, so tests wait little.
+async fn spawn_with_short_lock_timeout() -> TestApp {
+    TestApp::spawn_with(|settings| {
         settings.database_lock_timeout = Duration::from_millis(200);
     })
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn a_write_kept_waiting_past_the_lock_timeout_is_a_retryable_503_that_wrote_nothing() {
+    let app = spawn_with_short_lock_timeout().await;
     let buyer = app.signup("Busy Motors").await;
     let token = &buyer.admin.access_token;
     let invite = json!({"email": "supplier@busy.example"});
@@ -61,10 +66,7 @@ async fn a_write_kept_waiting_past_the_lock_timeout_is_a_retryable_503_that_wrot
 /// and leave that connection fit for the next one.
 #[tokio::test]
 async fn a_login_kept_waiting_is_a_retryable_503_and_the_next_one_works() {
-    let app = TestApp::spawn_with(|settings| {
-        settings.database_lock_timeout = Duration::from_millis(200);
-    })
-    .await;
+    let app = spawn_with_short_lock_timeout().await;
     let buyer = app.signup("Busy Logins").await;
     let credentials = json!({"email": buyer.admin.email, "password": buyer.admin.password});
 
