@@ -218,6 +218,7 @@ PY
     echo "sqlite	direct-a-per-s	$(python3 bench/lib/direct.py read "$OUT/sqlite/tierlink.db" "$OUT/read-request.sql")" >> "$OUT/results.tsv"
     echo "sqlite	direct-c-ms	$(python3 bench/lib/direct.py aggregate "$OUT/sqlite/tierlink.db" "$OUT/sqlite-summary.sql")" >> "$OUT/results.tsv"
     echo "sqlite	direct-e-rows-per-s	$(python3 bench/lib/direct.py insert "$OUT/sqlite/tierlink.db" "$OUT/sqlite-bulk-insert.sql" "$ENTRIES" "$clear")" >> "$OUT/results.tsv"
+    echo "sqlite	direct-e-kept-rows-per-s	$(python3 bench/lib/direct.py insert-kept "$OUT/sqlite/tierlink.db" "$OUT/sqlite-bulk-insert.sql" "$ENTRIES" "$clear")" >> "$OUT/results.tsv"
     echo "sqlite	direct-e-all-rows-per-s	$(python3 bench/lib/direct.py insert "$OUT/sqlite/tierlink.db" "$OUT/sqlite-bulk-insert-all.sql" "$ENTRIES" "$clear" "$clear_entries" "$clear_revisions")" >> "$OUT/results.tsv"
   fi
 }

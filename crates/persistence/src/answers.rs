@@ -9,7 +9,7 @@ use tierlink_domain::ids::OrgId;
 use tierlink_domain::requirements::RequestStatus;
 use tierlink_domain::time::now;
 
-use crate::batch::insert_rows;
+use crate::batch::{insert_kept_rows, insert_rows};
 use crate::connection::DbConnection;
 use crate::error::StoreError;
 use crate::network::rejected;
@@ -228,24 +228,26 @@ fn set_status(
 
 /// The column values of one draft row: `draft_values!(request_id, row, by,
 /// at)` with `row` a [`DraftRow`] (shared by the single and bulk saves).
+/// The values are owned, so the rows can go through
+/// [`insert_kept_rows!`](crate::batch::insert_kept_rows).
 macro_rules! draft_values {
     ($request_id:expr, $row:expr, $by:expr, $at:expr) => {{
         use diesel::ExpressionMethods as _;
         use $crate::schema::answer_drafts as d;
         (
-            d::request_id.eq($request_id),
-            d::metric_code.eq($row.entry.metric.as_str()),
-            d::value_text.eq($row.value_text.as_deref()),
-            d::unit.eq($row.unit.as_deref()),
-            d::canonical_value.eq($row.canonical_value.as_deref()),
+            d::request_id.eq(String::from($request_id)),
+            d::metric_code.eq($row.entry.metric.clone()),
+            d::value_text.eq($row.value_text.clone()),
+            d::unit.eq($row.unit.clone()),
+            d::canonical_value.eq($row.canonical_value.clone()),
             d::canonical_unit.eq($row.canonical_unit),
-            d::method.eq($row.entry.method.as_deref()),
+            d::method.eq($row.entry.method.clone()),
             d::obtained.eq($row.entry.obtained.as_str()),
             d::period_start.eq($row.entry.period.start()),
             d::period_end.eq($row.entry.period.end()),
-            d::comment.eq($row.entry.comment.as_deref()),
-            d::evidence.eq($row.evidence.as_str()),
-            d::updated_by.eq($by),
+            d::comment.eq($row.entry.comment.clone()),
+            d::evidence.eq($row.evidence.clone()),
+            d::updated_by.eq(String::from($by)),
             d::updated_at.eq($at),
         )
     }};
@@ -329,7 +331,7 @@ pub fn save_draft(
         .iter()
         .map(|row| draft_values!(request_id, row, by, at))
         .collect();
-    insert_rows!(conn, answer_drafts::table, &rows);
+    insert_kept_rows!(conn, answer_drafts::table, &rows);
     if matches!(
         request.status,
         RequestStatus::Open | RequestStatus::ChangesRequested

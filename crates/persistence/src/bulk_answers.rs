@@ -15,7 +15,7 @@ use tierlink_domain::requirements::RequestStatus;
 use tierlink_domain::time::now;
 
 use crate::answers::{DraftRow, draft_values, ensure_answerable, ensure_complete};
-use crate::batch::{ROWS_PER_INSERT, insert_rows};
+use crate::batch::{ROWS_PER_INSERT, insert_kept_rows, insert_rows};
 use crate::connection::DbConnection;
 use crate::custom_metrics::CustomMetric;
 use crate::error::StoreError;
@@ -148,7 +148,7 @@ pub fn save_many(
         .iter()
         .map(|(request_id, row)| draft_values!(*request_id, row, by, at))
         .collect();
-    insert_rows!(conn, answer_drafts::table, &rows);
+    insert_kept_rows!(conn, answer_drafts::table, &rows);
 
     let submitted: Vec<&BulkAnswer> = answers.iter().filter(|a| a.submit).collect();
     let submitted_ids: Vec<&str> = submitted.iter().map(|a| a.request_id.as_str()).collect();

@@ -439,3 +439,114 @@ async fn evidence_references_are_checked_and_carried_into_the_revision() {
     assert_eq!(entry["unit"], "tCO2e");
     assert_eq!(entry["value"], "10");
 }
+
+/// More entries than one multi-row statement holds (500): the full chunks
+/// go through statements the connection keeps, so a second call with other
+/// values must store those values, not the first call's.
+#[tokio::test]
+async fn a_call_of_more_than_five_hundred_entries_is_stored_whole_and_exactly() {
+    let app = TestApp::spawn().await;
+    let large = app.signup("Hyundai Steel").await;
+    let supplier = app.signup("Hanbit").await;
+    app.link(&large, &supplier).await;
+    let token = &supplier.admin.access_token;
+    let catalogue = app
+        .call(Method::GET, token, "/v1/metrics?limit=200", None, 200)
+        .await;
+    let quantities: Vec<(String, String)> = catalogue["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|m| m["kind"] == "quantity")
+        .map(|m| {
+            let text = |key: &str| m[key].as_str().expect(key).to_owned();
+            (text("code"), text("canonical_unit"))
+        })
+        .take(15)
+        .collect();
+    assert_eq!(quantities.len(), 15, "enough quantity metrics");
+    let items: Vec<Value> = quantities
+        .iter()
+        .map(|(code, _)| json!({"metric": code}))
+        .collect();
+    for n in 0..35 {
+        app.publish_requirement(
+            &large,
+            &json!({
+                "title": format!("Quantities {n}"), "period": {"start": "2026-01-01", "end": "2026-12-31"},
+                "due_date": "2099-01-31", "items": items,
+                "audience": {"all_active_suppliers": true}
+            }),
+        )
+        .await;
+    }
+    let requests: Vec<String> = app
+        .call(Method::GET, token, "/v1/requests?limit=50", None, 200)
+        .await["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|r| r["id"].as_str().expect("id").to_owned())
+        .collect();
+    assert_eq!(requests.len(), 35);
+    // 35 × 15 = 525 entries; each value names its request and metric.
+    let value = |call: usize, r: usize, m: usize| format!("{call}{r:02}{m:02}.5");
+    let body = |call: usize| {
+        let answers: Vec<Value> = requests
+            .iter()
+            .enumerate()
+            .map(|(r, id)| {
+                let entries: Vec<Value> = quantities
+                    .iter()
+                    .enumerate()
+                    .map(|(m, (code, unit))| json!({"metric": code, "value": value(call, r, m), "unit": unit}))
+                    .collect();
+                json!({"request_id": id, "submit": true, "entries": entries})
+            })
+            .collect();
+        json!({ "answers": answers })
+    };
+    for call in 1..=2 {
+        let result = app
+            .call(
+                Method::POST,
+                token,
+                "/v1/answers/bulk",
+                Some(&body(call)),
+                200,
+            )
+            .await;
+        assert_eq!(result["entries"], 525, "{result}");
+        for (r, id) in requests.iter().enumerate() {
+            let answer = app
+                .call(
+                    Method::GET,
+                    token,
+                    &format!("/v1/requests/{id}/answer"),
+                    None,
+                    200,
+                )
+                .await;
+            let revision = app
+                .call(
+                    Method::GET,
+                    token,
+                    &format!("/v1/requests/{id}/answer/revisions/{call}"),
+                    None,
+                    200,
+                )
+                .await;
+            for stored in [&answer["draft"], &revision["entries"]] {
+                let stored = stored.as_array().expect("entries");
+                assert_eq!(stored.len(), 15, "{answer}");
+                for (m, (code, _)) in quantities.iter().enumerate() {
+                    let entry = stored
+                        .iter()
+                        .find(|e| e["metric"] == code.as_str())
+                        .expect("every metric stored");
+                    assert_eq!(entry["canonical_value"], value(call, r, m), "{entry}");
+                }
+            }
+        }
+    }
+}
