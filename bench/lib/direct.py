@@ -10,7 +10,7 @@
                                    values, each statement prepared once and kept
 
 Inserts run with the server's connection settings (foreign keys on,
-synchronous NORMAL) and compile their SQL on every try, as psql does on
+synchronous NORMAL, checkpoints left to the WAL's backstop) and compile their SQL on every try, as psql does on
 PostgreSQL: the rows are the same in every try, so a statement kept from
 the first try would replay a program compiled for those very values, which
 no client inserting new rows can do (it made the best of three 3-4 times
@@ -28,6 +28,9 @@ mode, path, script = sys.argv[1], sys.argv[2], open(sys.argv[3]).read()
 db = sqlite3.connect(path, isolation_level=None, cached_statements=0 if mode == "insert" else 128)
 db.execute("PRAGMA foreign_keys = ON")
 db.execute("PRAGMA synchronous = NORMAL")
+# As the server's connections, which leave checkpoints to a thread of their
+# own up to this size (persistence::checkpointer::BACKSTOP_PAGES).
+db.execute("PRAGMA wal_autocheckpoint = 10000")
 script = "\n".join(l for l in script.splitlines() if not l.lstrip().startswith("--"))
 statements = [s for s in script.split(";\n") if s.strip()]
 

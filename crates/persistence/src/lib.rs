@@ -7,6 +7,8 @@
 //!   writes.
 //! * [`change_watch`] tells, on SQLite, whether anything was committed since
 //!   a given moment: what the API's read cache trusts.
+//! * [`checkpointer`] copies SQLite's WAL back into the database file on a
+//!   thread of its own, so requests do not pay for it in their commits.
 //! * [`migrations`] holds the embedded, per-engine migrations.
 //! * One module per resource (`organisations`) holds its rows and queries;
 //!   rows never leave this crate, callers get domain types.
@@ -16,6 +18,7 @@ pub mod api_clients;
 mod batch;
 pub mod bulk_answers;
 pub mod change_watch;
+pub mod checkpointer;
 pub mod connection;
 pub mod custom_metrics;
 pub mod error;

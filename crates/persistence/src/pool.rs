@@ -6,7 +6,9 @@
 //! [`Database::write`], which wraps them in a transaction; on SQLite it also
 //! takes a process-wide write lock, so two writers of this process never
 //! race for SQLite's single write lock (which would fail with "database is
-//! locked" when a reading transaction tries to upgrade).
+//! locked" when a reading transaction tries to upgrade), and nudges the
+//! [`crate::checkpointer`], which copies the WAL back into the database
+//! file off the request path.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -19,6 +21,7 @@ use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, RunQueryDsl};
 
 use crate::change_watch::{ChangeWatch, DataVersion};
+use crate::checkpointer::{self, Checkpointer};
 use crate::connection::DbConnection;
 use crate::error::{StartupError, StoreError};
 use crate::url::{DatabaseUrl, Engine};
@@ -73,8 +76,10 @@ impl ConnectionManager {
                     "PRAGMA busy_timeout = {};
                      PRAGMA journal_mode = WAL;
                      PRAGMA synchronous = NORMAL;
-                     PRAGMA foreign_keys = ON;",
-                    self.lock_timeout_ms
+                     PRAGMA foreign_keys = ON;
+                     PRAGMA wal_autocheckpoint = {};",
+                    self.lock_timeout_ms,
+                    checkpointer::BACKSTOP_PAGES
                 ))
                 .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConnection::Sqlite(conn))
@@ -118,6 +123,8 @@ pub struct Database {
     /// Tells whether anything was committed since a version was read
     /// (SQLite only; `None` on PostgreSQL).
     change_watch: Option<Arc<ChangeWatch>>,
+    /// Checkpoints the WAL after commits (SQLite only).
+    checkpointer: Option<Arc<Checkpointer>>,
 }
 
 impl std::fmt::Debug for Database {
@@ -160,6 +167,15 @@ impl Database {
             )),
             DbConnection::Postgres(_) => None,
         };
+        let checkpointer = match url.engine() {
+            Engine::Sqlite => Some(Arc::new(start_checkpointer(&manager).map_err(
+                |reason| StartupError::Connect {
+                    url: url.to_string(),
+                    reason,
+                },
+            )?)),
+            Engine::Postgres => None,
+        };
         let pool = r2d2::Pool::builder()
             .max_size(options.max_size)
             .min_idle(Some(1))
@@ -176,6 +192,7 @@ impl Database {
             engine,
             sqlite_writer: (engine == Engine::Sqlite).then(|| Arc::new(Mutex::new(()))),
             change_watch,
+            checkpointer,
         })
     }
 
@@ -210,7 +227,7 @@ impl Database {
         let mut conn = self.pool.get()?;
         // A poisoned lock only means another writer panicked; its
         // transaction was rolled back, so the lock is safe to reuse.
-        let _guard = self.sqlite_writer.as_ref().map(|lock| {
+        let guard = self.sqlite_writer.as_ref().map(|lock| {
             lock.lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
         });
@@ -223,7 +240,15 @@ impl Database {
         if let Some(watch) = &self.change_watch {
             watch.committed();
         }
+        drop(guard);
+        self.nudge_checkpointer();
         result
+    }
+
+    fn nudge_checkpointer(&self) {
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer.nudge();
+        }
     }
 
     /// Like [`Database::write`], for transactions that change nothing a
@@ -242,7 +267,11 @@ impl Database {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         match watch.write_unwatched(f) {
-            Ok(result) => result,
+            Ok(result) => {
+                drop(guard);
+                self.nudge_checkpointer();
+                result
+            }
             Err(f) => {
                 drop(guard);
                 self.write(f)
@@ -265,6 +294,20 @@ impl Database {
             .map_err(|e| StartupError::Migration(e.to_string()))?;
         crate::migrations::run_pending(&mut conn)
     }
+}
+
+/// The checkpoint thread, on a connection of its own; failed checkpoints
+/// are logged (the connections' backstop still bounds the WAL).
+fn start_checkpointer(manager: &ConnectionManager) -> Result<Checkpointer, String> {
+    let DbConnection::Sqlite(conn) = manager.open().map_err(|e| e.to_string())? else {
+        return Err("the checkpoint thread needs a SQLite connection".into());
+    };
+    Checkpointer::start(conn, checkpointer::MIN_INTERVAL, |outcome| {
+        if let Err(error) = outcome {
+            tracing::warn!(%error, "WAL checkpoint failed");
+        }
+    })
+    .map_err(|e| e.to_string())
 }
 
 fn prepare_directory(path: &Path) -> Result<(), StartupError> {
