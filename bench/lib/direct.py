@@ -4,7 +4,7 @@
   direct.py aggregate DB SQLFILE   mean ms of one run of a script (scenario c's ceiling)
   direct.py insert DB SQLFILE ROWS [CLEAR_SQL…]
                                    rows/s of a multi-row insert script, committed
-                                   (CLEAR_SQL run before each try, untimed)
+                                   (CLEAR_SQL run before each try, untimed), best of ten
   direct.py insert-kept DB SQLFILE ROWS [CLEAR_SQL…]
                                    the same rows as 500-row INSERTs with bound
                                    values, each statement prepared once and kept
@@ -75,7 +75,8 @@ elif mode in ("insert", "insert-kept"):
     rows = int(sys.argv[4])
     work = run_all if mode == "insert" else bound_statements()
     best = None
-    for _ in range(3):
+    # Best of ten: single tries on this shared machine scatter by up to half.
+    for _ in range(10):
         for clear in sys.argv[5:]:
             db.execute(clear)
         start = time.perf_counter()
