@@ -130,6 +130,20 @@ while time.time() < end: pass" &
   HOG=$!
   run_wrk f-floor-read-beside-idle-hog -H "authorization: Bearer $SUPPLIER" "http://127.0.0.1:$PORT/v1/requests/$REQUEST"
   wait $HOG || true
+  # f below saturation (context, not the target): a paced to at most half
+  # its saturated rate (wrk's delay(), whole milliseconds per connection),
+  # alone and while 8 clients log in — whether argon2 starves reads when
+  # the cores have time to spare, rather than how a full run queue waits.
+  local a_rate
+  a_rate=$(awk -F'\t' -v engine="$ENGINE" '$1 == engine && $2 == "a-read-request" {print $3}' "$OUT/results.tsv")
+  python3 -c "import math, sys; print('function delay() return %d end' % max(1, math.ceil(int(sys.argv[2]) * 1000 / (float(sys.argv[1]) / 2))))" \
+    "$a_rate" "$CONNECTIONS" > "$OUT/paced.lua"
+  run_wrk a-paced -s "$OUT/paced.lua" -H "authorization: Bearer $SUPPLIER" "http://127.0.0.1:$PORT/v1/requests/$REQUEST"
+  wrk -t1 -c8 -d"$DURATION" --timeout 60s --latency -s "$OUT/login.lua" "http://127.0.0.1:$PORT/v1/auth/login" > "$OUT/$ENGINE-logins-paced.txt" 2>&1 &
+  LOGINS=$!
+  run_wrk f-paced-during-logins -s "$OUT/paced.lua" -H "authorization: Bearer $SUPPLIER" "http://127.0.0.1:$PORT/v1/requests/$REQUEST"
+  wait $LOGINS || true
+  python3 bench/lib/wrk_summary.py "$OUT/$ENGINE-logins-paced.txt" "$ENGINE" f-paced-logins >> "$OUT/results.tsv"
   # e: one bulk submission of ~10,000 entries (334 requests × 30 items), one call at a time.
   curl -sf "http://127.0.0.1:$PORT/v1/metrics?limit=200" -H "authorization: Bearer $BULK" > "$OUT/metrics.json"
   python3 bench/lib/bulk_body.py "http://127.0.0.1:$PORT" "$BULK" "$OUT/metrics.json" "$OUT/bulk.json" "$OUT/$ENGINE-bulk-insert.sql" "$OUT/$ENGINE-bulk-insert-all.sql" > "$OUT/bulk-info.txt"
