@@ -115,8 +115,10 @@ fn add_unavailable_responses(document: &mut utoipa::openapi::OpenApi) {
     let response = ResponseBuilder::new()
         .description(
             "`service_unavailable`: the database cannot be reached (retry after the \
-             `Retry-After` seconds), or `database_busy`: another change held the records \
-             this request needed. Nothing was written; send the same request again.",
+             `Retry-After` seconds), `database_busy`: another change held the records \
+             this request needed, or (operations that check a password) `sign_ins_busy`: \
+             too many password checks are waiting. Nothing was written; send the same \
+             request again.",
         )
         .header(
             "Retry-After",

@@ -183,6 +183,10 @@ pub enum ApiError {
     /// `Retry-After: 1`; nothing was written.
     #[error("database busy")]
     Busy,
+    /// Too many password checks are already waiting for the hashing
+    /// threads: 503 with `Retry-After: 1`; nothing was done.
+    #[error("sign-ins busy")]
+    SignInsBusy,
     /// A bug or an infrastructure failure. The cause was logged.
     #[error("internal error")]
     Internal,
@@ -306,6 +310,16 @@ impl ApiError {
                 "The service is temporarily unavailable",
                 Some("the database cannot be reached; retry later".to_owned()),
             ),
+            Self::SignInsBusy => Problem::new(
+                status,
+                "sign_ins_busy",
+                "Too many sign-ins at once",
+                Some(
+                    "the password checks waiting have reached their limit; nothing was done, \
+                     send the same request again after the Retry-After seconds"
+                        .to_owned(),
+                ),
+            ),
             Self::Busy => Problem::new(
                 status,
                 "database_busy",
@@ -376,7 +390,7 @@ impl ResponseError for ApiError {
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
-            Self::Unavailable | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::Busy | Self::SignInsBusy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -396,7 +410,7 @@ impl ResponseError for ApiError {
             Self::Unavailable => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
             }
-            Self::Busy => {
+            Self::Busy | Self::SignInsBusy => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             }
             Self::TooManyRequests { retry_after } => {

@@ -13,7 +13,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use std::sync::Arc;
 
 use crate::auth::AuthState;
-use crate::auth::hashing::HashingThreads;
+use crate::auth::hashing::{HashingThreads, QUEUED_PER_THREAD};
 use crate::auth::keys::KeyRing;
 use crate::auth::password::PasswordHasher;
 use crate::auth::throttle::Throttle;
@@ -114,6 +114,7 @@ pub fn auth_state(settings: &Settings) -> Result<AuthState, LaunchError> {
         hashing: Arc::new(
             HashingThreads::start(
                 std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1)),
+                QUEUED_PER_THREAD,
             )
             .map_err(|error| LaunchError::Auth(format!("cannot start hashing threads: {error}")))?,
         ),

@@ -7,6 +7,9 @@
 //! resident under continuous logins).
 //! They also run at a lower scheduling priority than the HTTP workers, so
 //! that when logins and reads compete for the CPU, reads win.
+//! The queue in front of them is bounded ([`QUEUED_PER_THREAD`]): a flood of
+//! sign-ins is answered 503 `sign_ins_busy` at once instead of piling up
+//! requests (and their bodies) that would wait for seconds.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::mpsc;
@@ -16,10 +19,16 @@ use crate::problem::ApiError;
 
 type Job = Box<dyn FnOnce() + Send>;
 
+/// How many hashes may wait per hashing thread. A hash takes 14 ms on an
+/// idle core and up to 150 ms when reads take the CPU
+/// (bench/RESULTS.md), so the last one queued waits from half a second to
+/// about five.
+pub const QUEUED_PER_THREAD: usize = 32;
+
 /// Runs hashing jobs on its own threads, first come, first served.
 #[derive(Debug)]
 pub struct HashingThreads {
-    jobs: Mutex<mpsc::Sender<Job>>,
+    jobs: Mutex<mpsc::SyncSender<Job>>,
     threads: usize,
 }
 
@@ -39,10 +48,11 @@ fn lower_priority() {
 }
 
 impl HashingThreads {
-    /// Starts `threads` (at least one) threads; they end when this is dropped.
-    pub fn start(threads: usize) -> std::io::Result<Self> {
+    /// Starts `threads` (at least one) threads, with room for `queued` (at
+    /// least one) hashes waiting per thread; they end when this is dropped.
+    pub fn start(threads: usize, queued: usize) -> std::io::Result<Self> {
         let threads = threads.max(1);
-        let (sender, receiver) = mpsc::channel::<Job>();
+        let (sender, receiver) = mpsc::sync_channel::<Job>(threads * queued.max(1));
         let receiver = Arc::new(Mutex::new(receiver));
         for n in 0..threads {
             let receiver = Arc::clone(&receiver);
@@ -79,11 +89,23 @@ impl HashingThreads {
         self.threads
     }
 
-    /// Runs `work` on a hashing thread and waits for its result.
+    /// Runs `work` on a hashing thread and waits for its result; 503
+    /// `sign_ins_busy` at once when the queue is full.
     pub async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, ApiError> {
+        self.queue(work)?
+            .await
+            .map_err(|_| ApiError::internal("a hashing job was dropped"))
+    }
+
+    /// Puts `work` in the queue without waiting: its result comes on the
+    /// receiver.
+    fn queue<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<tokio::sync::oneshot::Receiver<T>, ApiError> {
         let (done, result) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move || {
             // The caller has gone (client disconnected): skip the hash.
@@ -95,11 +117,14 @@ impl HashingThreads {
         self.jobs
             .lock()
             .map_err(|_| ApiError::internal("the hashing queue is poisoned"))?
-            .send(job)
-            .map_err(|_| ApiError::internal("the hashing threads have stopped"))?;
-        result
-            .await
-            .map_err(|_| ApiError::internal("a hashing job was dropped"))
+            .try_send(job)
+            .map_err(|error| match error {
+                mpsc::TrySendError::Full(_) => ApiError::SignInsBusy,
+                mpsc::TrySendError::Disconnected(_) => {
+                    ApiError::internal("the hashing threads have stopped")
+                }
+            })?;
+        Ok(result)
     }
 }
 
@@ -109,7 +134,7 @@ mod tests {
 
     #[actix_web::test]
     async fn jobs_run_on_the_named_threads_and_return_their_results() {
-        let pool = HashingThreads::start(2).expect("threads start");
+        let pool = HashingThreads::start(2, QUEUED_PER_THREAD).expect("threads start");
         let name = pool
             .run(|| std::thread::current().name().map(str::to_owned))
             .await
@@ -123,9 +148,50 @@ mod tests {
 
     #[actix_web::test]
     async fn a_panicking_job_fails_alone_and_the_thread_carries_on() {
-        let pool = HashingThreads::start(1).expect("threads start");
+        let pool = HashingThreads::start(1, QUEUED_PER_THREAD).expect("threads start");
         let failed = pool.run(|| -> i32 { panic!("argon2 exploded") }).await;
         assert!(failed.is_err());
         assert_eq!(pool.run(|| 7).await.expect("the next job runs"), 7);
+    }
+
+    #[actix_web::test]
+    async fn a_full_queue_answers_503_at_once_and_the_queued_jobs_still_run() {
+        use actix_web::ResponseError;
+
+        let pool = HashingThreads::start(1, 2).expect("threads start");
+        let (started, running) = mpsc::channel();
+        let (release, hold) = mpsc::channel::<()>();
+        let busy = pool
+            .queue(move || {
+                let _ = started.send(());
+                let _ = hold.recv();
+                1
+            })
+            .expect("the first job is taken");
+        running.recv().expect("the thread is busy with it");
+        let waiting = [
+            pool.queue(|| 2).expect("room for two"),
+            pool.queue(|| 3).expect("room for two"),
+        ];
+        let refused = pool.queue(|| 4).expect_err("the queue is full");
+        assert!(matches!(refused, ApiError::SignInsBusy), "{refused:?}");
+        let response = refused.error_response();
+        assert_eq!(response.status().as_u16(), 503);
+        assert_eq!(
+            response.headers().get("retry-after").map(|v| v.as_bytes()),
+            Some(&b"1"[..])
+        );
+        let body = actix_web::body::to_bytes(response.into_body())
+            .await
+            .expect("a body");
+        let problem: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+        assert_eq!(problem["code"], "sign_ins_busy", "{problem}");
+
+        release.send(()).expect("the job waits for it");
+        assert_eq!(busy.await.expect("a result"), 1);
+        let [two, three] = waiting;
+        assert_eq!(two.await.expect("a result"), 2);
+        assert_eq!(three.await.expect("a result"), 3);
+        assert_eq!(pool.run(|| 5).await.expect("room again"), 5);
     }
 }
