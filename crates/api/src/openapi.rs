@@ -116,9 +116,9 @@ fn add_unavailable_responses(document: &mut utoipa::openapi::OpenApi) {
         .description(
             "`service_unavailable`: the database cannot be reached (retry after the \
              `Retry-After` seconds), `database_busy`: another change held the records \
-             this request needed, or (operations that check a password) `sign_ins_busy`: \
-             too many password checks are waiting. Nothing was written; send the same \
-             request again.",
+             this request needed, or (operations that check or set a password) \
+             `password_hashing_busy`: too many password checks are waiting. Nothing was \
+             written; send the same request again.",
         )
         .header(
             "Retry-After",

@@ -183,10 +183,10 @@ pub enum ApiError {
     /// `Retry-After: 1`; nothing was written.
     #[error("database busy")]
     Busy,
-    /// Too many password checks are already waiting for the hashing
-    /// threads: 503 with `Retry-After: 1`; nothing was done.
-    #[error("sign-ins busy")]
-    SignInsBusy,
+    /// Too many password checks or hashes are already waiting for the
+    /// hashing threads: 503 with `Retry-After: 1`; nothing was done.
+    #[error("password hashing busy")]
+    PasswordHashingBusy,
     /// A bug or an infrastructure failure. The cause was logged.
     #[error("internal error")]
     Internal,
@@ -310,13 +310,13 @@ impl ApiError {
                 "The service is temporarily unavailable",
                 Some("the database cannot be reached; retry later".to_owned()),
             ),
-            Self::SignInsBusy => Problem::new(
+            Self::PasswordHashingBusy => Problem::new(
                 status,
-                "sign_ins_busy",
-                "Too many sign-ins at once",
+                "password_hashing_busy",
+                "Too many password checks at once",
                 Some(
-                    "the password checks waiting have reached their limit; nothing was done, \
-                     send the same request again after the Retry-After seconds"
+                    "the password checks and hashes waiting have reached their limit; nothing \
+                     was done, send the same request again after the Retry-After seconds"
                         .to_owned(),
                 ),
             ),
@@ -390,7 +390,9 @@ impl ResponseError for ApiError {
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
-            Self::Unavailable | Self::Busy | Self::SignInsBusy => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::Busy | Self::PasswordHashingBusy => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -410,7 +412,7 @@ impl ResponseError for ApiError {
             Self::Unavailable => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
             }
-            Self::Busy | Self::SignInsBusy => {
+            Self::Busy | Self::PasswordHashingBusy => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             }
             Self::TooManyRequests { retry_after } => {

@@ -13,8 +13,9 @@
 //! once per [`MIN_INTERVAL`], folding the nudges that arrive meanwhile into
 //! one. The server's connections still checkpoint themselves, as a
 //! backstop, once the WAL reaches [`BACKSTOP_PAGES`] — if this thread falls
-//! behind or is gone. The thread ends, with a last checkpoint, when the
-//! last handle is dropped.
+//! behind or is gone. The thread ends when the last handle is dropped,
+//! after a last checkpoint if the process lives that long (if not, SQLite
+//! replays the WAL when the database is next opened: nothing is lost).
 
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::time::{Duration, Instant};

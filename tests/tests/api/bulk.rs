@@ -445,7 +445,8 @@ async fn evidence_references_are_checked_and_carried_into_the_revision() {
 /// values must store those values, not the first call's.
 #[tokio::test]
 async fn a_call_of_more_than_five_hundred_entries_is_stored_whole_and_exactly() {
-    let app = TestApp::spawn().await;
+    // One connection, so the second call runs on the statement the first kept.
+    let app = TestApp::spawn_with(|settings| settings.database_pool_size = 1).await;
     let large = app.signup("Hyundai Steel").await;
     let supplier = app.signup("Hanbit").await;
     app.link(&large, &supplier).await;

@@ -8,10 +8,13 @@
 //! They also run at a lower scheduling priority than the HTTP workers, so
 //! that when logins and reads compete for the CPU, reads win.
 //! The queue in front of them is bounded ([`QUEUED_PER_THREAD`]): a flood of
-//! sign-ins is answered 503 `sign_ins_busy` at once instead of piling up
-//! requests (and their bodies) that would wait for seconds.
+//! sign-ins is answered 503 `password_hashing_busy` at once instead of
+//! piling up requests (and their bodies) that would wait for seconds. A
+//! handler that counts a sign-in attempt first takes its [`Place`] in the
+//! queue, so a refused request counts as no attempt.
 
 use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
@@ -30,6 +33,24 @@ pub const QUEUED_PER_THREAD: usize = 32;
 pub struct HashingThreads {
     jobs: Mutex<mpsc::SyncSender<Job>>,
     threads: usize,
+    /// Places taken and not yet given back (a job gives its place back as
+    /// a thread takes it off the queue); never more than `capacity`, the
+    /// queue's size, so a job with a place always fits.
+    taken: Arc<AtomicUsize>,
+    capacity: usize,
+}
+
+/// A place in the hashing queue, taken before the work that leads to a
+/// hash; given back when a thread starts the job, or when dropped unused.
+#[derive(Debug)]
+pub struct Place {
+    taken: Arc<AtomicUsize>,
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        self.taken.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// How much lower than the HTTP workers the hashing threads run (a nice
@@ -52,7 +73,8 @@ impl HashingThreads {
     /// least one) hashes waiting per thread; they end when this is dropped.
     pub fn start(threads: usize, queued: usize) -> std::io::Result<Self> {
         let threads = threads.max(1);
-        let (sender, receiver) = mpsc::sync_channel::<Job>(threads * queued.max(1));
+        let capacity = threads * queued.max(1);
+        let (sender, receiver) = mpsc::sync_channel::<Job>(capacity);
         let receiver = Arc::new(Mutex::new(receiver));
         for n in 0..threads {
             let receiver = Arc::clone(&receiver);
@@ -81,6 +103,8 @@ impl HashingThreads {
         Ok(Self {
             jobs: Mutex::new(sender),
             threads,
+            taken: Arc::new(AtomicUsize::new(0)),
+            capacity,
         })
     }
 
@@ -89,13 +113,36 @@ impl HashingThreads {
         self.threads
     }
 
+    /// Takes a place in the queue; 503 `password_hashing_busy` when every
+    /// place is taken.
+    pub fn reserve(&self) -> Result<Place, ApiError> {
+        self.taken
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |taken| {
+                (taken < self.capacity).then_some(taken + 1)
+            })
+            .map(|_| Place {
+                taken: Arc::clone(&self.taken),
+            })
+            .map_err(|_| ApiError::PasswordHashingBusy)
+    }
+
     /// Runs `work` on a hashing thread and waits for its result; 503
-    /// `sign_ins_busy` at once when the queue is full.
+    /// `password_hashing_busy` at once when the queue is full.
     pub async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, ApiError> {
-        self.queue(work)?
+        let place = self.reserve()?;
+        self.run_in(place, work).await
+    }
+
+    /// Runs `work` in the place taken earlier with [`Self::reserve`].
+    pub async fn run_in<T: Send + 'static>(
+        &self,
+        place: Place,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        self.queue(place, work)?
             .await
             .map_err(|_| ApiError::internal("a hashing job was dropped"))
     }
@@ -104,10 +151,13 @@ impl HashingThreads {
     /// receiver.
     fn queue<T: Send + 'static>(
         &self,
+        place: Place,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<tokio::sync::oneshot::Receiver<T>, ApiError> {
         let (done, result) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move || {
+            // Off the queue: the place is free for the next request.
+            drop(place);
             // The caller has gone (client disconnected): skip the hash.
             if done.is_closed() {
                 return;
@@ -119,7 +169,8 @@ impl HashingThreads {
             .map_err(|_| ApiError::internal("the hashing queue is poisoned"))?
             .try_send(job)
             .map_err(|error| match error {
-                mpsc::TrySendError::Full(_) => ApiError::SignInsBusy,
+                // Not with a place taken; kept for safety.
+                mpsc::TrySendError::Full(_) => ApiError::PasswordHashingBusy,
                 mpsc::TrySendError::Disconnected(_) => {
                     ApiError::internal("the hashing threads have stopped")
                 }
@@ -161,20 +212,23 @@ mod tests {
         let pool = HashingThreads::start(1, 2).expect("threads start");
         let (started, running) = mpsc::channel();
         let (release, hold) = mpsc::channel::<()>();
+        let place = pool.reserve().expect("an empty queue has room");
         let busy = pool
-            .queue(move || {
+            .queue(place, move || {
                 let _ = started.send(());
                 let _ = hold.recv();
                 1
             })
             .expect("the first job is taken");
         running.recv().expect("the thread is busy with it");
-        let waiting = [
-            pool.queue(|| 2).expect("room for two"),
-            pool.queue(|| 3).expect("room for two"),
-        ];
-        let refused = pool.queue(|| 4).expect_err("the queue is full");
-        assert!(matches!(refused, ApiError::SignInsBusy), "{refused:?}");
+        // The running job gave its place back: two more fit, the third not.
+        let two = pool.reserve().expect("room for two");
+        let three = pool.reserve().expect("room for two");
+        let refused = pool.reserve().expect_err("the queue is full");
+        assert!(
+            matches!(refused, ApiError::PasswordHashingBusy),
+            "{refused:?}"
+        );
         let response = refused.error_response();
         assert_eq!(response.status().as_u16(), 503);
         assert_eq!(
@@ -185,8 +239,15 @@ mod tests {
             .await
             .expect("a body");
         let problem: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
-        assert_eq!(problem["code"], "sign_ins_busy", "{problem}");
+        assert_eq!(problem["code"], "password_hashing_busy", "{problem}");
 
+        // A place dropped unused is given back.
+        drop(three);
+        let three = pool.reserve().expect("the dropped place is free again");
+        let waiting = [
+            pool.queue(two, || 2).expect("a place taken fits"),
+            pool.queue(three, || 3).expect("a place taken fits"),
+        ];
         release.send(()).expect("the job waits for it");
         assert_eq!(busy.await.expect("a result"), 1);
         let [two, three] = waiting;

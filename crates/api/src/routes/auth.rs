@@ -62,6 +62,8 @@ pub async fn login(
                 ApiError::Validation(e.into())
             }));
     }
+    // A place in the hashing queue first: a refused request is no attempt.
+    let place = auth.hashing.reserve()?;
     auth.throttle
         .attempt(email.normalised(), peer_ip(&req))
         .map_err(|retry| ApiError::TooManyRequests {
@@ -71,9 +73,10 @@ pub async fn login(
     let (user, hash) = found.map_or((None, None), |(user, hash)| (Some(user), Some(hash)));
     let hasher = auth.passwords.clone();
     let candidate = body.password;
-    let verification =
-        super::support::with_hashing(&auth, move || hasher.verify(&candidate, hash.as_deref()))
-            .await?;
+    let verification = auth
+        .hashing
+        .run_in(place, move || hasher.verify(&candidate, hash.as_deref()))
+        .await?;
     match (verification, user) {
         (Verification::Valid { rehashed }, Some(user)) if user.is_active() => {
             let tokens = issue_user_tokens(&db, &auth, user, rehashed).await?;

@@ -95,6 +95,8 @@ pub async fn change_password(
     };
     let new_password = Password::parse("new_password", &body.new_password)
         .map_err(|e| ApiError::Validation(e.into()))?;
+    // A place in the hashing queue first: a refused request is no attempt.
+    let place = auth.hashing.reserve()?;
     auth.throttle
         .attempt(&format!("user:{user_id}"), peer_ip(&req))
         .map_err(|retry| ApiError::TooManyRequests {
@@ -107,8 +109,10 @@ pub async fn change_password(
     .await?;
     let hasher = auth.passwords.clone();
     let current = body.current_password;
-    let verification =
-        super::support::with_hashing(&auth, move || hasher.verify(&current, Some(&stored))).await?;
+    let verification = auth
+        .hashing
+        .run_in(place, move || hasher.verify(&current, Some(&stored)))
+        .await?;
     if verification == Verification::Invalid {
         return Err(ApiError::Validation(ValidationErrors::from(
             FieldError::new(
