@@ -29,8 +29,10 @@ db = sqlite3.connect(path, isolation_level=None, cached_statements=0 if mode == 
 db.execute("PRAGMA foreign_keys = ON")
 db.execute("PRAGMA synchronous = NORMAL")
 # As the server's connections, which leave checkpoints to a thread of their
-# own up to this size (persistence::checkpointer::BACKSTOP_PAGES).
+# own up to this size (persistence::checkpointer::BACKSTOP_PAGES and
+# WAL_FILE_LIMIT_BYTES).
 db.execute("PRAGMA wal_autocheckpoint = 10000")
+db.execute("PRAGMA journal_size_limit = 16777216")
 script = "\n".join(l for l in script.splitlines() if not l.lstrip().startswith("--"))
 statements = [s for s in script.split(";\n") if s.strip()]
 

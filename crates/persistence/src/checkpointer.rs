@@ -33,6 +33,12 @@ pub const MIN_INTERVAL: Duration = Duration::from_millis(100);
 /// checkpoint itself because this thread has not.
 pub const BACKSTOP_PAGES: u32 = 10_000;
 
+/// `journal_size_limit` of the server's connections: SQLite reuses the
+/// `-wal` file rather than shrinking it, so after a burst up to the backstop
+/// it would keep 40 MiB on disk for good; it is cut back to this size
+/// whenever the WAL starts over after a complete checkpoint.
+pub const WAL_FILE_LIMIT_BYTES: u64 = 16 * 1024 * 1024;
+
 /// What one `PRAGMA wal_checkpoint` reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, QueryableByName)]
 pub struct Checkpoint {
@@ -224,9 +230,23 @@ mod tests {
             #[diesel(sql_type = BigInt)]
             wal_autocheckpoint: i64,
         }
-        let setting: Setting = db
-            .read(|conn| Ok(diesel::sql_query("PRAGMA wal_autocheckpoint").get_result(conn)?))
-            .expect("a setting");
+        #[derive(QueryableByName)]
+        struct Limit {
+            #[diesel(sql_type = BigInt)]
+            journal_size_limit: i64,
+        }
+        let (setting, limit): (Setting, Limit) = db
+            .read(|conn| {
+                Ok((
+                    diesel::sql_query("PRAGMA wal_autocheckpoint").get_result(conn)?,
+                    diesel::sql_query("PRAGMA journal_size_limit").get_result(conn)?,
+                ))
+            })
+            .expect("the settings");
         assert_eq!(setting.wal_autocheckpoint, i64::from(BACKSTOP_PAGES));
+        assert_eq!(
+            u64::try_from(limit.journal_size_limit).ok(),
+            Some(WAL_FILE_LIMIT_BYTES)
+        );
     }
 }

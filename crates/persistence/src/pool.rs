@@ -77,9 +77,11 @@ impl ConnectionManager {
                      PRAGMA journal_mode = WAL;
                      PRAGMA synchronous = NORMAL;
                      PRAGMA foreign_keys = ON;
-                     PRAGMA wal_autocheckpoint = {};",
+                     PRAGMA wal_autocheckpoint = {};
+                     PRAGMA journal_size_limit = {};",
                     self.lock_timeout_ms,
-                    checkpointer::BACKSTOP_PAGES
+                    checkpointer::BACKSTOP_PAGES,
+                    checkpointer::WAL_FILE_LIMIT_BYTES
                 ))
                 .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConnection::Sqlite(conn))
