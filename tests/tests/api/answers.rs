@@ -29,19 +29,7 @@ async fn setup() -> Setup {
         ],
         "audience": {"all_active_suppliers": true}
     });
-    let token = &large.admin.access_token;
-    let created = app
-        .call(Method::POST, token, "/v1/requirements", Some(&body), 201)
-        .await;
-    let id = created["id"].as_str().expect("id");
-    app.call(
-        Method::POST,
-        token,
-        &format!("/v1/requirements/{id}/publish"),
-        None,
-        200,
-    )
-    .await;
+    app.publish_requirement(&large, &body).await;
     let request = app.first_request(&supplier).await;
     Setup {
         app,

@@ -14,23 +14,10 @@ async fn publish(
     year: u16,
     items: Value,
 ) -> String {
-    let created = app
-        .call(
-            Method::POST,
-            &buyer.admin.access_token,
-            "/v1/requirements",
-            Some(&json!({"title": format!("FY{year}"), "period": {"start": format!("{year}-01-01"), "end": format!("{year}-12-31")},
-                "due_date": "2099-01-31", "items": items, "audience": {"suppliers": [supplier.id]}, "cascade_depth": 2})),
-            201,
-        )
-        .await;
-    let id = created["id"].as_str().expect("id").to_owned();
-    app.call(
-        Method::POST,
-        &buyer.admin.access_token,
-        &format!("/v1/requirements/{id}/publish"),
-        None,
-        200,
+    app.publish_requirement(
+        buyer,
+        &json!({"title": format!("FY{year}"), "period": {"start": format!("{year}-01-01"), "end": format!("{year}-12-31")},
+            "due_date": "2099-01-31", "items": items, "audience": {"suppliers": [supplier.id]}, "cascade_depth": 2}),
     )
     .await;
     let page = app

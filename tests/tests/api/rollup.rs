@@ -48,25 +48,13 @@ async fn roll_up_totals_match_hand_computed_values_with_consent_on_and_off() {
     app.link(&large, &b).await;
     app.link(&a, &c).await;
     app.link(&a, &d).await;
-    let requirement = app
-        .call(
-            Method::POST,
-            &large.admin.access_token,
-            "/v1/requirements",
-            Some(&json!({"title": "FY2026 Scope 1", "period": {"start": "2026-01-01", "end": "2026-12-31"}, "due_date": "2099-01-31",
-                "items": [{"metric": "ghg.scope1"}], "audience": {"all_active_suppliers": true}, "cascade_depth": 2})),
-            201,
+    let r = app
+        .publish_requirement(
+            &large,
+            &json!({"title": "FY2026 Scope 1", "period": {"start": "2026-01-01", "end": "2026-12-31"}, "due_date": "2099-01-31",
+                "items": [{"metric": "ghg.scope1"}], "audience": {"all_active_suppliers": true}, "cascade_depth": 2}),
         )
         .await;
-    let r = requirement["id"].as_str().expect("id").to_owned();
-    app.call(
-        Method::POST,
-        &large.admin.access_token,
-        &format!("/v1/requirements/{r}/publish"),
-        None,
-        200,
-    )
-    .await;
 
     // Tier 1: A 1500 kgCO2e measured (accepted), B 2.25 tCO2e secondary (awaiting review).
     let request_a = app.first_request(&a).await;
