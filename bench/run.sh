@@ -51,6 +51,18 @@ run_wrk() {
   echo "$ENGINE	$name	$(grep -E 'VmHWM|VmRSS' /proc/$SERVER/status | awk '{printf "%s %s MiB  ", $1, int($2/1024)}')" >> "$OUT/memory.tsv"
 }
 
+# during_logins LOGINS_NAME NAME WRK_ARGS…: run_wrk NAME while 8 clients log
+# in continuously ($OUT/login.lua); the logins' own figures are recorded as
+# LOGINS_NAME (their errors count among the scenario's).
+during_logins() {
+  local logins_name=$1; shift
+  wrk -t1 -c8 -d"$DURATION" --timeout 60s --latency -s "$OUT/login.lua" "http://127.0.0.1:$PORT/v1/auth/login" > "$OUT/$ENGINE-$logins_name.txt" 2>&1 &
+  local logins=$!
+  run_wrk "$@"
+  wait $logins || true
+  python3 bench/lib/wrk_summary.py "$OUT/$ENGINE-$logins_name.txt" "$ENGINE" "$logins_name" >> "$OUT/results.tsv"
+}
+
 bench_engine() {
   ENGINE=$1 URL=$2
   echo "==> $ENGINE: seeding"
@@ -114,12 +126,7 @@ wrk.method = "POST"
 wrk.headers["content-type"] = "application/json"
 wrk.body = '{"email":"bench-supplier-00002@tierlink.example","password":"$PASSWORD"}'
 LUA
-  wrk -t1 -c8 -d"$DURATION" --timeout 60s --latency -s "$OUT/login.lua" "http://127.0.0.1:$PORT/v1/auth/login" > "$OUT/$ENGINE-logins.txt" 2>&1 &
-  LOGINS=$!
-  run_wrk f-read-during-logins -H "authorization: Bearer $SUPPLIER" "http://127.0.0.1:$PORT/v1/requests/$REQUEST"
-  wait $LOGINS || true
-  # The logins' own figures (their errors count among f's).
-  python3 bench/lib/wrk_summary.py "$OUT/$ENGINE-logins.txt" "$ENGINE" f-logins >> "$OUT/results.tsv"
+  during_logins f-logins f-read-during-logins -H "authorization: Bearer $SUPPLIER" "http://127.0.0.1:$PORT/v1/requests/$REQUEST"
   # f's floor: the same read while a process that is no part of the server
   # keeps one core busy at idle priority (SCHED_IDLE: it only runs when
   # nothing else wants the CPU) — what any background work, however
@@ -139,11 +146,7 @@ while time.time() < end: pass" &
   python3 -c "import math, sys; print('function delay() return %d end' % max(1, math.ceil(int(sys.argv[2]) * 1000 / (float(sys.argv[1]) / 2))))" \
     "$a_rate" "$CONNECTIONS" > "$OUT/paced.lua"
   run_wrk a-paced -s "$OUT/paced.lua" -H "authorization: Bearer $SUPPLIER" "http://127.0.0.1:$PORT/v1/requests/$REQUEST"
-  wrk -t1 -c8 -d"$DURATION" --timeout 60s --latency -s "$OUT/login.lua" "http://127.0.0.1:$PORT/v1/auth/login" > "$OUT/$ENGINE-logins-paced.txt" 2>&1 &
-  LOGINS=$!
-  run_wrk f-paced-during-logins -s "$OUT/paced.lua" -H "authorization: Bearer $SUPPLIER" "http://127.0.0.1:$PORT/v1/requests/$REQUEST"
-  wait $LOGINS || true
-  python3 bench/lib/wrk_summary.py "$OUT/$ENGINE-logins-paced.txt" "$ENGINE" f-paced-logins >> "$OUT/results.tsv"
+  during_logins f-paced-logins f-paced-during-logins -s "$OUT/paced.lua" -H "authorization: Bearer $SUPPLIER" "http://127.0.0.1:$PORT/v1/requests/$REQUEST"
   # e: one bulk submission of ~10,000 entries (334 requests × 30 items), one call at a time.
   curl -sf "http://127.0.0.1:$PORT/v1/metrics?limit=200" -H "authorization: Bearer $BULK" > "$OUT/metrics.json"
   python3 bench/lib/bulk_body.py "http://127.0.0.1:$PORT" "$BULK" "$OUT/metrics.json" "$OUT/bulk.json" "$OUT/$ENGINE-bulk-insert.sql" "$OUT/$ENGINE-bulk-insert-all.sql" > "$OUT/bulk-info.txt"

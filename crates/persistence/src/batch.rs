@@ -43,20 +43,16 @@ macro_rules! insert_kept_rows {
         use $crate::connection::DbConnection;
         let mut written = 0usize;
         for chunk in $rows.chunks(ROWS_PER_INSERT) {
-            let full = <&[_; ROWS_PER_INSERT]>::try_from(chunk);
-            written += match (&mut *$conn, full) {
-                (DbConnection::Postgres(pg), Ok(full)) => {
-                    diesel::insert_into($table).values(full).execute(pg)?
-                }
-                (DbConnection::Sqlite(lite), Ok(full)) => {
-                    diesel::insert_into($table).values(full).execute(lite)?
-                }
-                (DbConnection::Postgres(pg), Err(_)) => {
-                    diesel::insert_into($table).values(chunk).execute(pg)?
-                }
-                (DbConnection::Sqlite(lite), Err(_)) => {
-                    diesel::insert_into($table).values(chunk).execute(lite)?
-                }
+            written += match <&[_; ROWS_PER_INSERT]>::try_from(chunk) {
+                Ok(full) => match &mut *$conn {
+                    DbConnection::Postgres(pg) => {
+                        diesel::insert_into($table).values(full).execute(pg)?
+                    }
+                    DbConnection::Sqlite(lite) => {
+                        diesel::insert_into($table).values(full).execute(lite)?
+                    }
+                },
+                Err(_) => $crate::batch::insert_rows!($conn, $table, chunk),
             };
         }
         written

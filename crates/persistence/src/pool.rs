@@ -154,28 +154,24 @@ impl Database {
                 .unwrap_or(u32::MAX)
                 .min(i32::MAX.unsigned_abs()),
         };
-        let first = manager.open().map_err(|error| StartupError::Connect {
+        let cannot_connect = |reason: String| StartupError::Connect {
             url: url.to_string(),
-            reason: error.to_string(),
-        })?;
+            reason,
+        };
+        let first = manager
+            .open()
+            .map_err(|error| cannot_connect(error.to_string()))?;
         let change_watch = match first {
             DbConnection::Sqlite(first) => Some(Arc::new(
-                ChangeWatch::new(first, options.change_recheck, manager.lock_timeout_ms).map_err(
-                    |error| StartupError::Connect {
-                        url: url.to_string(),
-                        reason: error.to_string(),
-                    },
-                )?,
+                ChangeWatch::new(first, options.change_recheck, manager.lock_timeout_ms)
+                    .map_err(|error| cannot_connect(error.to_string()))?,
             )),
             DbConnection::Postgres(_) => None,
         };
         let checkpointer = match url.engine() {
-            Engine::Sqlite => Some(Arc::new(start_checkpointer(&manager).map_err(
-                |reason| StartupError::Connect {
-                    url: url.to_string(),
-                    reason,
-                },
-            )?)),
+            Engine::Sqlite => Some(Arc::new(
+                start_checkpointer(&manager).map_err(cannot_connect)?,
+            )),
             Engine::Postgres => None,
         };
         let pool = r2d2::Pool::builder()
