@@ -83,20 +83,27 @@ pub fn requests_to_answer(
 }
 
 /// Saves every answer's entries as its request's draft (replacing it) and
-/// submits those asked to, in the caller's transaction. Errors name the
-/// answer as `answers[i]`.
+/// submits those asked to, in the caller's transaction. `read` holds the
+/// requests as read before it (by [`requests_to_answer`]): under the lock,
+/// those whose revision has not moved since are used as read and the
+/// others are read again. Errors name the answer as `answers[i]`.
 pub fn save_many(
     conn: &mut DbConnection,
     supplier: OrgId,
     answers: &[BulkAnswer],
+    read: HashMap<String, Request>,
     by: &str,
 ) -> Result<Vec<BulkOutcome>, StoreError> {
     let ids: Vec<String> = answers.iter().map(|a| a.request_id.clone()).collect();
     lock_requests(conn, &ids)?;
-    let requests: HashMap<String, Request> = requests::answered_by(conn, supplier, &ids)?
-        .into_iter()
-        .map(|r| (r.id.clone(), r))
-        .collect();
+    let (mut requests, moved) = still_current(read, requests::revisions_of(conn, supplier, &ids)?);
+    if !moved.is_empty() {
+        requests.extend(
+            requests::answered_by(conn, supplier, &moved)?
+                .into_iter()
+                .map(|r| (r.id.clone(), r)),
+        );
+    }
     let nested = |index: usize, error: StoreError| error.under(&format!("answers[{index}]"));
     for (index, answer) in answers.iter().enumerate() {
         let Some(request) = requests.get(&answer.request_id) else {
@@ -277,6 +284,27 @@ fn lock_requests(conn: &mut DbConnection, ids: &[String]) -> Result<(), StoreErr
     Ok(())
 }
 
+/// Splits the requests found now (id and revision) into those `read`
+/// holds at that same revision, which are current, and the ids of the
+/// others (changed since, or not read), which must be read again. A request
+/// `read` holds but no longer found is dropped: it is not the caller's.
+fn still_current(
+    mut read: HashMap<String, Request>,
+    found: Vec<(String, i32)>,
+) -> (HashMap<String, Request>, Vec<String>) {
+    let mut current = HashMap::with_capacity(found.len());
+    let mut moved = Vec::new();
+    for (id, revision) in found {
+        match read.remove(&id) {
+            Some(request) if request.revision == revision => {
+                current.insert(id, request);
+            }
+            _ => moved.push(id),
+        }
+    }
+    (current, moved)
+}
+
 /// Ids as an SQL list of literals. Only UUIDs pass (they are re-parsed and
 /// re-printed here), so nothing a caller sent reaches the SQL text as is.
 fn id_list(ids: &[&str]) -> Result<String, StoreError> {
@@ -288,4 +316,67 @@ fn id_list(ids: &[&str]) -> Result<String, StoreError> {
         })
         .collect::<Result<Vec<_>, _>>()
         .map(|ids| ids.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, Utc};
+    use tierlink_domain::requirements::{ReportingPeriod, RequirementItem};
+
+    use super::*;
+
+    fn request(id: &str, revision: i32) -> Request {
+        let org = OrgId::generate();
+        let day = |m| NaiveDate::from_ymd_opt(2026, m, 1).expect("a date");
+        Request {
+            id: id.to_owned(),
+            requirement_id: "requirement".to_owned(),
+            parent_request_id: None,
+            requester_org_id: org,
+            requester_name: String::new(),
+            supplier_org_id: org,
+            supplier_name: String::new(),
+            depth: 1,
+            title: String::new(),
+            message: String::new(),
+            period: ReportingPeriod::new(day(1), day(12)).expect("a period"),
+            due_date: day(12),
+            status: RequestStatus::Open,
+            decline_reason: None,
+            requirement_version: 1,
+            revision,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            items: vec![RequirementItem {
+                metric: "ghg.scope1".to_owned(),
+                required: true,
+                guidance: None,
+                estimates_accepted: true,
+            }],
+            cascade_depth: 2,
+        }
+    }
+
+    #[test]
+    fn only_requests_read_at_their_current_revision_are_kept() {
+        let read: HashMap<String, Request> =
+            [request("same", 3), request("moved", 3), request("gone", 1)]
+                .into_iter()
+                .map(|r| (r.id.clone(), r))
+                .collect();
+        let found = vec![
+            ("same".to_owned(), 3),
+            ("moved".to_owned(), 4),
+            ("unread".to_owned(), 1),
+        ];
+        let (current, mut again) = still_current(read, found);
+        again.sort();
+        assert_eq!(again, vec!["moved".to_owned(), "unread".to_owned()]);
+        let mut kept: Vec<(&str, i32)> = current
+            .values()
+            .map(|r| (r.id.as_str(), r.revision))
+            .collect();
+        kept.sort();
+        assert_eq!(kept, vec![("same", 3)]);
+    }
 }

@@ -373,6 +373,27 @@ pub fn answered_by(
     Ok(found)
 }
 
+/// The revision of each request among `ids` that `supplier` answers: every
+/// change to a request or its items moves it, so a request read earlier
+/// with the same revision is the request as it is now.
+pub fn revisions_of(
+    conn: &mut DbConnection,
+    supplier: OrgId,
+    ids: &[String],
+) -> Result<Vec<(String, i32)>, StoreError> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(crate::batch::ROWS_PER_INSERT) {
+        found.extend(
+            requests::table
+                .filter(requests::id.eq_any(chunk))
+                .filter(requests::supplier_org_id.eq(supplier.to_string()))
+                .select((requests::id, requests::revision))
+                .load::<(String, i32)>(conn)?,
+        );
+    }
+    Ok(found)
+}
+
 /// A request `viewer` may see: as its supplier or as its sender.
 pub fn find_for(conn: &mut DbConnection, viewer: OrgId, id: &str) -> Result<Request, StoreError> {
     let row: RequestRow = requests::table

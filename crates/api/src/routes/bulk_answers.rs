@@ -2,6 +2,8 @@
 //! answers to many requests in one call. All or nothing: one transaction,
 //! and every problem reported at once under `answers[i]…`.
 
+use std::collections::HashMap;
+
 use actix_web::{post, web};
 use tierlink_domain::{FieldError, ValidationErrors};
 use tierlink_persistence::Database;
@@ -62,6 +64,7 @@ pub async fn save_answers_in_bulk(
     .await?;
     let mut errors = ValidationErrors::new();
     let mut answers = Vec::with_capacity(body.answers.len());
+    let mut read = HashMap::with_capacity(body.answers.len());
     for (index, (answer, id)) in body.answers.iter().zip(&ids).enumerate() {
         let prefix = format!("answers[{index}].");
         let Some((request, custom)) = found.remove(id) else {
@@ -73,6 +76,7 @@ pub async fn save_answers_in_bulk(
             continue;
         };
         let entries = check_entries(&request, &custom, &answer.entries, &prefix, &mut errors)?;
+        read.insert(id.clone(), request);
         answers.push(BulkAnswer {
             request_id: id.clone(),
             entries,
@@ -83,11 +87,15 @@ pub async fn save_answers_in_bulk(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    // The parsed body and the requests read are no longer needed: free
-    // them before the write (a 10,000-entry call holds several MiB).
+    // The parsed body is no longer needed: free it before the write (a
+    // 10,000-entry call holds several MiB). The requests read go with the
+    // answers: the write uses those that have not changed since.
     drop((body, found));
     let by = actor(&caller);
-    let outcomes = db::write(&db, move |conn| bulk::save_many(conn, org, &answers, &by)).await?;
+    let outcomes = db::write(&db, move |conn| {
+        bulk::save_many(conn, org, &answers, read, &by)
+    })
+    .await?;
     Ok(web::Json(BulkAnswersResult {
         entries: outcomes.iter().map(|o| o.entries).sum(),
         answers: outcomes
