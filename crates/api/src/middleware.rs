@@ -4,6 +4,7 @@ use std::time::Instant;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage};
@@ -35,7 +36,10 @@ pub async fn request_id(
     let status = response.status();
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     span.in_scope(|| {
-        if status.is_server_error() {
+        // A 503 is load shed on purpose or a database outage: its cause is
+        // logged where it is found, at most once per interval, rather than
+        // once per refused request here.
+        if status.is_server_error() && status != StatusCode::SERVICE_UNAVAILABLE {
             tracing::warn!(status = status.as_u16(), elapsed_ms, "request failed");
         } else {
             tracing::info!(status = status.as_u16(), elapsed_ms, "request finished");

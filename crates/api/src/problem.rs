@@ -16,9 +16,16 @@ use serde::Serialize;
 use tierlink_domain::access::Permission;
 use tierlink_domain::{FieldError, ValidationErrors};
 use tierlink_persistence::StoreError;
+use tierlink_persistence::log_throttle::LogThrottle;
 use utoipa::ToSchema;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// How often a warning about a 503's cause (the database unreachable or
+/// locked, the hashing queue full) may be written: under a flood every
+/// refused request has that cause, and one line per interval, with the
+/// count left out, says as much.
+pub const WARNING_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// A problem detail (RFC 9457) with Tierlink's extensions `code` and `errors`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -488,11 +495,17 @@ impl From<StoreError> for ApiError {
                 current_etag: crate::wire::etag::format(current),
             },
             StoreError::Unavailable(reason) => {
-                tracing::warn!(%reason, "database unavailable");
+                static UNAVAILABLE: LogThrottle = LogThrottle::new(WARNING_INTERVAL);
+                if let Some(left_out) = UNAVAILABLE.admit() {
+                    tracing::warn!(%reason, left_out, "database unavailable");
+                }
                 Self::Unavailable
             }
             StoreError::Busy(reason) => {
-                tracing::warn!(%reason, "gave up waiting for a database lock");
+                static BUSY: LogThrottle = LogThrottle::new(WARNING_INTERVAL);
+                if let Some(left_out) = BUSY.admit() {
+                    tracing::warn!(%reason, left_out, "gave up waiting for a database lock");
+                }
                 Self::Busy
             }
             other @ (StoreError::Corrupt(_) | StoreError::Database(_)) => Self::internal(other),

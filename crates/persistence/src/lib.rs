@@ -9,6 +9,8 @@
 //!   a given moment: what the API's read cache trusts.
 //! * [`checkpointer`] copies SQLite's WAL back into the database file on a
 //!   thread of its own, so requests do not pay for it in their commits.
+//! * [`log_throttle`] keeps warnings that can repeat many times a second
+//!   to one per interval.
 //! * [`migrations`] holds the embedded, per-engine migrations.
 //! * One module per resource (`organisations`) holds its rows and queries;
 //!   rows never leave this crate, callers get domain types.
@@ -24,6 +26,7 @@ pub mod custom_metrics;
 pub mod error;
 pub mod evidence;
 pub mod idempotency;
+pub mod log_throttle;
 pub mod migrations;
 pub mod network;
 pub mod organisations;

@@ -24,6 +24,7 @@ use crate::change_watch::{ChangeWatch, DataVersion};
 use crate::checkpointer::{self, Checkpointer};
 use crate::connection::DbConnection;
 use crate::error::{StartupError, StoreError};
+use crate::log_throttle::LogThrottle;
 use crate::url::{DatabaseUrl, Engine};
 
 /// Pool sizing and timeouts.
@@ -300,9 +301,13 @@ fn start_checkpointer(manager: &ConnectionManager) -> Result<Checkpointer, Strin
     let DbConnection::Sqlite(conn) = manager.open().map_err(|e| e.to_string())? else {
         return Err("the checkpoint thread needs a SQLite connection".into());
     };
+    // A failing disk fails every checkpoint, up to ten a second.
+    static FAILED: LogThrottle = LogThrottle::new(Duration::from_secs(60));
     Checkpointer::start(conn, checkpointer::MIN_INTERVAL, |outcome| {
-        if let Err(error) = outcome {
-            tracing::warn!(%error, "WAL checkpoint failed");
+        if let Err(error) = outcome
+            && let Some(left_out) = FAILED.admit()
+        {
+            tracing::warn!(%error, left_out, "WAL checkpoint failed");
         }
     })
     .map_err(|e| e.to_string())
