@@ -5,8 +5,11 @@
 //! (`password::keep_working_memory`): on the shared blocking pool every
 //! thread that once hashed kept its own copy (bench/RESULTS.md: +170 MiB
 //! resident under continuous logins).
-//! They also run at a lower scheduling priority than the HTTP workers, so
-//! that when logins and reads compete for the CPU, reads win.
+//! On Linux they run in the idle scheduling class (`SCHED_IDLE`): they get
+//! the CPU time nothing else wants, and a woken HTTP worker (or, on one
+//! machine, a PostgreSQL backend) takes the core from them at once. When
+//! reads leave no time spare, sign-ins wait, and beyond the queue are
+//! refused; reads keep their latency (bench/RESULTS.md, scenario f).
 //! The queue in front of them is bounded ([`QUEUED_PER_THREAD`]): a flood of
 //! sign-ins is answered 503 `password_hashing_busy` at once instead of
 //! piling up requests (and their bodies) that would wait for seconds. A
@@ -17,6 +20,8 @@ use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
+
+use tierlink_persistence::log_throttle::LogThrottle;
 
 use crate::problem::ApiError;
 
@@ -53,18 +58,39 @@ impl Drop for Place {
     }
 }
 
-/// How much lower than the HTTP workers the hashing threads run (a nice
-/// value): when both want the CPU, reads get about nine tenths of it.
+/// Where the idle class is refused, how much lower than the HTTP workers
+/// the hashing threads run instead (a nice value: the lowest).
 #[cfg(target_os = "linux")]
-const NICENESS: i32 = 10;
+const FALLBACK_NICENESS: i32 = 19;
 
-/// Makes the calling thread yield to the HTTP workers: under load a login
-/// waits a little longer, and reads keep their latency. (On Linux the nice
-/// value belongs to the thread.) Failing to do so only costs that benefit.
+/// Makes the calling thread yield to everything else: under load a login
+/// waits longer, and reads keep their latency. (On Linux both the policy
+/// and the nice value belong to the thread.) Failing to do so only costs
+/// that benefit.
 fn lower_priority() {
     #[cfg(target_os = "linux")]
-    if let Err(error) = rustix::process::setpriority_process(None, NICENESS) {
-        tracing::warn!(%error, "could not lower the priority of a hashing thread");
+    if let Err(error) = idle_class() {
+        tracing::warn!(%error, "could not put a hashing thread in the idle scheduling class; lowering its priority instead");
+        if let Err(error) = rustix::process::setpriority_process(None, FALLBACK_NICENESS) {
+            tracing::warn!(%error, "could not lower the priority of a hashing thread");
+        }
+    }
+}
+
+/// Puts the calling thread in the idle scheduling class (`SCHED_IDLE`,
+/// which needs no privilege for one's own thread). rustix has no wrapper
+/// for `sched_setscheduler`, hence libc.
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+fn idle_class() -> std::io::Result<()> {
+    let param = libc::sched_param { sched_priority: 0 };
+    // SAFETY: `param` is an initialised `sched_param` that outlives the
+    // call, which only reads it; pid 0 names the calling thread.
+    let result = unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) };
+    if result == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
     }
 }
 
@@ -123,7 +149,17 @@ impl HashingThreads {
             .map(|_| Place {
                 taken: Arc::clone(&self.taken),
             })
-            .map_err(|_| ApiError::PasswordHashingBusy)
+            .map_err(|_| {
+                static FULL: LogThrottle = LogThrottle::new(crate::problem::WARNING_INTERVAL);
+                if let Some(left_out) = FULL.admit() {
+                    tracing::warn!(
+                        places = self.capacity,
+                        left_out,
+                        "the password hashing queue is full: refusing sign-ins and new passwords (503)"
+                    );
+                }
+                ApiError::PasswordHashingBusy
+            })
     }
 
     /// Runs `work` on a hashing thread and waits for its result; 503
@@ -195,6 +231,25 @@ mod tests {
         let sums: Vec<i32> = sums.into_iter().map(|r| r.expect("a result")).collect();
         assert_eq!(sums, vec![0, 2, 4, 6, 8, 10, 12, 14]);
         assert_eq!(pool.threads(), 2);
+    }
+
+    /// The scheduling policy of the calling thread, from field 41 of
+    /// `/proc/thread-self/stat` (after the name in parentheses, fields
+    /// count from 3).
+    #[cfg(target_os = "linux")]
+    fn policy_of_this_thread() -> Option<u32> {
+        let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+        let (_, fields) = stat.rsplit_once(") ")?;
+        fields.split(' ').nth(41 - 3)?.parse().ok()
+    }
+
+    #[cfg(target_os = "linux")]
+    #[actix_web::test]
+    async fn jobs_run_in_the_idle_scheduling_class_and_the_caller_does_not() {
+        let pool = HashingThreads::start(1, QUEUED_PER_THREAD).expect("threads start");
+        let policy = pool.run(policy_of_this_thread).await.expect("a result");
+        assert_eq!(policy, Some(libc::SCHED_IDLE as u32));
+        assert_eq!(policy_of_this_thread(), Some(libc::SCHED_OTHER as u32));
     }
 
     #[actix_web::test]
