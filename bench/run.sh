@@ -120,33 +120,37 @@ wrk.headers["authorization"] = "Bearer $SUPPLIER"
 local f = io.open("$OUT/answer.json"); wrk.body = f:read("*a"); f:close()
 LUA
   CONNECTIONS=4 run_wrk d-save-submit -s "$OUT/answer.lua" "http://127.0.0.1:$PORT/v1/requests/$OPEN_REQUEST/answer"
-  # f: scenario a while 8 clients log in continuously.
+  # f: scenario a while 8 clients log in continuously (wrk's login.lua).
   cat > "$OUT/login.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["content-type"] = "application/json"
 wrk.body = '{"email":"bench-supplier-00002@tierlink.example","password":"$PASSWORD"}'
 LUA
-  during_logins f-logins f-read-during-logins -H "authorization: Bearer $SUPPLIER" "http://127.0.0.1:$PORT/v1/requests/$REQUEST"
-  # f's floor: the same read while a process that is no part of the server
-  # keeps one core busy at idle priority (SCHED_IDLE: it only runs when
-  # nothing else wants the CPU) — what any background work, however
-  # polite, costs a's p99 on this machine.
-  chrt --idle 0 python3 -c "import time
-end = time.time() + ${DURATION%s} + 1
-while time.time() < end: pass" &
-  HOG=$!
-  run_wrk f-floor-read-beside-idle-hog -H "authorization: Bearer $SUPPLIER" "http://127.0.0.1:$PORT/v1/requests/$REQUEST"
-  wait $HOG || true
-  # f below saturation (context, not the target): a paced to at most half
-  # its saturated rate (wrk's delay(), whole milliseconds per connection),
-  # alone and while 8 clients log in — whether argon2 starves reads when
-  # the cores have time to spare, rather than how a full run queue waits.
+  # The target: a at a fixed pace — at most half its saturated rate (wrk's
+  # delay(), whole milliseconds per connection) — alone and while 8 clients
+  # log in: whether argon2 starves reads. Three interleaved pairs, so that
+  # the machine's drift falls on both sides; the report takes the median
+  # of the three ratios.
   local a_rate
   a_rate=$(awk -F'\t' -v engine="$ENGINE" '$1 == engine && $2 == "a-read-request" {print $3}' "$OUT/results.tsv")
   python3 -c "import math, sys; print('function delay() return %d end' % max(1, math.ceil(int(sys.argv[2]) * 1000 / (float(sys.argv[1]) / 2))))" \
     "$a_rate" "$CONNECTIONS" > "$OUT/paced.lua"
-  run_wrk a-paced -s "$OUT/paced.lua" -H "authorization: Bearer $SUPPLIER" "http://127.0.0.1:$PORT/v1/requests/$REQUEST"
-  during_logins f-paced-logins f-paced-during-logins -s "$OUT/paced.lua" -H "authorization: Bearer $SUPPLIER" "http://127.0.0.1:$PORT/v1/requests/$REQUEST"
+  for pair in 1 2 3; do
+    run_wrk "a-paced-$pair" -s "$OUT/paced.lua" -H "authorization: Bearer $SUPPLIER" "http://127.0.0.1:$PORT/v1/requests/$REQUEST"
+    during_logins "f-logins-$pair" "f-during-logins-$pair" -s "$OUT/paced.lua" -H "authorization: Bearer $SUPPLIER" "http://127.0.0.1:$PORT/v1/requests/$REQUEST"
+  done
+  # Context: the same at saturation (a's 16 connections flat out), and its
+  # floor — a beside a process that is no part of the server keeping one
+  # core busy at idle priority (SCHED_IDLE: it only runs when nothing else
+  # wants the CPU). A saturated p99 is how long a full run queue waits, and
+  # any runnable process moves it, however little it runs.
+  during_logins f-saturated-logins f-saturated-during-logins -H "authorization: Bearer $SUPPLIER" "http://127.0.0.1:$PORT/v1/requests/$REQUEST"
+  chrt --idle 0 python3 -c "import time
+end = time.time() + ${DURATION%s} + 1
+while time.time() < end: pass" &
+  HOG=$!
+  run_wrk f-saturated-beside-idle-hog -H "authorization: Bearer $SUPPLIER" "http://127.0.0.1:$PORT/v1/requests/$REQUEST"
+  wait $HOG || true
   # e: one bulk submission of ~10,000 entries (334 requests × 30 items), one call at a time.
   curl -sf "http://127.0.0.1:$PORT/v1/metrics?limit=200" -H "authorization: Bearer $BULK" > "$OUT/metrics.json"
   python3 bench/lib/bulk_body.py "http://127.0.0.1:$PORT" "$BULK" "$OUT/metrics.json" "$OUT/bulk.json" "$OUT/$ENGINE-bulk-insert.sql" "$OUT/$ENGINE-bulk-insert-all.sql" > "$OUT/bulk-info.txt"

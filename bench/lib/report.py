@@ -77,21 +77,31 @@ for engine in engines:
         # prepared once and kept (SQLite only; the ceiling above compiles
         # its SQL text on every try, as psql does on PostgreSQL).
         print(f"| {engine} | (context) e entries/s vs the same rows bound to kept statements | {fmt(e_rate)} | {fmt(e_kept)} | {fmt(e_rate / e_kept, 3)} | | |")
-    check(engine, "f p99 ms vs a's p99 ms", num(engine, "f-read-during-logins", 2), num(engine, "a-read-request", 2), 2.0, False)
-    floor = num(engine, "f-floor-read-beside-idle-hog", 2)
-    if floor is not None and num(engine, "a-read-request", 2):
-        # Context, not a target: what a CPU-bound process that is no part
-        # of the server, at idle priority, does to a's p99 on this machine.
-        print(f"| {engine} | (context) a's p99 beside an idle-priority CPU hog vs a's p99 | {fmt(floor)} | {fmt(num(engine, 'a-read-request', 2))} | {fmt(floor / num(engine, 'a-read-request', 2), 3)} | | floor of f |")
-        f_p99 = num(engine, "f-read-during-logins", 2)
-        if f_p99 is not None:
-            print(f"| {engine} | (context) f p99 vs that floor | {fmt(f_p99)} | {fmt(floor)} | {fmt(f_p99 / floor, 3)} | | |")
-    paced, paced_f = num(engine, "a-paced", 2), num(engine, "f-paced-during-logins", 2)
-    if paced and paced_f is not None:
-        # Context, not the target: f below saturation — a paced to at most
-        # half its saturated rate, its p99 while 8 clients log in against
-        # its p99 alone.
-        print(f"| {engine} | (context) f below saturation: paced a's p99 during logins vs alone ({fmt(num(engine, 'a-paced'))} req/s) | {fmt(paced_f)} | {fmt(paced)} | {fmt(paced_f / paced, 3)} | | |")
+    # f: a paced to at most half its saturated rate, its p99 while 8
+    # clients log in against its p99 alone, over interleaved pairs; the
+    # target holds the median of the pairs' ratios.
+    pairs = []
+    for pair in range(1, 10):
+        alone, during = num(engine, f"a-paced-{pair}", 2), num(engine, f"f-during-logins-{pair}", 2)
+        if alone is None or during is None:
+            break
+        pairs.append((during, alone))
+        print(f"| {engine} | (pair {pair}) paced a's p99 during logins vs alone ({fmt(num(engine, f'a-paced-{pair}'))} req/s, {fmt(num(engine, f'f-logins-{pair}'))} logins/s) | {fmt(during, 2)} | {fmt(alone, 2)} | {fmt(during / alone, 3) if alone else 'n/a'} | | |")
+    ratios = sorted(during / alone for during, alone in pairs if alone)
+    median = ratios[len(ratios) // 2] if ratios else None
+    met = median is not None and median <= 2.0
+    checks.append(met)
+    print(f"| {engine} | f: paced a's p99 during logins vs alone, median of {len(ratios)} pairs | | | {fmt(median, 3)} | ≤ 2.0 | {'met' if met else 'MISSED'} |")
+    saturated, a_p99 = num(engine, "f-saturated-during-logins", 2), num(engine, "a-read-request", 2)
+    floor = num(engine, "f-saturated-beside-idle-hog", 2)
+    if saturated is not None and a_p99:
+        # Context, not the target: the same at saturation, where a's p99 is
+        # the wait of a full run queue, and that wait beside an idle-priority
+        # CPU hog that is no part of the server (the floor).
+        print(f"| {engine} | (context) at saturation: a's p99 during logins vs a's p99 | {fmt(saturated, 2)} | {fmt(a_p99, 2)} | {fmt(saturated / a_p99, 3)} | | |")
+        if floor:
+            print(f"| {engine} | (context) at saturation: a's p99 beside an idle-priority CPU hog vs a's p99 | {fmt(floor, 2)} | {fmt(a_p99, 2)} | {fmt(floor / a_p99, 3)} | | floor |")
+            print(f"| {engine} | (context) at saturation: a's p99 during logins vs that floor | {fmt(saturated, 2)} | {fmt(floor, 2)} | {fmt(saturated / floor, 3)} | | |")
     errors = sum(int(v[3]) for v in rows[engine].values() if len(v) >= 4 and v[3].isdigit())
     checks.append(errors == 0)
     print(f"| {engine} | errors in every scenario | {errors} | | | = 0 | {'met' if errors == 0 else 'MISSED'} |")
