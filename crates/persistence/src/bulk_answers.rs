@@ -159,14 +159,18 @@ pub fn save_many(
 
     let submitted: Vec<&BulkAnswer> = answers.iter().filter(|a| a.submit).collect();
     let submitted_ids: Vec<&str> = submitted.iter().map(|a| a.request_id.as_str()).collect();
+    // Each request's latest revision, one index seek per request (a
+    // `GROUP BY` would read every revision a request ever had).
     let mut latest: HashMap<String, i32> = HashMap::new();
     for chunk in submitted_ids.chunks(ROWS_PER_INSERT) {
-        let rows: Vec<(String, Option<i32>)> = answer_revisions::table
-            .filter(answer_revisions::request_id.eq_any(chunk))
-            .group_by(answer_revisions::request_id)
+        let rows: Vec<(String, Option<i32>)> = requests_table::table
+            .filter(requests_table::id.eq_any(chunk))
             .select((
-                answer_revisions::request_id,
-                diesel::dsl::max(answer_revisions::revision),
+                requests_table::id,
+                answer_revisions::table
+                    .filter(answer_revisions::request_id.eq(requests_table::id))
+                    .select(diesel::dsl::max(answer_revisions::revision))
+                    .single_value(),
             ))
             .load(conn)?;
         latest.extend(rows.into_iter().filter_map(|(id, max)| Some((id, max?))));
@@ -190,7 +194,9 @@ pub fn save_many(
         .collect();
     insert_rows!(conn, answer_revisions::table, &revision_rows);
     // The revision entries are the drafts just written: copied inside the
-    // database rather than sent a second time.
+    // database rather than sent a second time, each into its request's
+    // latest revision (just made; found by one index seek, where a join
+    // would read every revision the request ever had).
     // Every entry is an item still asked for (checked above), so the copy
     // is the drafts exactly.
     let expected: usize = submitted.iter().map(|a| a.entries.len()).sum();
@@ -199,11 +205,10 @@ pub fn save_many(
         copied += diesel::sql_query(format!(
             "INSERT INTO answer_revision_entries (request_id, revision, metric_code, value_text, unit, \
              canonical_value, canonical_unit, method, obtained, period_start, period_end, comment, evidence, source) \
-             SELECT d.request_id, r.revision, d.metric_code, d.value_text, d.unit, d.canonical_value, \
+             SELECT d.request_id, (SELECT MAX(r.revision) FROM answer_revisions r WHERE r.request_id = d.request_id), \
+             d.metric_code, d.value_text, d.unit, d.canonical_value, \
              d.canonical_unit, d.method, d.obtained, d.period_start, d.period_end, d.comment, d.evidence, d.source \
-             FROM answer_drafts d JOIN answer_revisions r ON r.request_id = d.request_id \
-             WHERE d.request_id IN ({}) \
-             AND r.revision = (SELECT MAX(x.revision) FROM answer_revisions x WHERE x.request_id = d.request_id)",
+             FROM answer_drafts d WHERE d.request_id IN ({})",
             id_list(chunk)?
         ))
         .execute(conn)?;
