@@ -336,7 +336,22 @@ async fn the_lifecycle_is_enforced_and_drafts_need_if_match() {
         .expect("sent");
     expect_problem(edit, 409, "illegal_transition").await;
 
-    // Amend: a new version; the supplier sees what changed.
+    // Amend: a new version; the supplier sees what changed, and its
+    // request's ETag moves (writes that reuse a request read earlier, such
+    // as bulk answers, rely on that).
+    let request_path = format!(
+        "/v1/requests/{}",
+        incoming(app, &c.tier1).await[0]["id"].as_str().expect("id")
+    );
+    let etag_of_request = || async {
+        app.get_as(&c.tier1.admin.access_token, &request_path)
+            .await
+            .headers()["etag"]
+            .to_str()
+            .expect("ascii")
+            .to_owned()
+    };
+    let request_etag = etag_of_request().await;
     let mut amended = edited.clone();
     amended["due_date"] = json!("2099-03-31");
     amended["items"] = json!([{"metric": "ghg.scope1"}]);
@@ -363,6 +378,7 @@ async fn the_lifecycle_is_enforced_and_drafts_need_if_match() {
         )
         .await;
     assert_eq!(request["requirement_version"], 2);
+    assert_ne!(etag_of_request().await, request_etag);
     assert_eq!(request["due_date"], "2099-03-31");
     assert_eq!(request["items"].as_array().map(Vec::len), Some(1));
     assert_eq!(
