@@ -90,9 +90,12 @@ bench_engine() {
   # d answers a request still open (an accepted answer is final).
   OPEN_REQUEST=$(curl -sf "http://127.0.0.1:$PORT/v1/requests?limit=1&status=open" -H "authorization: Bearer $SUPPLIER" | json "d['items'][0]['id']")
 
+  # Scenario a's call (the supplier reads one request), read alone, paced,
+  # during logins and beside the idle hog.
+  local read_request=(-H "authorization: Bearer $SUPPLIER" "http://127.0.0.1:$PORT/v1/requests/$REQUEST")
   echo "==> $ENGINE: scenarios"
   run_wrk healthz "http://127.0.0.1:$PORT/healthz"
-  run_wrk a-read-request -H "authorization: Bearer $SUPPLIER" "http://127.0.0.1:$PORT/v1/requests/$REQUEST"
+  run_wrk a-read-request "${read_request[@]}"
   run_wrk b-list-requests -H "authorization: Bearer $SUPPLIER" "http://127.0.0.1:$PORT/v1/requests?limit=50"
   CONNECTIONS=2 run_wrk c-summary -H "authorization: Bearer $LARGE" "http://127.0.0.1:$PORT/v1/requirements/$REQUIREMENT/summary"
   # d: save and submit a 30-item answer (each call makes a new revision).
@@ -136,20 +139,20 @@ LUA
   python3 -c "import math, sys; print('function delay() return %d end' % max(1, math.ceil(int(sys.argv[2]) * 1000 / (float(sys.argv[1]) / 2))))" \
     "$a_rate" "$CONNECTIONS" > "$OUT/paced.lua"
   for pair in 1 2 3; do
-    run_wrk "a-paced-$pair" -s "$OUT/paced.lua" -H "authorization: Bearer $SUPPLIER" "http://127.0.0.1:$PORT/v1/requests/$REQUEST"
-    during_logins "f-logins-$pair" "f-during-logins-$pair" -s "$OUT/paced.lua" -H "authorization: Bearer $SUPPLIER" "http://127.0.0.1:$PORT/v1/requests/$REQUEST"
+    run_wrk "a-paced-$pair" -s "$OUT/paced.lua" "${read_request[@]}"
+    during_logins "f-logins-$pair" "f-during-logins-$pair" -s "$OUT/paced.lua" "${read_request[@]}"
   done
   # Context: the same at saturation (a's 16 connections flat out), and its
   # floor — a beside a process that is no part of the server keeping one
   # core busy at idle priority (SCHED_IDLE: it only runs when nothing else
   # wants the CPU). A saturated p99 is how long a full run queue waits, and
   # any runnable process moves it, however little it runs.
-  during_logins f-saturated-logins f-saturated-during-logins -H "authorization: Bearer $SUPPLIER" "http://127.0.0.1:$PORT/v1/requests/$REQUEST"
+  during_logins f-saturated-logins f-saturated-during-logins "${read_request[@]}"
   chrt --idle 0 python3 -c "import time
 end = time.time() + ${DURATION%s} + 1
 while time.time() < end: pass" &
   HOG=$!
-  run_wrk f-saturated-beside-idle-hog -H "authorization: Bearer $SUPPLIER" "http://127.0.0.1:$PORT/v1/requests/$REQUEST"
+  run_wrk f-saturated-beside-idle-hog "${read_request[@]}"
   wait $HOG || true
   # e: one bulk submission of ~10,000 entries (334 requests × 30 items), one call at a time.
   curl -sf "http://127.0.0.1:$PORT/v1/metrics?limit=200" -H "authorization: Bearer $BULK" > "$OUT/metrics.json"
