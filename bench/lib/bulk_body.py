@@ -1,9 +1,10 @@
 """Scenario e's inputs: the bulk supplier's open "Bench bulk" requests, as
 one `POST /v1/answers/bulk` body (every item answered, submitted), and the
 same rows as multi-row INSERT statements into answer_drafts (the ceiling),
-and, in OUT_SQL_ALL, into every table a submission puts them in: the drafts,
-one revision per request and the revision's entries (a second, context
-ceiling: what the database alone needs for the writes the call must make).
+and, in OUT_SQL_ALL, into the tables a submission puts them in: one revision
+per request and the revision's entries (which is then the draft; a second,
+context ceiling: what the database alone needs for the writes the call must
+make).
 The revisions there are numbered REVISION (1,000,000), out of the way.
 
 Usage: python3 bulk_body.py BASE_URL TOKEN METRICS_JSON OUT_JSON OUT_SQL OUT_SQL_ALL
@@ -83,7 +84,6 @@ def drafts(sql):
 with open(out_sql, "w") as sql:
     drafts(sql)
 with open(out_sql_all, "w") as sql:
-    drafts(sql)
     revisions = [
         f"('{r['id']}', {REVISION}, 'submitted', TRUE, 'bench', '2026-11-01 09:00:00')" for r in requests
     ]

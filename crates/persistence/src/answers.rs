@@ -53,7 +53,7 @@ pub struct Revision {
     pub review_comment: Option<String>,
 }
 
-type EntryTuple = (
+pub(crate) type EntryTuple = (
     String,
     Option<String>,
     Option<String>,
@@ -68,7 +68,7 @@ type EntryTuple = (
     Option<String>,
 );
 
-fn stored(tuple: EntryTuple, review_comment: Option<String>) -> StoredEntry {
+pub(crate) fn stored(tuple: EntryTuple, review_comment: Option<String>) -> StoredEntry {
     let (
         metric,
         value,
@@ -255,6 +255,34 @@ macro_rules! draft_values {
 
 pub(crate) use draft_values;
 
+/// The column values of one revision entry written straight from a
+/// [`DraftRow`] (a bulk submission, whose draft is then that revision):
+/// `revision_entry_values!(request_id, revision, row)`, owned as
+/// [`draft_values!`]'s are.
+macro_rules! revision_entry_values {
+    ($request_id:expr, $revision:expr, $row:expr) => {{
+        use diesel::ExpressionMethods as _;
+        use $crate::schema::answer_revision_entries as e;
+        (
+            e::request_id.eq(String::from($request_id)),
+            e::revision.eq($revision),
+            e::metric_code.eq($row.entry.metric.clone()),
+            e::value_text.eq($row.value_text.clone()),
+            e::unit.eq($row.unit.clone()),
+            e::canonical_value.eq($row.canonical_value.clone()),
+            e::canonical_unit.eq($row.canonical_unit),
+            e::method.eq($row.entry.method.clone()),
+            e::obtained.eq($row.entry.obtained.as_str()),
+            e::period_start.eq($row.entry.period.start()),
+            e::period_end.eq($row.entry.period.end()),
+            e::comment.eq($row.entry.comment.clone()),
+            e::evidence.eq($row.evidence.clone()),
+        )
+    }};
+}
+
+pub(crate) use revision_entry_values;
+
 /// An entry's columns that are computed before it is written.
 pub(crate) struct DraftRow<'a> {
     pub(crate) entry: &'a Entry,
@@ -317,6 +345,8 @@ pub fn save_draft(
             }
         })?;
     }
+    let at = to_db(now());
+    crate::drafts::prepare_change(conn, request_id, replace_all, by, at)?;
     let replaced = answer_drafts::table.filter(answer_drafts::request_id.eq(request_id));
     if replace_all {
         diesel::delete(replaced).execute(conn)?;
@@ -325,7 +355,6 @@ pub fn save_draft(
         diesel::delete(replaced.filter(answer_drafts::metric_code.eq_any(metrics)))
             .execute(conn)?;
     }
-    let at = to_db(now());
     let drafts: Vec<DraftRow> = entries.iter().map(DraftRow::from).collect();
     let rows: Vec<_> = drafts
         .iter()
@@ -349,29 +378,7 @@ pub fn draft(
     request_id: &str,
 ) -> Result<Vec<StoredEntry>, StoreError> {
     own_request(conn, supplier, request_id)?;
-    load_draft(conn, request_id)
-}
-
-fn load_draft(conn: &mut DbConnection, request_id: &str) -> Result<Vec<StoredEntry>, StoreError> {
-    let rows: Vec<EntryTuple> = answer_drafts::table
-        .filter(answer_drafts::request_id.eq(request_id))
-        .order(answer_drafts::metric_code.asc())
-        .select((
-            answer_drafts::metric_code,
-            answer_drafts::value_text,
-            answer_drafts::unit,
-            answer_drafts::canonical_value,
-            answer_drafts::canonical_unit,
-            answer_drafts::method,
-            answer_drafts::obtained,
-            answer_drafts::period_start,
-            answer_drafts::period_end,
-            answer_drafts::comment,
-            answer_drafts::evidence,
-            answer_drafts::source,
-        ))
-        .load(conn)?;
-    Ok(rows.into_iter().map(|row| stored(row, None)).collect())
+    crate::drafts::load(conn, request_id)
 }
 
 /// Submits the draft as the next immutable revision. Every required item
@@ -386,15 +393,11 @@ pub fn submit(
     lock_request(conn, request_id)?;
     let request = own_request(conn, supplier, request_id)?;
     ensure_answerable(&request)?;
-    let draft = load_draft(conn, request_id)?;
+    let draft = crate::drafts::load(conn, request_id)?;
     let answered: Vec<&str> = draft.iter().map(|e| e.metric.as_str()).collect();
     ensure_complete(&request, &answered)?;
     let asked: Vec<&str> = request.items.iter().map(|i| i.metric.as_str()).collect();
-    let latest: Option<i32> = answer_revisions::table
-        .filter(answer_revisions::request_id.eq(request_id))
-        .select(diesel::dsl::max(answer_revisions::revision))
-        .first(conn)?;
-    let revision = latest.unwrap_or(0) + 1;
+    let revision = latest_revision_number(conn, request_id)?.unwrap_or(0) + 1;
     let at = to_db(now());
     diesel::insert_into(answer_revisions::table)
         .values((
@@ -433,6 +436,9 @@ pub fn submit(
         })
         .collect();
     insert_rows!(conn, answer_revision_entries::table, &rows);
+    // The draft is now the revision just made (see `drafts`).
+    crate::drafts::delete_rows(conn, &[request_id])?;
+    crate::drafts::set_latest_revision(conn, &[request_id], true)?;
     set_status(conn, &request, RequestStatus::Submitted)?;
     load_revision(conn, request_id, revision)
 }
@@ -714,13 +720,20 @@ fn latest_revision(
     conn: &mut DbConnection,
     request_id: &str,
 ) -> Result<Option<Revision>, StoreError> {
-    let latest: Option<i32> = answer_revisions::table
-        .filter(answer_revisions::request_id.eq(request_id))
-        .select(diesel::dsl::max(answer_revisions::revision))
-        .first(conn)?;
-    latest
+    latest_revision_number(conn, request_id)?
         .map(|n| load_revision(conn, request_id, n))
         .transpose()
+}
+
+/// The number of the request's latest revision, if it has one.
+pub(crate) fn latest_revision_number(
+    conn: &mut DbConnection,
+    request_id: &str,
+) -> Result<Option<i32>, StoreError> {
+    Ok(answer_revisions::table
+        .filter(answer_revisions::request_id.eq(request_id))
+        .select(diesel::dsl::max(answer_revisions::revision))
+        .first(conn)?)
 }
 
 /// A tier-2 answer attached to a tier-1's answer, as one viewer may see it.
@@ -983,6 +996,7 @@ pub fn reuse(
     };
     let source = format!("request/{source_request}/revision/{}", revision.revision);
     let at = to_db(now());
+    crate::drafts::prepare_change(conn, request_id, false, by, at)?;
     let mut copied = Vec::new();
     for entry in revision_entries(conn, source_request, revision.revision)? {
         let wanted = metrics.is_none_or(|m| m.contains(&entry.metric));

@@ -14,13 +14,18 @@ use tierlink_domain::ids::OrgId;
 use tierlink_domain::requirements::RequestStatus;
 use tierlink_domain::time::now;
 
-use crate::answers::{DraftRow, draft_values, ensure_answerable, ensure_complete};
+use crate::answers::{
+    DraftRow, draft_values, ensure_answerable, ensure_complete, revision_entry_values,
+};
 use crate::batch::{ROWS_PER_INSERT, insert_kept_rows, insert_rows};
 use crate::connection::DbConnection;
 use crate::custom_metrics::CustomMetric;
+use crate::drafts;
 use crate::error::StoreError;
 use crate::requests::{self, Request};
-use crate::schema::{answer_drafts, answer_revisions, requests as requests_table};
+use crate::schema::{
+    answer_drafts, answer_revision_entries, answer_revisions, requests as requests_table,
+};
 use crate::time::to_db;
 
 /// One request's answer in a bulk call, validated.
@@ -139,11 +144,16 @@ pub fn save_many(
     }
 
     let at = to_db(now());
-    for chunk in ids.chunks(ROWS_PER_INSERT) {
-        diesel::delete(answer_drafts::table.filter(answer_drafts::request_id.eq_any(chunk)))
-            .execute(conn)?;
-    }
-    let drafts: Vec<(&str, DraftRow)> = answers
+    // Every answer replaces its request's draft: a saved one as draft rows,
+    // a submitted one as the revision it makes, which is then the draft
+    // (see `drafts`), so its entries are written once.
+    let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    drafts::delete_rows(conn, &id_refs)?;
+    let (submitted, saved): (Vec<&BulkAnswer>, Vec<&BulkAnswer>) =
+        answers.iter().partition(|a| a.submit);
+    let saved_ids: Vec<&str> = saved.iter().map(|a| a.request_id.as_str()).collect();
+    drafts::set_latest_revision(conn, &saved_ids, false)?;
+    let draft_rows: Vec<(&str, DraftRow)> = saved
         .iter()
         .flat_map(|a| {
             a.entries
@@ -151,13 +161,12 @@ pub fn save_many(
                 .map(|e| (a.request_id.as_str(), DraftRow::from(e)))
         })
         .collect();
-    let rows: Vec<_> = drafts
+    let rows: Vec<_> = draft_rows
         .iter()
         .map(|(request_id, row)| draft_values!(*request_id, row, by, at))
         .collect();
     insert_kept_rows!(conn, answer_drafts::table, &rows);
 
-    let submitted: Vec<&BulkAnswer> = answers.iter().filter(|a| a.submit).collect();
     let submitted_ids: Vec<&str> = submitted.iter().map(|a| a.request_id.as_str()).collect();
     // Each request's latest revision, one index seek per request (a
     // `GROUP BY` would read every revision a request ever had).
@@ -193,31 +202,22 @@ pub fn save_many(
         })
         .collect();
     insert_rows!(conn, answer_revisions::table, &revision_rows);
-    // The revision entries are the drafts just written: copied inside the
-    // database rather than sent a second time, each into its request's
-    // latest revision (just made; found by one index seek, where a join
-    // would read every revision the request ever had).
-    // Every entry is an item still asked for (checked above), so the copy
-    // is the drafts exactly.
-    let expected: usize = submitted.iter().map(|a| a.entries.len()).sum();
-    let mut copied = 0;
-    for chunk in submitted_ids.chunks(ROWS_PER_INSERT) {
-        copied += diesel::sql_query(format!(
-            "INSERT INTO answer_revision_entries (request_id, revision, metric_code, value_text, unit, \
-             canonical_value, canonical_unit, method, obtained, period_start, period_end, comment, evidence, source) \
-             SELECT d.request_id, (SELECT MAX(r.revision) FROM answer_revisions r WHERE r.request_id = d.request_id), \
-             d.metric_code, d.value_text, d.unit, d.canonical_value, \
-             d.canonical_unit, d.method, d.obtained, d.period_start, d.period_end, d.comment, d.evidence, d.source \
-             FROM answer_drafts d WHERE d.request_id IN ({})",
-            id_list(chunk)?
-        ))
-        .execute(conn)?;
-    }
-    if copied != expected {
-        return Err(StoreError::Corrupt(format!(
-            "bulk submission copied {copied} revision entries, expected {expected}"
-        )));
-    }
+    // Every entry is an item still asked for (checked above).
+    let entry_rows: Vec<(&str, i32, DraftRow)> = submitted
+        .iter()
+        .flat_map(|a| {
+            let revision = numbers[a.request_id.as_str()];
+            a.entries
+                .iter()
+                .map(move |e| (a.request_id.as_str(), revision, DraftRow::from(e)))
+        })
+        .collect();
+    let rows: Vec<_> = entry_rows
+        .iter()
+        .map(|(request_id, revision, row)| revision_entry_values!(*request_id, *revision, row))
+        .collect();
+    insert_kept_rows!(conn, answer_revision_entries::table, &rows);
+    drafts::set_latest_revision(conn, &submitted_ids, true)?;
 
     let outcomes: Vec<BulkOutcome> = answers
         .iter()
@@ -308,19 +308,6 @@ fn still_current(
         }
     }
     (current, moved)
-}
-
-/// Ids as an SQL list of literals. Only UUIDs pass (they are re-parsed and
-/// re-printed here), so nothing a caller sent reaches the SQL text as is.
-fn id_list(ids: &[&str]) -> Result<String, StoreError> {
-    ids.iter()
-        .map(|id| {
-            uuid::Uuid::parse_str(id)
-                .map(|id| format!("'{id}'"))
-                .map_err(|_| StoreError::Corrupt(format!("request id {id} is not a UUID")))
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map(|ids| ids.join(", "))
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ pub mod change_watch;
 pub mod checkpointer;
 pub mod connection;
 pub mod custom_metrics;
+mod drafts;
 pub mod error;
 pub mod evidence;
 pub mod idempotency;

@@ -180,6 +180,7 @@ diesel::table! {
         revision -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        draft_is_latest_revision -> Bool,
     }
 }
 

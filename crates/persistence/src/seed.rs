@@ -119,7 +119,7 @@ impl<'a> Batch<'a> {
 }
 
 /// The columns of a seeded request row.
-const REQUEST_COLUMNS: &str = "id, requirement_id, parent_request_id, requester_org_id, supplier_org_id, depth, title, message, period_start, period_end, due_date, status, decline_reason, requirement_version, revision, created_at, updated_at";
+const REQUEST_COLUMNS: &str = "id, requirement_id, parent_request_id, requester_org_id, supplier_org_id, depth, title, message, period_start, period_end, due_date, status, decline_reason, requirement_version, revision, created_at, updated_at, draft_is_latest_revision";
 
 /// Writes the same items (all required, estimates accepted) for each owner
 /// into `requirement_items` or `request_items` (whose first column is the
@@ -362,10 +362,12 @@ pub fn seed(
                 "open"
             };
             states.push(status);
+            // An answered request's draft is the revision it submitted.
+            let draft_is_revision = status != "open";
             request_rows.push(
                 conn,
                 format!(
-                    "({}, {}, {}, {}, {}, {depth}, {}, '', '2026-01-01', '2026-12-31', '2099-03-31', '{status}', NULL, 1, 1, {NOW}, {NOW})",
+                    "({}, {}, {}, {}, {}, {depth}, {}, '', '2026-01-01', '2026-12-31', '2099-03-31', '{status}', NULL, 1, 1, {NOW}, {NOW}, {draft_is_revision})",
                     text(request),
                     text(&requirement),
                     parent.as_deref().map_or("NULL".to_owned(), text),
@@ -483,7 +485,7 @@ pub fn seed(
             request_rows.push(
                 conn,
                 format!(
-                    "({}, {}, NULL, {}, {}, 1, {}, '', '2026-01-01', '2026-12-31', '2099-03-31', 'open', NULL, 1, 1, {NOW}, {NOW})",
+                    "({}, {}, NULL, {}, {}, 1, {}, '', '2026-01-01', '2026-12-31', '2099-03-31', 'open', NULL, 1, 1, {NOW}, {NOW}, false)",
                     text(&id(5, first_bulk_request + b)),
                     text(&id(4, plan.requirements + b)),
                     text(&large),

@@ -384,6 +384,120 @@ async fn review_and_resubmission_keep_every_revision_intact() {
 }
 
 #[tokio::test]
+async fn after_a_submission_the_draft_is_the_revision_until_it_changes() {
+    let s = setup().await;
+    let app = &s.app;
+    let supplier = &s.supplier.admin.access_token;
+    let answer = format!("/v1/requests/{}/answer", s.request);
+    let metrics = |answer: &Value| -> Vec<String> {
+        answer["draft"]
+            .as_array()
+            .expect("draft")
+            .iter()
+            .map(|e| e["metric"].as_str().expect("metric").to_owned())
+            .collect()
+    };
+    let first = json!({"entries": [
+        {"metric": "ghg.scope1", "value": "120.5", "unit": "tCO2e", "obtained": "measured", "comment": "meter"},
+        {"metric": "ghg.scope2.market", "value": "80000", "unit": "kgCO2e", "obtained": "estimated"}
+    ], "submit": true});
+    app.call(Method::PUT, supplier, &answer, Some(&first), 200)
+        .await;
+    let revision1 = app
+        .call(
+            Method::GET,
+            supplier,
+            &format!("{answer}/revisions/1"),
+            None,
+            200,
+        )
+        .await;
+    let read = app.call(Method::GET, supplier, &answer, None, 200).await;
+    assert_eq!(
+        read["draft"], revision1["entries"],
+        "the draft is revision 1"
+    );
+
+    // Sent back with a remark on one entry: the remark stays on the
+    // revision, the draft carries none.
+    app.call(
+        Method::POST,
+        &s.large.admin.access_token,
+        &format!("{answer}/revisions/1/request-changes"),
+        Some(&json!({"comment": "Check scope 2", "items": [{"metric": "ghg.scope2.market", "comment": "Too low"}]})),
+        200,
+    )
+    .await;
+    let read = app.call(Method::GET, supplier, &answer, None, 200).await;
+    assert_eq!(
+        read["draft"], revision1["entries"],
+        "no remark in the draft"
+    );
+
+    // Changing one entry keeps the others the revision had.
+    let changed = app
+        .call(
+            Method::PUT,
+            supplier,
+            &format!("{answer}/entries/energy.total"),
+            Some(&json!({"metric": "energy.total", "value": "7.2", "unit": "GJ"})),
+            200,
+        )
+        .await;
+    assert_eq!(
+        metrics(&changed),
+        ["energy.total", "ghg.scope1", "ghg.scope2.market"]
+    );
+    assert_eq!(entry(&changed, "ghg.scope1")["comment"], "meter");
+    assert_eq!(
+        entry(&changed, "ghg.scope2.market")["canonical_value"],
+        "80"
+    );
+    app.call(
+        Method::POST,
+        supplier,
+        &format!("{answer}/submit"),
+        None,
+        201,
+    )
+    .await;
+    let revision2 = app
+        .call(
+            Method::GET,
+            supplier,
+            &format!("{answer}/revisions/2"),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(revision2["entries"].as_array().map(Vec::len), Some(3));
+
+    // Replacing the whole draft drops what the revision had; the revision
+    // stays as submitted.
+    let replaced = app
+        .call(
+            Method::PUT,
+            supplier,
+            &answer,
+            Some(&json!({"entries": [{"metric": "ghg.scope1", "value": "130", "unit": "tCO2e"}]})),
+            200,
+        )
+        .await;
+    assert_eq!(metrics(&replaced), ["ghg.scope1"]);
+    assert_eq!(entry(&replaced, "ghg.scope1")["value"], "130");
+    let again2 = app
+        .call(
+            Method::GET,
+            supplier,
+            &format!("{answer}/revisions/2"),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(again2["entries"], revision2["entries"]);
+}
+
+#[tokio::test]
 async fn only_the_supplier_writes_and_only_the_parties_read() {
     let s = setup().await;
     let app = &s.app;

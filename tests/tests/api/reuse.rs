@@ -163,6 +163,42 @@ async fn a_supplier_reuses_an_answer_for_another_customer() {
         404
     );
 
+    // Reusing into an answer already submitted: the copied entry replaces
+    // its own, the others the submitted answer had stay in the draft.
+    app.call(
+        Method::PUT,
+        &supplier.admin.access_token,
+        &format!("/v1/requests/{for_first}/answer"),
+        Some(&json!({"entries": [{"metric": "ghg.scope1", "value": "50", "unit": "tCO2e"}], "submit": true})),
+        200,
+    )
+    .await;
+    let reused = app
+        .call(
+            Method::POST,
+            &supplier.admin.access_token,
+            &format!("/v1/requests/{for_second}/answer/reuse"),
+            Some(&json!({"source_request_id": for_first})),
+            200,
+        )
+        .await;
+    let draft: Vec<(&str, &str)> = reused["draft"]
+        .as_array()
+        .expect("draft")
+        .iter()
+        .map(|e| {
+            (
+                e["metric"].as_str().expect("metric"),
+                e["value"].as_str().expect("value"),
+            )
+        })
+        .collect();
+    assert_eq!(draft, [("ghg.scope1", "50"), ("water.withdrawal", "3")]);
+    assert_eq!(
+        reused["draft"][0]["source"],
+        format!("request/{for_first}/revision/2")
+    );
+
     // Another period: nothing matches.
     let response = app
         .send_as(

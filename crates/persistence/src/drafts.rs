@@ -1,0 +1,156 @@
+//! Where a request's draft lives. Until its first submission, and whenever
+//! the supplier has changed it since, the draft is its rows in
+//! `answer_drafts`. Right after a submission the draft *is* the revision
+//! just submitted: `requests.draft_is_latest_revision` says so and
+//! `answer_drafts` holds nothing for the request, so a submission writes
+//! its entries once (as the revision's) instead of twice. The first change
+//! to the draft after that copies the revision's entries back into draft
+//! rows (unless the change replaces them all) and clears the flag.
+
+use chrono::NaiveDateTime;
+use diesel::IntoSql;
+use diesel::prelude::*;
+use diesel::sql_types::{Text, Timestamp};
+
+use crate::answers::{StoredEntry, latest_revision_number, revision_entries};
+use crate::batch::ROWS_PER_INSERT;
+use crate::connection::DbConnection;
+use crate::error::StoreError;
+use crate::schema::{answer_drafts, answer_revision_entries, requests};
+
+/// Whether the request's draft is its latest revision (see the module doc).
+fn is_latest_revision(conn: &mut DbConnection, request_id: &str) -> Result<bool, StoreError> {
+    Ok(requests::table
+        .find(request_id)
+        .select(requests::draft_is_latest_revision)
+        .first(conn)
+        .optional()?
+        .unwrap_or(false))
+}
+
+/// The request's draft, by metric code. Entries of a draft carry no review
+/// comment, even when the draft is a revision that was sent back.
+pub(crate) fn load(
+    conn: &mut DbConnection,
+    request_id: &str,
+) -> Result<Vec<StoredEntry>, StoreError> {
+    if is_latest_revision(conn, request_id)? {
+        let Some(revision) = latest_revision_number(conn, request_id)? else {
+            return Ok(Vec::new());
+        };
+        let mut entries = revision_entries(conn, request_id, revision)?;
+        for entry in &mut entries {
+            entry.review_comment = None;
+        }
+        return Ok(entries);
+    }
+    let rows = answer_drafts::table
+        .filter(answer_drafts::request_id.eq(request_id))
+        .order(answer_drafts::metric_code.asc())
+        .select((
+            answer_drafts::metric_code,
+            answer_drafts::value_text,
+            answer_drafts::unit,
+            answer_drafts::canonical_value,
+            answer_drafts::canonical_unit,
+            answer_drafts::method,
+            answer_drafts::obtained,
+            answer_drafts::period_start,
+            answer_drafts::period_end,
+            answer_drafts::comment,
+            answer_drafts::evidence,
+            answer_drafts::source,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| crate::answers::stored(row, None))
+        .collect())
+}
+
+/// Call before changing the request's draft rows, in the same transaction:
+/// when the draft is the latest revision, its entries become draft rows
+/// (written by `by` at `at`) — unless `replacing_all`, when the change
+/// throws them away anyway — and the flag is cleared.
+pub(crate) fn prepare_change(
+    conn: &mut DbConnection,
+    request_id: &str,
+    replacing_all: bool,
+    by: &str,
+    at: NaiveDateTime,
+) -> Result<(), StoreError> {
+    if !is_latest_revision(conn, request_id)? {
+        return Ok(());
+    }
+    if !replacing_all && let Some(revision) = latest_revision_number(conn, request_id)? {
+        use answer_drafts as d;
+        use answer_revision_entries as e;
+        diesel::insert_into(d::table)
+            .values(
+                e::table
+                    .filter(e::request_id.eq(request_id))
+                    .filter(e::revision.eq(revision))
+                    .select((
+                        e::request_id,
+                        e::metric_code,
+                        e::value_text,
+                        e::unit,
+                        e::canonical_value,
+                        e::canonical_unit,
+                        e::method,
+                        e::obtained,
+                        e::period_start,
+                        e::period_end,
+                        e::comment,
+                        e::evidence,
+                        e::source,
+                        by.into_sql::<Text>(),
+                        at.into_sql::<Timestamp>(),
+                    )),
+            )
+            .into_columns((
+                d::request_id,
+                d::metric_code,
+                d::value_text,
+                d::unit,
+                d::canonical_value,
+                d::canonical_unit,
+                d::method,
+                d::obtained,
+                d::period_start,
+                d::period_end,
+                d::comment,
+                d::evidence,
+                d::source,
+                d::updated_by,
+                d::updated_at,
+            ))
+            .execute(conn)?;
+    }
+    set_latest_revision(conn, &[request_id], false)
+}
+
+/// Sets (after a submission) or clears (after a change written as draft
+/// rows) the flag of every request in `ids`. A caller that sets it has
+/// removed the requests' draft rows in the same transaction.
+pub(crate) fn set_latest_revision(
+    conn: &mut DbConnection,
+    ids: &[&str],
+    flag: bool,
+) -> Result<(), StoreError> {
+    for chunk in ids.chunks(ROWS_PER_INSERT) {
+        diesel::update(requests::table.filter(requests::id.eq_any(chunk)))
+            .set(requests::draft_is_latest_revision.eq(flag))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Removes the draft rows of every request in `ids`.
+pub(crate) fn delete_rows(conn: &mut DbConnection, ids: &[&str]) -> Result<(), StoreError> {
+    for chunk in ids.chunks(ROWS_PER_INSERT) {
+        diesel::delete(answer_drafts::table.filter(answer_drafts::request_id.eq_any(chunk)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
