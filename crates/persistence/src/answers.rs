@@ -543,6 +543,8 @@ macro_rules! revision_entry_columns {
     };
 }
 
+pub(crate) use revision_entry_columns;
+
 pub(crate) fn revision_entries(
     conn: &mut DbConnection,
     request_id: &str,

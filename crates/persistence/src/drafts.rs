@@ -12,11 +12,16 @@ use diesel::IntoSql;
 use diesel::prelude::*;
 use diesel::sql_types::{Text, Timestamp};
 
-use crate::answers::{StoredEntry, latest_revision_number, revision_entries};
+use diesel::dsl::{exists, max};
+use diesel::query_dsl::positional_order_dsl::PositionalOrderDsl;
+
+use crate::answers::{
+    EntryTuple, StoredEntry, latest_revision_number, revision_entry_columns, stored,
+};
 use crate::batch::ROWS_PER_INSERT;
 use crate::connection::DbConnection;
 use crate::error::StoreError;
-use crate::schema::{answer_drafts, answer_revision_entries, requests};
+use crate::schema::{answer_drafts, answer_revision_entries, answer_revisions, requests};
 
 /// Whether the request's draft is its latest revision (see the module doc).
 fn is_latest_revision(conn: &mut DbConnection, request_id: &str) -> Result<bool, StoreError> {
@@ -28,25 +33,24 @@ fn is_latest_revision(conn: &mut DbConnection, request_id: &str) -> Result<bool,
         .unwrap_or(false))
 }
 
-/// The request's draft, by metric code. Entries of a draft carry no review
-/// comment, even when the draft is a revision that was sent back.
+/// The request's draft, by metric code. One statement, so a submission
+/// or a change committing meanwhile is seen whole or not at all (the flag
+/// and the rows it points to are read together). Entries of a draft carry
+/// no review comment, even when the draft is a revision that was sent back.
 pub(crate) fn load(
     conn: &mut DbConnection,
     request_id: &str,
 ) -> Result<Vec<StoredEntry>, StoreError> {
-    if is_latest_revision(conn, request_id)? {
-        let Some(revision) = latest_revision_number(conn, request_id)? else {
-            return Ok(Vec::new());
-        };
-        let mut entries = revision_entries(conn, request_id, revision)?;
-        for entry in &mut entries {
-            entry.review_comment = None;
-        }
-        return Ok(entries);
-    }
-    let rows = answer_drafts::table
+    let flagged = |flag: bool| {
+        exists(
+            requests::table
+                .filter(requests::id.eq(request_id))
+                .filter(requests::draft_is_latest_revision.eq(flag)),
+        )
+    };
+    let own_rows = answer_drafts::table
         .filter(answer_drafts::request_id.eq(request_id))
-        .order(answer_drafts::metric_code.asc())
+        .filter(flagged(false))
         .select((
             answer_drafts::metric_code,
             answer_drafts::value_text,
@@ -60,12 +64,24 @@ pub(crate) fn load(
             answer_drafts::comment,
             answer_drafts::evidence,
             answer_drafts::source,
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|row| crate::answers::stored(row, None))
-        .collect())
+        ));
+    let latest = answer_revisions::table
+        .filter(answer_revisions::request_id.eq(request_id))
+        .select(max(answer_revisions::revision))
+        .single_value();
+    let from_revision = answer_revision_entries::table
+        .filter(answer_revision_entries::request_id.eq(request_id))
+        .filter(answer_revision_entries::revision.nullable().eq(latest))
+        .filter(flagged(true))
+        .select(revision_entry_columns!());
+    // diesel writes `UNION` for each engine's connection, not for the
+    // connection that may be either.
+    let query = own_rows.union_all(from_revision).positional_order_by(1);
+    let rows: Vec<EntryTuple> = match conn {
+        DbConnection::Postgres(pg) => query.load(pg)?,
+        DbConnection::Sqlite(lite) => query.load(lite)?,
+    };
+    Ok(rows.into_iter().map(|row| stored(row, None)).collect())
 }
 
 /// Call before changing the request's draft rows, in the same transaction:

@@ -1,4 +1,7 @@
--- The drafts the flag stood for are written out again before it goes.
+-- The drafts the flag stood for are written out again before it goes
+-- (where rows were left beside the flag, the flag wins: they go first).
+DELETE FROM answer_drafts
+WHERE request_id IN (SELECT id FROM requests WHERE draft_is_latest_revision);
 INSERT INTO answer_drafts (request_id, metric_code, value_text, unit, canonical_value, canonical_unit,
     method, obtained, period_start, period_end, comment, evidence, source, updated_by, updated_at)
 SELECT e.request_id, e.metric_code, e.value_text, e.unit, e.canonical_value, e.canonical_unit,

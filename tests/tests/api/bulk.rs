@@ -373,6 +373,80 @@ async fn saving_without_submitting_leaves_a_submitted_request_as_it_was() {
 }
 
 #[tokio::test]
+async fn a_bulk_submission_becomes_the_draft_the_next_edit_starts_from() {
+    let s = setup().await;
+    let token = &s.supplier.admin.access_token;
+    let answer = format!("/v1/requests/{}/answer", s.steel);
+    let values = |answer: &Value| -> Vec<(String, String)> {
+        answer["draft"]
+            .as_array()
+            .expect("draft")
+            .iter()
+            .map(|e| {
+                let text = |key: &str| e[key].as_str().expect(key).to_owned();
+                (text("metric"), text("value"))
+            })
+            .collect()
+    };
+    // Saved as a draft, then submitted in one call with the energy answer
+    // only saved: the submission replaces the saved draft whole.
+    let save = json!({"answers": [{"request_id": s.steel, "entries": [
+        {"metric": "ghg.scope1", "value": "1", "unit": "tCO2e"},
+        {"metric": "energy.total", "value": "2", "unit": "MWh"}]}]});
+    s.bulk(&save, 200).await;
+    let mixed = json!({"answers": [
+        {"request_id": s.steel, "submit": true, "entries": [
+            {"metric": "ghg.scope1", "value": "10", "unit": "tCO2e", "comment": "metered"}]},
+        {"request_id": s.energy, "entries": [{"metric": "energy.total", "value": "20", "unit": "MWh"}]}
+    ]});
+    let result: Value = s.bulk(&mixed, 200).await.json().await.expect("json");
+    assert_eq!(result["answers"][0]["revision"], 1);
+    let steel = s.answer(&s.steel).await;
+    assert_eq!(values(&steel), [("ghg.scope1".to_owned(), "10".to_owned())]);
+    assert_eq!(steel["draft"][0]["comment"], "metered");
+    let energy = s.answer(&s.energy).await;
+    assert_eq!(
+        values(&energy),
+        [("energy.total".to_owned(), "20".to_owned())]
+    );
+
+    // One entry added: the draft is the submitted entry plus the new one.
+    let edited = s
+        .app
+        .call(
+            Method::PUT,
+            token,
+            &format!("{answer}/entries/energy.total"),
+            Some(&json!({"metric": "energy.total", "value": "3", "unit": "MWh"})),
+            200,
+        )
+        .await;
+    assert_eq!(
+        values(&edited),
+        [
+            ("energy.total".to_owned(), "3".to_owned()),
+            ("ghg.scope1".to_owned(), "10".to_owned())
+        ]
+    );
+    // Submitted twice without a change between: the two revisions hold
+    // the same entries.
+    for _ in 0..2 {
+        s.app
+            .call(Method::POST, token, &format!("{answer}/submit"), None, 201)
+            .await;
+    }
+    let mut revisions = Vec::new();
+    for n in [2, 3] {
+        let path = format!("{answer}/revisions/{n}");
+        revisions.push(s.app.call(Method::GET, token, &path, None, 200).await);
+    }
+    let (second, third) = (&revisions[0], &revisions[1]);
+    assert_eq!(second["entries"].as_array().map(Vec::len), Some(2));
+    assert_eq!(second["entries"], third["entries"]);
+    assert_eq!(values(&s.answer(&s.steel).await), values(&edited));
+}
+
+#[tokio::test]
 async fn the_requester_cannot_answer_the_requests_it_sent() {
     let s = setup().await;
     let body = json!({"answers": [{"request_id": s.steel, "entries": [
