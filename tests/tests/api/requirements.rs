@@ -261,7 +261,7 @@ async fn the_lifecycle_is_enforced_and_drafts_need_if_match() {
     let c = chain().await;
     let app = &c.app;
     let token = &c.large.admin.access_token;
-    let body = requirement(json!({"suppliers": [c.tier1.id]}), 1);
+    let body = requirement(json!({"suppliers": [c.tier1.id]}), 2);
     let response = app
         .send_as(Method::POST, token, "/v1/requirements", Some(&body))
         .await;
@@ -337,21 +337,37 @@ async fn the_lifecycle_is_enforced_and_drafts_need_if_match() {
     expect_problem(edit, 409, "illegal_transition").await;
 
     // Amend: a new version; the supplier sees what changed, and its
-    // request's ETag moves (writes that reuse a request read earlier, such
-    // as bulk answers, rely on that).
-    let request_path = format!(
-        "/v1/requests/{}",
-        incoming(app, &c.tier1).await[0]["id"].as_str().expect("id")
-    );
-    let etag_of_request = || async {
-        app.get_as(&c.tier1.admin.access_token, &request_path)
-            .await
-            .headers()["etag"]
-            .to_str()
-            .expect("ascii")
-            .to_owned()
+    // request's ETag moves, as does that of the request it forwarded
+    // (writes that reuse a request read earlier, such as bulk answers,
+    // rely on that).
+    let request_id = incoming(app, &c.tier1).await[0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    app.call(
+        Method::POST,
+        &c.tier1.admin.access_token,
+        &format!("/v1/requests/{request_id}/forward"),
+        Some(&json!({"suppliers": [c.tier2.id], "metrics": ["ghg.scope1", "ghg.scope2.market"]})),
+        201,
+    )
+    .await;
+    let forwarded_id = incoming(app, &c.tier2).await[0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let etag_of = |org: &TestOrg, id: &str| {
+        let path = format!("/v1/requests/{id}");
+        let token = org.admin.access_token.clone();
+        async move {
+            app.get_as(&token, &path).await.headers()["etag"]
+                .to_str()
+                .expect("ascii")
+                .to_owned()
+        }
     };
-    let request_etag = etag_of_request().await;
+    let request_etag = etag_of(&c.tier1, &request_id).await;
+    let forwarded_etag = etag_of(&c.tier2, &forwarded_id).await;
     let mut amended = edited.clone();
     amended["due_date"] = json!("2099-03-31");
     amended["items"] = json!([{"metric": "ghg.scope1"}]);
@@ -378,7 +394,22 @@ async fn the_lifecycle_is_enforced_and_drafts_need_if_match() {
         )
         .await;
     assert_eq!(request["requirement_version"], 2);
-    assert_ne!(etag_of_request().await, request_etag);
+    assert_ne!(etag_of(&c.tier1, &request_id).await, request_etag);
+    let forwarded = app
+        .call(
+            Method::GET,
+            &c.tier2.admin.access_token,
+            &format!("/v1/requests/{forwarded_id}"),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(
+        forwarded["items"],
+        json!([{"metric": "ghg.scope1", "required": true, "estimates_accepted": false}]),
+        "the item the amendment dropped is gone from the forwarded request too"
+    );
+    assert_ne!(etag_of(&c.tier2, &forwarded_id).await, forwarded_etag);
     assert_eq!(request["due_date"], "2099-03-31");
     assert_eq!(request["items"].as_array().map(Vec::len), Some(1));
     assert_eq!(
