@@ -502,9 +502,23 @@ impl From<StoreError> for ApiError {
                 Self::Unavailable
             }
             StoreError::Busy(reason) => {
-                static BUSY: LogThrottle = LogThrottle::new(WARNING_INTERVAL);
-                if let Some(left_out) = BUSY.admit() {
-                    tracing::warn!(%reason, left_out, "gave up waiting for a database lock");
+                // One throttle per kind, so a storm of lock waits does not
+                // hide a deadlock (which points at a lock-order bug).
+                static DEADLOCK: LogThrottle = LogThrottle::new(WARNING_INTERVAL);
+                static LOCK_WAIT: LogThrottle = LogThrottle::new(WARNING_INTERVAL);
+                static SERIALIZATION: LogThrottle = LogThrottle::new(WARNING_INTERVAL);
+                let (throttle, what) = if reason.starts_with("deadlock") {
+                    (&DEADLOCK, "a deadlock chose this request as its victim")
+                } else if reason.starts_with("could not serialize") {
+                    (
+                        &SERIALIZATION,
+                        "a concurrent transaction's write conflicted",
+                    )
+                } else {
+                    (&LOCK_WAIT, "gave up waiting for a database lock")
+                };
+                if let Some(left_out) = throttle.admit() {
+                    tracing::warn!(%reason, left_out, "{what}");
                 }
                 Self::Busy
             }
