@@ -69,7 +69,7 @@ for engine in engines:
     e_all = num(engine, "direct-e-all-rows-per-s")
     if e_rate is not None and e_all:
         # Context, not the target: the same entries written directly into
-        # every table a submission puts them in (drafts, revisions, entries).
+        # the tables a submission puts them in (revisions, revision entries).
         print(f"| {engine} | (context) e entries/s vs the same rows into revisions + revision entries | {fmt(e_rate)} | {fmt(e_all)} | {fmt(e_rate / e_all, 3)} | | |")
     e_kept = num(engine, "direct-e-kept-rows-per-s")
     if e_rate is not None and e_kept:

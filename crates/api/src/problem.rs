@@ -16,6 +16,7 @@ use serde::Serialize;
 use tierlink_domain::access::Permission;
 use tierlink_domain::{FieldError, ValidationErrors};
 use tierlink_persistence::StoreError;
+use tierlink_persistence::error::Contention;
 use tierlink_persistence::log_throttle::LogThrottle;
 use utoipa::ToSchema;
 
@@ -501,21 +502,18 @@ impl From<StoreError> for ApiError {
                 }
                 Self::Unavailable
             }
-            StoreError::Busy(reason) => {
+            StoreError::Busy { kind, reason } => {
                 // One throttle per kind, so a storm of lock waits does not
                 // hide a deadlock (which points at a lock-order bug).
-                static DEADLOCK: LogThrottle = LogThrottle::new(WARNING_INTERVAL);
                 static LOCK_WAIT: LogThrottle = LogThrottle::new(WARNING_INTERVAL);
+                static DEADLOCK: LogThrottle = LogThrottle::new(WARNING_INTERVAL);
                 static SERIALIZATION: LogThrottle = LogThrottle::new(WARNING_INTERVAL);
-                let (throttle, what) = if reason.starts_with("deadlock") {
-                    (&DEADLOCK, "a deadlock chose this request as its victim")
-                } else if reason.starts_with("could not serialize") {
-                    (
-                        &SERIALIZATION,
-                        "a concurrent transaction's write conflicted",
-                    )
-                } else {
-                    (&LOCK_WAIT, "gave up waiting for a database lock")
+                let (throttle, what) = match kind {
+                    Contention::LockWait => (&LOCK_WAIT, "gave up waiting for a database lock"),
+                    Contention::Deadlock => {
+                        (&DEADLOCK, "a deadlock chose this request as its victim")
+                    }
+                    Contention::Serialization => (&SERIALIZATION, "a serialisation conflict"),
                 };
                 if let Some(left_out) = throttle.admit() {
                     tracing::warn!(%reason, left_out, "{what}");

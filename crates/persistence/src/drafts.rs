@@ -155,9 +155,13 @@ pub(crate) fn set_latest_revision(
     flag: bool,
 ) -> Result<(), StoreError> {
     for chunk in ids.chunks(ROWS_PER_INSERT) {
-        diesel::update(requests::table.filter(requests::id.eq_any(chunk)))
-            .set(requests::draft_is_latest_revision.eq(flag))
-            .execute(conn)?;
+        diesel::update(
+            requests::table
+                .filter(requests::id.eq_any(chunk))
+                .filter(requests::draft_is_latest_revision.eq(!flag)),
+        )
+        .set(requests::draft_is_latest_revision.eq(flag))
+        .execute(conn)?;
     }
     Ok(())
 }

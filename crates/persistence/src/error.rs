@@ -41,8 +41,8 @@ pub enum StoreError {
     /// lock timeout, or the engine broke a deadlock or a serialisation
     /// conflict by failing this one. Nothing was written; the same request
     /// may simply be sent again.
-    #[error("database busy: {0}")]
-    Busy(String),
+    #[error("database busy: {reason}")]
+    Busy { kind: Contention, reason: String },
     /// Stored data that no longer parses, or any other broken invariant.
     #[error("corrupt data: {0}")]
     Corrupt(String),
@@ -101,29 +101,53 @@ impl From<DieselError> for StoreError {
                 Self::Unavailable("the connection was closed".to_owned())
             }
             DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, info) => {
-                Self::Busy(info.message().to_owned())
+                Self::Busy {
+                    kind: Contention::Serialization,
+                    reason: info.message().to_owned(),
+                }
             }
-            DieselError::DatabaseError(_, info) if is_contention(info.message()) => {
-                Self::Busy(info.message().to_owned())
+            DieselError::DatabaseError(_, info) if contention(info.message()).is_some() => {
+                Self::Busy {
+                    kind: contention(info.message()).unwrap_or(Contention::LockWait),
+                    reason: info.message().to_owned(),
+                }
             }
             other => Self::Database(other),
         }
     }
 }
 
+/// Which kind of contention made a transaction give up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contention {
+    /// It waited for a lock longer than the lock timeout.
+    LockWait,
+    /// The engine broke a deadlock by failing it.
+    Deadlock,
+    /// The engine failed it to keep a serialisable order.
+    Serialization,
+}
+
 /// Whether an engine's error message says the statement lost a wait for a
-/// lock: SQLite's `SQLITE_BUSY`/`SQLITE_LOCKED` once the busy timeout is
-/// spent, PostgreSQL's `lock_timeout` (55P03) and deadlock victims (40P01).
-/// diesel does not expose PostgreSQL's SQLSTATE, so its (English) message
-/// is matched; with a translated `lc_messages` these stay 500s.
-fn is_contention(message: &str) -> bool {
-    const MESSAGES: [&str; 4] = [
-        "database is locked",
-        "database table is locked",
-        "canceling statement due to lock timeout",
-        "deadlock detected",
+/// lock, and how: SQLite's `SQLITE_BUSY`/`SQLITE_LOCKED` once the busy
+/// timeout is spent, PostgreSQL's `lock_timeout` (55P03) and deadlock
+/// victims (40P01). diesel does not expose PostgreSQL's SQLSTATE, so its
+/// (English) message is matched; with a translated `lc_messages` these stay
+/// 500s.
+fn contention(message: &str) -> Option<Contention> {
+    const MESSAGES: [(&str, Contention); 4] = [
+        ("database is locked", Contention::LockWait),
+        ("database table is locked", Contention::LockWait),
+        (
+            "canceling statement due to lock timeout",
+            Contention::LockWait,
+        ),
+        ("deadlock detected", Contention::Deadlock),
     ];
-    MESSAGES.iter().any(|m| message.starts_with(m))
+    MESSAGES
+        .iter()
+        .find(|(start, _)| message.starts_with(start))
+        .map(|(_, kind)| *kind)
 }
 
 impl From<diesel::r2d2::PoolError> for StoreError {
@@ -143,4 +167,20 @@ pub enum StartupError {
     Directory { path: String, reason: String },
     #[error("migrations failed: {0}")]
     Migration(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contention_is_told_apart_by_the_engines_messages() {
+        assert_eq!(contention("database is locked"), Some(Contention::LockWait));
+        assert_eq!(
+            contention("canceling statement due to lock timeout"),
+            Some(Contention::LockWait)
+        );
+        assert_eq!(contention("deadlock detected"), Some(Contention::Deadlock));
+        assert_eq!(contention("no such table: requests"), None);
+    }
 }
