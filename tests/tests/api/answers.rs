@@ -19,17 +19,7 @@ async fn setup() -> Setup {
     let fellow = app.signup("Seoul Bolts").await;
     app.link(&large, &supplier).await;
     app.link(&large, &fellow).await;
-    let body = json!({
-        "title": "FY2026", "period": {"start": "2026-01-01", "end": "2026-12-31"}, "due_date": "2099-01-31",
-        "items": [
-            {"metric": "ghg.scope1"},
-            {"metric": "ghg.scope2.market", "estimates_accepted": true},
-            {"metric": "energy.total", "required": false},
-            {"metric": "cbam.production_route", "required": false}
-        ],
-        "audience": {"all_active_suppliers": true}
-    });
-    app.publish_requirement(&large, &body).await;
+    app.publish_requirement(&large, &requirement_body()).await;
     let request = app.first_request(&supplier).await;
     Setup {
         app,
@@ -38,6 +28,20 @@ async fn setup() -> Setup {
         fellow,
         request,
     }
+}
+
+/// The requirement every test here answers: two required items, two optional.
+fn requirement_body() -> Value {
+    json!({
+        "title": "FY2026", "period": {"start": "2026-01-01", "end": "2026-12-31"}, "due_date": "2099-01-31",
+        "items": [
+            {"metric": "ghg.scope1"},
+            {"metric": "ghg.scope2.market", "estimates_accepted": true},
+            {"metric": "energy.total", "required": false},
+            {"metric": "cbam.production_route", "required": false}
+        ],
+        "audience": {"all_active_suppliers": true}
+    })
 }
 
 fn entry<'a>(answer: &'a Value, metric: &str) -> &'a Value {
@@ -495,6 +499,78 @@ async fn after_a_submission_the_draft_is_the_revision_until_it_changes() {
         )
         .await;
     assert_eq!(again2["entries"], revision2["entries"]);
+}
+
+#[tokio::test]
+async fn an_entry_for_an_item_an_amendment_dropped_leaves_the_draft_at_submission() {
+    let s = setup().await;
+    let app = &s.app;
+    let supplier = &s.supplier.admin.access_token;
+    let large = &s.large.admin.access_token;
+    let answer = format!("/v1/requests/{}/answer", s.request);
+    app.call(
+        Method::PUT,
+        supplier,
+        &answer,
+        Some(&json!({"entries": [
+            {"metric": "ghg.scope1", "value": "1", "unit": "tCO2e"},
+            {"metric": "ghg.scope2.market", "value": "2", "unit": "tCO2e"},
+            {"metric": "energy.total", "value": "3", "unit": "MWh"}
+        ]})),
+        200,
+    )
+    .await;
+    // The requester drops energy.total.
+    let requirements = app
+        .call(Method::GET, large, "/v1/requirements", None, 200)
+        .await;
+    let path = format!(
+        "/v1/requirements/{}",
+        requirements["items"][0]["id"].as_str().expect("id")
+    );
+    let etag = app.get_as(large, &path).await.headers()["etag"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    let mut content = requirement_body();
+    content["items"]
+        .as_array_mut()
+        .expect("items")
+        .retain(|item| item["metric"] != "energy.total");
+    let amended = app
+        .client
+        .post(app.url(&format!("{path}/amendments")))
+        .bearer_auth(large)
+        .header("if-match", &etag)
+        .json(&json!({"note": "Energy next year", "content": content}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(amended.status(), 200);
+    // Until the submission the draft keeps what the supplier wrote; the
+    // revision holds only what is still asked, and so does the draft after.
+    let before = app.call(Method::GET, supplier, &answer, None, 200).await;
+    assert_eq!(before["draft"].as_array().map(Vec::len), Some(3));
+    app.call(
+        Method::POST,
+        supplier,
+        &format!("{answer}/submit"),
+        None,
+        201,
+    )
+    .await;
+    let revision = app
+        .call(
+            Method::GET,
+            supplier,
+            &format!("{answer}/revisions/1"),
+            None,
+            200,
+        )
+        .await;
+    let after = app.call(Method::GET, supplier, &answer, None, 200).await;
+    assert_eq!(revision["entries"].as_array().map(Vec::len), Some(2));
+    assert_eq!(after["draft"], revision["entries"]);
 }
 
 #[tokio::test]
