@@ -44,6 +44,21 @@ fn requirement_body() -> Value {
     })
 }
 
+/// Submits the draft at `answer` (`/v1/requests/{id}/answer`) and reads
+/// back revision `number`, as the supplier sees it.
+async fn submit_and_read(app: &TestApp, token: &str, answer: &str, number: u32) -> Value {
+    app.call(Method::POST, token, &format!("{answer}/submit"), None, 201)
+        .await;
+    app.call(
+        Method::GET,
+        token,
+        &format!("{answer}/revisions/{number}"),
+        None,
+        200,
+    )
+    .await
+}
+
 fn entry<'a>(answer: &'a Value, metric: &str) -> &'a Value {
     answer["draft"]
         .as_array()
@@ -457,23 +472,7 @@ async fn after_a_submission_the_draft_is_the_revision_until_it_changes() {
         entry(&changed, "ghg.scope2.market")["canonical_value"],
         "80"
     );
-    app.call(
-        Method::POST,
-        supplier,
-        &format!("{answer}/submit"),
-        None,
-        201,
-    )
-    .await;
-    let revision2 = app
-        .call(
-            Method::GET,
-            supplier,
-            &format!("{answer}/revisions/2"),
-            None,
-            200,
-        )
-        .await;
+    let revision2 = submit_and_read(app, supplier, &answer, 2).await;
     assert_eq!(revision2["entries"].as_array().map(Vec::len), Some(3));
 
     // Replacing the whole draft drops what the revision had; the revision
@@ -551,23 +550,7 @@ async fn an_entry_for_an_item_an_amendment_dropped_leaves_the_draft_at_submissio
     // revision holds only what is still asked, and so does the draft after.
     let before = app.call(Method::GET, supplier, &answer, None, 200).await;
     assert_eq!(before["draft"].as_array().map(Vec::len), Some(3));
-    app.call(
-        Method::POST,
-        supplier,
-        &format!("{answer}/submit"),
-        None,
-        201,
-    )
-    .await;
-    let revision = app
-        .call(
-            Method::GET,
-            supplier,
-            &format!("{answer}/revisions/1"),
-            None,
-            200,
-        )
-        .await;
+    let revision = submit_and_read(app, supplier, &answer, 1).await;
     let after = app.call(Method::GET, supplier, &answer, None, 200).await;
     assert_eq!(revision["entries"].as_array().map(Vec::len), Some(2));
     assert_eq!(after["draft"], revision["entries"]);
