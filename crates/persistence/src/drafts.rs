@@ -9,11 +9,10 @@
 
 use chrono::NaiveDateTime;
 use diesel::IntoSql;
-use diesel::prelude::*;
-use diesel::sql_types::{Text, Timestamp};
-
 use diesel::dsl::{exists, max};
+use diesel::prelude::*;
 use diesel::query_dsl::positional_order_dsl::PositionalOrderDsl;
+use diesel::sql_types::{Text, Timestamp};
 
 use crate::answers::{
     EntryTuple, StoredEntry, latest_revision_number, revision_entry_columns, stored,
