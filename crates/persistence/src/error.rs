@@ -106,12 +106,13 @@ impl From<DieselError> for StoreError {
                     reason: info.message().to_owned(),
                 }
             }
-            DieselError::DatabaseError(_, info) if contention(info.message()).is_some() => {
-                Self::Busy {
-                    kind: contention(info.message()).unwrap_or(Contention::LockWait),
+            DieselError::DatabaseError(kind, info) => match contention(info.message()) {
+                Some(contention) => Self::Busy {
+                    kind: contention,
                     reason: info.message().to_owned(),
-                }
-            }
+                },
+                None => Self::Database(DieselError::DatabaseError(kind, info)),
+            },
             other => Self::Database(other),
         }
     }

@@ -39,6 +39,19 @@ async fn publish(
         .to_owned()
 }
 
+/// `supplier` reuses its latest answer to `source` in its draft for
+/// `target`; the answer to `target` as returned.
+async fn reuse(app: &TestApp, supplier: &TestOrg, target: &str, source: &str) -> Value {
+    app.call(
+        Method::POST,
+        &supplier.admin.access_token,
+        &format!("/v1/requests/{target}/answer/reuse"),
+        Some(&json!({"source_request_id": source})),
+        200,
+    )
+    .await
+}
+
 async fn upload(app: &TestApp, org: &TestOrg, request: &str) -> String {
     let part = Part::bytes(PDF.to_vec())
         .file_name("statement.pdf")
@@ -90,15 +103,7 @@ async fn a_supplier_reuses_an_answer_for_another_customer() {
     )
     .await;
 
-    let reused = app
-        .call(
-            Method::POST,
-            &supplier.admin.access_token,
-            &format!("/v1/requests/{for_second}/answer/reuse"),
-            Some(&json!({"source_request_id": for_first})),
-            200,
-        )
-        .await;
+    let reused = reuse(&app, &supplier, &for_second, &for_first).await;
     let draft = reused["draft"].as_array().expect("draft");
     assert_eq!(draft.len(), 1, "only the metric both ask for: {reused}");
     assert_eq!(draft[0]["metric"], "ghg.scope1");
@@ -173,15 +178,7 @@ async fn a_supplier_reuses_an_answer_for_another_customer() {
         200,
     )
     .await;
-    let reused = app
-        .call(
-            Method::POST,
-            &supplier.admin.access_token,
-            &format!("/v1/requests/{for_second}/answer/reuse"),
-            Some(&json!({"source_request_id": for_first})),
-            200,
-        )
-        .await;
+    let reused = reuse(&app, &supplier, &for_second, &for_first).await;
     let draft: Vec<(&str, &str)> = reused["draft"]
         .as_array()
         .expect("draft")
