@@ -324,3 +324,39 @@ fn prepare_directory(path: &Path) -> Result<(), StartupError> {
         _ => Ok(()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::RunQueryDsl;
+
+    use crate::{Database, DatabaseUrl, PoolOptions};
+
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+
+    /// `.cargo/config.toml` builds the bundled SQLite with the query planner
+    /// stability guarantee. Without it every kept statement with a `LIMIT ?`
+    /// is recompiled on each run (SQLite plans with the bound limit), so a
+    /// build that lost the flag (say, `LIBSQLITE3_FLAGS` set to something
+    /// else in the environment) fails here rather than quietly slowing down.
+    #[test]
+    fn sqlite_is_built_with_the_query_planner_stability_guarantee() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let url = DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("t.db").display()))
+            .expect("a SQLite URL");
+        let db = Database::open(&url, PoolOptions::default()).expect("the database opens");
+        let found = db
+            .read(|conn| {
+                Ok(diesel::sql_query(
+                    "SELECT COUNT(*) AS n FROM pragma_compile_options \
+                     WHERE compile_options = 'ENABLE_QPSG'",
+                )
+                .get_result::<Count>(conn)?)
+            })
+            .expect("the compile options are readable");
+        assert_eq!(found.n, 1, "SQLITE_ENABLE_QPSG is compiled in");
+    }
+}
