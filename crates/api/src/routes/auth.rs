@@ -20,6 +20,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::support::peer_ip;
 use crate::auth::keys::Jwks;
 use crate::auth::password::Verification;
+use crate::auth::tokens::{IssuedToken, TokenIssuer};
 use crate::auth::{AuthState, secrets};
 use crate::db;
 use crate::extract::JsonBody;
@@ -72,64 +73,98 @@ pub async fn login(
     let found = db::read(&db, move |conn| users::find_credentials(conn, &email)).await?;
     let (user, hash) = found.map_or((None, None), |(user, hash)| (Some(user), Some(hash)));
     let hasher = auth.passwords.clone();
+    let issuer = auth.tokens.clone();
     let candidate = body.password;
-    let verification = auth
+    let signed_in = auth
         .hashing
-        .run_in(place, move || hasher.verify(&candidate, hash.as_deref()))
-        .await?;
-    match (verification, user) {
-        (Verification::Valid { rehashed }, Some(user)) if user.is_active() => {
-            let tokens = issue_user_tokens(&db, &auth, user, rehashed).await?;
+        .run_in(place, move || {
+            match (hasher.verify(&candidate, hash.as_deref()), user) {
+                (Verification::Valid { rehashed }, Some(user)) if user.is_active() => {
+                    SignIn::sign(&issuer, user, rehashed).map(Some)
+                }
+                _ => Ok(None),
+            }
+        })
+        .await?
+        .map_err(ApiError::internal)?;
+    match signed_in {
+        Some(sign_in) => {
+            let tokens = sign_in.store(&db, &auth).await?;
             tracing::info!("login succeeded");
             Ok(no_store(HttpResponse::Ok()).json(tokens))
         }
-        _ => {
+        None => {
             tracing::info!("login failed");
             Err(ApiError::InvalidCredentials)
         }
     }
 }
 
-/// An access token and a new refresh-token family for `user`.
-async fn issue_user_tokens(
-    db: &Database,
-    auth: &AuthState,
+/// A sign-in's tokens, made on the hashing thread right after the password
+/// checks out. Signing the access token is the rest of a sign-in's CPU
+/// work; there it runs at the hashing threads' idle priority instead of
+/// holding up an HTTP worker, whose event loop also answers reads.
+struct SignIn {
     user: User,
+    /// The password hash again, with today's parameters, if the stored one
+    /// was made with older ones.
     rehashed: Option<String>,
-) -> Result<TokenResponse, ApiError> {
-    let caller = Caller {
-        org_id: user.org_id,
-        actor: Actor::User {
-            id: user.id,
-            role: user.role,
-        },
-    };
-    let access = auth.tokens.issue(&caller).map_err(ApiError::internal)?;
-    let refresh = secrets::generate(secrets::REFRESH_TOKEN_PREFIX);
-    let digest = secrets::digest(&refresh);
-    let expires_at = Utc::now() + auth.refresh_ttl;
-    // Neither a refresh token nor a password hash is read by anything the
-    // read cache holds, so a login leaves it warm.
-    db::write_outside_cache(db, move |conn| {
-        if let Some(hash) = rehashed {
-            users::set_password_hash(conn, user.id, &hash)?;
-        }
-        refresh_tokens::insert(
-            conn,
-            TokenFamilyId::generate(),
-            user.id,
-            &digest,
-            expires_at,
-        )
-    })
-    .await?;
-    Ok(TokenResponse {
-        access_token: access.token,
-        token_type: "Bearer",
-        expires_in: access.expires_in,
-        refresh_token: Some(refresh),
-        scope: None,
-    })
+    access: IssuedToken,
+    refresh: String,
+}
+
+impl SignIn {
+    /// An access token and a new refresh token for `user`.
+    fn sign(issuer: &TokenIssuer, user: User, rehashed: Option<String>) -> Result<Self, String> {
+        let caller = Caller {
+            org_id: user.org_id,
+            actor: Actor::User {
+                id: user.id,
+                role: user.role,
+            },
+        };
+        Ok(Self {
+            access: issuer.issue(&caller)?,
+            refresh: secrets::generate(secrets::REFRESH_TOKEN_PREFIX),
+            user,
+            rehashed,
+        })
+    }
+
+    /// Stores the refresh token (as a new token family) and any rehashed
+    /// password, and gives the tokens out.
+    async fn store(self, db: &Database, auth: &AuthState) -> Result<TokenResponse, ApiError> {
+        let Self {
+            user,
+            rehashed,
+            access,
+            refresh,
+        } = self;
+        let digest = secrets::digest(&refresh);
+        let expires_at = Utc::now() + auth.refresh_ttl;
+        // Neither a refresh token nor a password hash is read by anything the
+        // read cache holds, so a login leaves it warm.
+        db::write_outside_cache(db, move |conn| {
+            if let Some(hash) = rehashed {
+                users::set_password_hash(conn, user.id, &hash)?;
+            }
+            refresh_tokens::insert(
+                conn,
+                TokenFamilyId::generate(),
+                user.id,
+                &digest,
+                expires_at,
+            )
+        })
+        .await?;
+        Ok(TokenResponse {
+            access_token: access.token,
+            token_type: "Bearer",
+            expires_in: access.expires_in,
+            refresh_token: Some(refresh),
+            scope: None,
+        })
+    }
 }
 
 /// OAuth 2.0 token endpoint
