@@ -63,6 +63,19 @@ during_logins() {
   python3 bench/lib/wrk_summary.py "$OUT/$ENGINE-$logins_name.txt" "$ENGINE" "$logins_name" >> "$OUT/results.tsv"
 }
 
+# beside_idle_hog NAME WRK_ARGS…: run_wrk NAME beside a process that is no
+# part of the server keeping one core busy at idle priority (SCHED_IDLE: it
+# runs only when nothing else wants the CPU, like the hashing thread, but
+# touches almost no memory): what any busy core costs a's latency here.
+beside_idle_hog() {
+  chrt --idle 0 python3 -c "import time
+end = time.time() + ${DURATION%s} + 1
+while time.time() < end: pass" &
+  local hog=$!
+  run_wrk "$@"
+  wait $hog || true
+}
+
 bench_engine() {
   ENGINE=$1 URL=$2
   echo "==> $ENGINE: seeding"
@@ -138,22 +151,18 @@ LUA
   a_rate=$(awk -F'\t' -v engine="$ENGINE" '$1 == engine && $2 == "a-read-request" {print $3}' "$OUT/results.tsv")
   python3 -c "import math, sys; print('function delay() return %d end' % max(1, math.ceil(int(sys.argv[2]) * 1000 / (float(sys.argv[1]) / 2))))" \
     "$a_rate" "$CONNECTIONS" > "$OUT/paced.lua"
+  # Each pair also runs a beside the idle hog (below): its context row, how
+  # much of f any busy core accounts for on this machine.
   for pair in 1 2 3; do
     run_wrk "a-paced-$pair" -s "$OUT/paced.lua" "${read_request[@]}"
+    beside_idle_hog "a-paced-beside-idle-hog-$pair" -s "$OUT/paced.lua" "${read_request[@]}"
     during_logins "f-logins-$pair" "f-during-logins-$pair" -s "$OUT/paced.lua" "${read_request[@]}"
   done
   # Context: the same at saturation (a's 16 connections flat out), and its
-  # floor — a beside a process that is no part of the server keeping one
-  # core busy at idle priority (SCHED_IDLE: it only runs when nothing else
-  # wants the CPU). A saturated p99 is how long a full run queue waits, and
-  # any runnable process moves it, however little it runs.
+  # floor. A saturated p99 is how long a full run queue waits, and any
+  # runnable process moves it, however little it runs.
   during_logins f-saturated-logins f-saturated-during-logins "${read_request[@]}"
-  chrt --idle 0 python3 -c "import time
-end = time.time() + ${DURATION%s} + 1
-while time.time() < end: pass" &
-  HOG=$!
-  run_wrk f-saturated-beside-idle-hog "${read_request[@]}"
-  wait $HOG || true
+  beside_idle_hog f-saturated-beside-idle-hog "${read_request[@]}"
   # e: one bulk submission of ~10,000 entries (334 requests × 30 items), one call at a time.
   curl -sf "http://127.0.0.1:$PORT/v1/metrics?limit=200" -H "authorization: Bearer $BULK" > "$OUT/metrics.json"
   python3 bench/lib/bulk_body.py "http://127.0.0.1:$PORT" "$BULK" "$OUT/metrics.json" "$OUT/bulk.json" "$OUT/$ENGINE-bulk-insert.sql" "$OUT/$ENGINE-bulk-insert-all.sql" > "$OUT/bulk-info.txt"
