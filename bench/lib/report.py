@@ -27,6 +27,12 @@ def fmt(value, digits=1):
     return "n/a" if value is None else f"{value:,.{digits}f}"
 
 
+def median_of(values):
+    """The middle value (the upper one of an even count); None when empty."""
+    values = sorted(values)
+    return values[len(values) // 2] if values else None
+
+
 # Only the engines this run measured (BENCH_ENGINES may name one).
 engines = [engine for engine in ("sqlite", "postgres") if engine in rows]
 
@@ -93,15 +99,12 @@ for engine in engines:
             # is no part of the server — what any busy core costs.
             floors.append((hog, alone, during))
             print(f"| {engine} | (pair {pair}, context) paced a's p99 beside an idle-priority CPU hog vs alone | {fmt(hog, 2)} | {fmt(alone, 2)} | {fmt(hog / alone, 3)} | | floor |")
-    ratios = sorted(during / alone for during, alone in pairs if alone)
-    median = ratios[len(ratios) // 2] if ratios else None
+    ratios = [during / alone for during, alone in pairs if alone]
+    median = median_of(ratios)
     met = median is not None and median <= 2.0
     checks.append(met)
     print(f"| {engine} | f: paced a's p99 during logins vs alone, median of {len(ratios)} pairs | | | {fmt(median, 3)} | ≤ 2.0 | {'met' if met else 'MISSED'} |")
     if floors:
-        def median_of(values):
-            values = sorted(values)
-            return values[len(values) // 2]
         print(f"| {engine} | (context) paced: a's p99 beside the idle hog vs alone, median of {len(floors)} | | | {fmt(median_of([h / a for h, a, _ in floors]), 3)} | | floor |")
         print(f"| {engine} | (context) paced: a's p99 during logins vs beside the idle hog, median of {len(floors)} | | | {fmt(median_of([d / h for h, _, d in floors if h]), 3)} | | |")
     saturated, a_p99 = num(engine, "f-saturated-during-logins", 2), num(engine, "a-read-request", 2)
