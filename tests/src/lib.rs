@@ -475,7 +475,7 @@ impl TestApp {
         )
         .expect("the test database opens");
         database
-            .write(|conn| {
+            .write(|conn| -> Result<_, tierlink_persistence::StoreError> {
                 diesel::sql_query(sql).execute(conn)?;
                 Ok(())
             })

@@ -4,11 +4,12 @@
 
 use std::io::BufRead as _;
 
-use tierlink_domain::access::Role;
 use tierlink_domain::identifiers::IdentifierScheme;
 use tierlink_domain::identity::{DisplayName, Email, Password};
 use tierlink_domain::organisation::{IdentifierInput, NewOrganisation};
-use tierlink_persistence::{Database, organisations, refresh_tokens, users};
+use tierlink_persistence::Database;
+use tierlink_usecases::accounts::{self, FirstAdmin};
+use tierlink_usecases::sessions;
 
 use crate::auth::password::PasswordHasher;
 use crate::auth::secrets;
@@ -56,21 +57,19 @@ pub fn create_org(settings: &Settings, command: &CreateOrg) -> Result<String, St
     let hash = hasher(settings)?.hash(&password)?;
     let db = open(settings)?;
     let (org, user) = db
-        .write(|conn| {
-            let org = organisations::insert(conn, &organisation)?;
-            let user = users::insert(
-                conn,
-                users::NewUser {
-                    org_id: org.id,
+        .write(|tx| {
+            accounts::sign_up(
+                tx,
+                &organisation,
+                None,
+                FirstAdmin {
                     email: &email,
                     display_name: &name,
-                    role: Role::Admin,
                     password_hash: hash,
                 },
-            )?;
-            Ok((org, user))
+            )
         })
-        .map_err(|e| e.to_string())?;
+        .map_err(|e: tierlink_usecases::Error| e.to_string())?;
     Ok(format!(
         "organisation {} ({}) created with admin {} ({}){}",
         org.id,
@@ -95,13 +94,12 @@ pub fn reset_password(
     let db = open(settings)?;
     let user = db
         .write(|conn| {
-            let user = users::find_by_email(conn, &email)?;
-            users::set_password_hash(conn, user.id, &hash)?;
-            refresh_tokens::revoke_all_of_user(conn, user.id)?;
+            let user = sessions::user_by_email(conn, &email)?;
+            sessions::change_password(conn, user.id, &hash)?;
             Ok(user)
         })
         .map_err(|e| match e {
-            tierlink_persistence::StoreError::NotFound => {
+            tierlink_usecases::Error::NotFound(_) => {
                 format!("no account with the e-mail address {}", email.as_str())
             }
             other => other.to_string(),

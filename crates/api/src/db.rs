@@ -1,9 +1,10 @@
-//! Running database work from async handlers: diesel is blocking, so each
-//! call moves to actix's blocking thread pool and its error becomes an
+//! Running use cases from async handlers: diesel is blocking, so each call
+//! moves to actix's blocking thread pool, and its error becomes an
 //! [`ApiError`].
 
 use actix_web::web;
-use tierlink_persistence::{Database, DbConnection, StoreError};
+use tierlink_persistence::{Database, DbConnection, DieselError, StoreError};
+use tierlink_usecases::Error;
 
 use crate::problem::ApiError;
 
@@ -11,16 +12,29 @@ use crate::problem::ApiError;
 pub async fn read<T, F>(db: &Database, f: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
-    F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, Error> + Send + 'static,
 {
-    on_blocking_pool(db, move |db| db.read(f)).await
+    on_blocking_pool(db, move |db| db.read(f))
+        .await?
+        .map_err(ApiError::from)
 }
 
 /// Runs `f` in one transaction on the blocking pool: all of it or none of it.
 pub async fn write<T, F>(db: &Database, f: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
-    F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, Error> + Send + 'static,
+{
+    transaction(db, f).await?.map_err(ApiError::from)
+}
+
+/// [`write`] for a caller with an error of its own, which it gets back as
+/// is (the inner result); the outer one is the blocking pool's.
+pub async fn transaction<T, E, F>(db: &Database, f: F) -> Result<Result<T, E>, ApiError>
+where
+    T: Send + 'static,
+    E: From<StoreError> + From<DieselError> + Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
 {
     on_blocking_pool(db, move |db| db.write(f)).await
 }
@@ -32,20 +46,21 @@ where
 pub async fn write_outside_cache<T, F>(db: &Database, f: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
-    F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, Error> + Send + 'static,
 {
-    on_blocking_pool(db, move |db| db.write_outside_cache(f)).await
+    on_blocking_pool(db, move |db| db.write_outside_cache(f))
+        .await?
+        .map_err(ApiError::from)
 }
 
 /// Runs one of the [`Database`] calls above on the blocking pool.
-async fn on_blocking_pool<T, Op>(db: &Database, op: Op) -> Result<T, ApiError>
+async fn on_blocking_pool<R, Op>(db: &Database, op: Op) -> Result<R, ApiError>
 where
-    T: Send + 'static,
-    Op: FnOnce(&Database) -> Result<T, StoreError> + Send + 'static,
+    R: Send + 'static,
+    Op: FnOnce(&Database) -> R + Send + 'static,
 {
     let db = db.clone();
     web::block(move || op(&db))
         .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::from)
+        .map_err(ApiError::internal)
 }

@@ -78,9 +78,39 @@ pub struct Created<T> {
     pub etag: Option<String>,
 }
 
-/// Runs `create` once per key: in one transaction, it creates, the answer
-/// is serialised and stored with the key. A retry with the same key and body
-/// gets the stored answer (with `Idempotent-Replayed: true`).
+/// What a keyed create's transaction found or did.
+enum Outcome {
+    /// It created, and stored this answer with the key.
+    Created(StoredResponse),
+    /// The key had an answer already.
+    Stored(StoredResponse),
+}
+
+/// Why a keyed create's transaction rolled back.
+enum Failed {
+    /// Another request with the same key committed first: this one's claim
+    /// failed, and the stored answer is read after the rollback.
+    Raced,
+    UseCase(tierlink_usecases::Error),
+}
+
+impl From<StoreError> for Failed {
+    fn from(error: StoreError) -> Self {
+        Self::UseCase(error.into())
+    }
+}
+
+impl From<tierlink_persistence::DieselError> for Failed {
+    fn from(error: tierlink_persistence::DieselError) -> Self {
+        Self::UseCase(error.into())
+    }
+}
+
+/// Runs `create` once per key, in one transaction that first claims the
+/// key ([`idempotency::claim`]), then creates, then stores the answer with
+/// the key. A retry with the same key and body gets the stored answer
+/// (with `Idempotent-Replayed: true`), also while the first is still
+/// running: it waits for the claim and replays what committed.
 pub async fn create_once<T, F>(
     db: &Database,
     org: OrgId,
@@ -90,41 +120,59 @@ pub async fn create_once<T, F>(
 ) -> Result<HttpResponse, ApiError>
 where
     T: Serialize,
-    F: FnOnce(&mut DbConnection) -> Result<Created<T>, StoreError> + Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<Created<T>, tierlink_usecases::Error> + Send + 'static,
 {
     let key = key.fingerprint();
-    if let Some((key, fingerprint)) = key.clone() {
-        let stored = db::read(db, move |conn| idempotency::find(conn, org, &key)).await?;
-        if let Some(stored) = stored {
-            if stored.fingerprint != fingerprint {
-                return Err(ApiError::Conflict {
-                    code: "idempotency_key_reused",
-                    field: Some(HEADER.to_owned()),
-                    message: "this Idempotency-Key was used for a different request; use a new key"
-                        .to_owned(),
-                });
+    let claimed = key.clone();
+    let attempt = db::transaction(db, move |tx| -> Result<Outcome, Failed> {
+        if let Some((key, fingerprint)) = &claimed {
+            if let Some(stored) = idempotency::find(tx, org, key)? {
+                return Ok(Outcome::Stored(stored));
             }
-            return Ok(respond(&stored, true));
+            match idempotency::claim(tx, org, key, fingerprint) {
+                Ok(()) => {}
+                Err(StoreError::Duplicate { .. }) => return Err(Failed::Raced),
+                Err(other) => return Err(other.into()),
+            }
         }
-    }
-    let stored = db::write(db, move |conn| {
-        let created = create(conn)?;
+        let created = create(tx).map_err(Failed::UseCase)?;
         let body = serde_json::to_string(&created.body)
             .map_err(|e| StoreError::Corrupt(format!("serialising a response: {e}")))?;
         let stored = StoredResponse {
-            fingerprint: key.as_ref().map(|(_, f)| f.clone()).unwrap_or_default(),
+            fingerprint: claimed.as_ref().map(|(_, f)| f.clone()).unwrap_or_default(),
             status: i32::from(status.as_u16()),
             location: created.location,
             etag: created.etag,
             body,
         };
-        if let Some((key, _)) = &key {
-            idempotency::insert(conn, org, key, &stored)?;
+        if let Some((key, _)) = &claimed {
+            idempotency::complete(tx, org, key, &stored)?;
         }
-        Ok(stored)
+        Ok(Outcome::Created(stored))
     })
     .await?;
-    Ok(respond(&stored, false))
+    let stored = match attempt {
+        Ok(Outcome::Created(stored)) => return Ok(respond(&stored, false)),
+        Ok(Outcome::Stored(stored)) => stored,
+        Err(Failed::Raced) => {
+            let Some((key, _)) = key.clone() else {
+                return Err(ApiError::internal("an idempotency race without a key"));
+            };
+            db::read(db, move |conn| Ok(idempotency::find(conn, org, &key)?))
+                .await?
+                .ok_or(ApiError::Busy)?
+        }
+        Err(Failed::UseCase(error)) => return Err(error.into()),
+    };
+    if key.is_some_and(|(_, fingerprint)| stored.fingerprint != fingerprint) {
+        return Err(ApiError::Conflict {
+            code: "idempotency_key_reused",
+            field: Some(HEADER.to_owned()),
+            message: "this Idempotency-Key was used for a different request; use a new key"
+                .to_owned(),
+        });
+    }
+    Ok(respond(&stored, true))
 }
 
 fn respond(stored: &StoredResponse, replayed: bool) -> HttpResponse {

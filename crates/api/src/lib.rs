@@ -18,6 +18,7 @@ pub mod idempotency;
 pub mod memory;
 pub mod middleware;
 pub mod openapi;
+pub mod path;
 pub mod problem;
 pub mod read_cache;
 pub mod routes;

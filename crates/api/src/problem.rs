@@ -466,6 +466,30 @@ impl From<ValidationErrors> for ApiError {
     }
 }
 
+impl From<tierlink_usecases::Error> for ApiError {
+    fn from(error: tierlink_usecases::Error) -> Self {
+        use tierlink_usecases::Error;
+        match error {
+            Error::NotFound(what) => Self::NotFound(what),
+            Error::Rejected(rejection) => Self::Conflict {
+                code: rejection.code,
+                field: rejection.field,
+                message: rejection.message,
+            },
+            Error::Invalid(errors) => Self::Validation(errors),
+            Error::Stale { current } => Self::PreconditionFailed {
+                current_etag: crate::wire::etag::format(current),
+            },
+            Error::Duplicate { field, message } => Self::Conflict {
+                code: "duplicate",
+                field,
+                message,
+            },
+            Error::Store(error) => error.into(),
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {

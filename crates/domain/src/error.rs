@@ -41,6 +41,42 @@ impl fmt::Display for FieldError {
     }
 }
 
+/// A business rule refused an action in the current state of things (a
+/// declined request cannot be answered; a link may not close a loop): a
+/// conflict, not a malformed input. `code` is stable; `field` names the
+/// input at fault where there is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    pub code: &'static str,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl Rejection {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    /// The same rejection, blaming `field`.
+    #[must_use]
+    pub fn on(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for Rejection {}
+
 /// All the problems found in one input, so a client can fix them in one go.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ValidationErrors(Vec<FieldError>);

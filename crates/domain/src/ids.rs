@@ -71,6 +71,72 @@ typed_id!(
     /// Identifies a chain of refresh tokens issued from one login.
     TokenFamilyId
 );
+typed_id!(
+    /// Identifies a requirement: what a large firm asks of its suppliers.
+    RequirementId
+);
+typed_id!(
+    /// Identifies a request: one requirement sent to one supplier, or a
+    /// part of one forwarded down the chain.
+    RequestId
+);
+typed_id!(
+    /// Identifies an uploaded evidence file.
+    EvidenceId
+);
+typed_id!(
+    /// Identifies an invitation to become a supplier.
+    InvitationId
+);
+
+/// The number of a submitted revision of an answer: 1, 2, … per request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RevisionNumber(i32);
+
+impl RevisionNumber {
+    pub const FIRST: Self = Self(1);
+
+    /// A revision number read from storage or a path; `None` below 1.
+    pub fn new(number: i32) -> Option<Self> {
+        (number >= 1).then_some(Self(number))
+    }
+
+    /// Parses a revision number given by a client; `field` names where it came from.
+    pub fn parse(field: &str, input: &str) -> Result<Self, FieldError> {
+        input
+            .parse::<i32>()
+            .ok()
+            .and_then(Self::new)
+            .ok_or_else(|| {
+                FieldError::new(
+                    field,
+                    "invalid_revision",
+                    format!("`{input}` is not a revision number (1, 2, …)"),
+                )
+            })
+    }
+
+    pub fn get(self) -> i32 {
+        self.0
+    }
+
+    /// The number after this one.
+    #[must_use]
+    pub fn next(self) -> Self {
+        Self(self.0.saturating_add(1))
+    }
+
+    /// The number of the first revision after `latest` (none yet: 1).
+    pub fn after(latest: Option<Self>) -> Self {
+        latest.map_or(Self::FIRST, Self::next)
+    }
+}
+
+impl fmt::Display for RevisionNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -82,6 +148,18 @@ mod tests {
         let second = OrgId::generate();
         assert!(first.to_string() < second.to_string());
         assert_eq!(first.to_string().parse::<OrgId>().ok(), Some(first));
+    }
+
+    #[test]
+    fn revision_numbers_start_at_one() {
+        assert_eq!(RevisionNumber::new(0), None);
+        assert_eq!(RevisionNumber::after(None), RevisionNumber::FIRST);
+        assert_eq!(RevisionNumber::after(Some(RevisionNumber::FIRST)).get(), 2);
+        assert!(RevisionNumber::parse("revision", "-1").is_err());
+        assert_eq!(
+            RevisionNumber::parse("revision", "3").map(RevisionNumber::get),
+            Ok(3)
+        );
     }
 
     #[test]

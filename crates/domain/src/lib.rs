@@ -10,6 +10,7 @@
 pub mod access;
 pub mod answers;
 pub mod error;
+pub mod evidence;
 pub mod identifiers;
 pub mod identity;
 pub mod ids;
@@ -17,9 +18,11 @@ pub mod metrics;
 pub mod network;
 pub mod organisation;
 pub mod pagination;
+pub mod requests;
 pub mod requirements;
+pub mod revisions;
 pub mod rollup;
 pub mod time;
 pub mod units;
 
-pub use error::{FieldError, ValidationErrors};
+pub use error::{FieldError, Rejection, ValidationErrors};

@@ -5,7 +5,8 @@ use std::collections::{HashSet, VecDeque};
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::ids::OrgId;
+use crate::error::Rejection;
+use crate::ids::{InvitationId, OrgId};
 
 /// How long an invitation can be accepted.
 pub const INVITATION_LIFETIME_DAYS: i64 = 14;
@@ -40,6 +41,109 @@ pub fn would_create_cycle(
         }
     }
     false
+}
+
+/// An invitation to become a supplier.
+#[derive(Debug, Clone)]
+pub struct Invitation {
+    pub id: InvitationId,
+    pub buyer_org_id: OrgId,
+    pub email: String,
+    /// The Korean business registration number (digits) the invited firm must hold.
+    pub business_number: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub accepted_by_org_id: Option<String>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl Invitation {
+    /// It may be accepted at `now`: not used, withdrawn or expired.
+    pub fn check_acceptable(&self, now: DateTime<Utc>) -> Result<(), Rejection> {
+        let refuse = |code, message: &str| Err(Rejection::new(code, message).on("code"));
+        if self.accepted_at.is_some() {
+            return refuse(
+                "invitation_used",
+                "this invitation was accepted already; ask for a new one",
+            );
+        }
+        if self.revoked_at.is_some() {
+            return refuse("invitation_revoked", "this invitation was withdrawn");
+        }
+        if self.expires_at <= now {
+            return refuse(
+                "invitation_expired",
+                "this invitation has expired; ask for a new one",
+            );
+        }
+        Ok(())
+    }
+
+    /// It may be withdrawn: not once accepted (withdrawing twice is fine).
+    pub fn check_revocable(&self) -> Result<(), Rejection> {
+        if self.accepted_at.is_some() {
+            return Err(Rejection::new(
+                "invitation_used",
+                "the invitation was accepted already; end the link instead",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The refusals of [`Invitation`] acceptance that are not about the
+/// invitation itself.
+pub fn no_such_invitation() -> Rejection {
+    Rejection::new("invitation_invalid", "no invitation has this code").on("code")
+}
+
+pub fn business_number_mismatch() -> Rejection {
+    Rejection::new(
+        "business_number_mismatch",
+        "this invitation is for an organisation with another business registration number",
+    )
+    .on("code")
+}
+
+/// A buyer → supplier link.
+#[derive(Debug, Clone)]
+pub struct SupplierLink {
+    pub buyer_org_id: OrgId,
+    pub supplier_org_id: OrgId,
+    pub active: bool,
+    /// Whether the supplier lets the buyer see the names of its own suppliers.
+    pub disclose_suppliers: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+/// Decides whether `buyer` → `supplier` may become an active link:
+/// `existing` is the link between them, if there ever was one, and
+/// `suppliers_of` lists the active direct suppliers of a firm. The caller
+/// holds the network lock, so the graph cannot change meanwhile.
+pub fn check_new_link(
+    buyer: OrgId,
+    supplier: OrgId,
+    existing: Option<&SupplierLink>,
+    suppliers_of: impl FnMut(OrgId) -> Vec<OrgId>,
+) -> Result<(), Rejection> {
+    if would_create_cycle(buyer, supplier, suppliers_of) {
+        return Err(Rejection::new(
+            "supply_chain_cycle",
+            "this link would make an organisation its own supplier (directly or through its suppliers)",
+        )
+        .on("code"));
+    }
+    if existing.is_some_and(|link| link.active) {
+        return Err(Rejection::new(
+            "already_linked",
+            "this organisation is already your supplier",
+        )
+        .on("code"));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

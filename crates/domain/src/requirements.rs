@@ -3,10 +3,11 @@
 
 use std::fmt;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::error::{FieldError, ValidationErrors};
-use crate::ids::OrgId;
+use crate::error::{FieldError, Rejection, ValidationErrors};
+use crate::ids::{OrgId, RequirementId};
+use crate::requests::Stale;
 
 /// The period a requirement covers: `start` to `end`, both inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -406,64 +407,102 @@ impl RequirementContent {
     }
 }
 
-/// Where a request to one supplier stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RequestStatus {
-    Open,
-    InProgress,
-    Submitted,
-    Accepted,
-    ChangesRequested,
-    Declined,
-    Cancelled,
-    Closed,
+/// A requirement as its requester sees it.
+#[derive(Debug, Clone)]
+pub struct Requirement {
+    pub id: RequirementId,
+    pub org_id: OrgId,
+    pub content: RequirementContent,
+    pub status: RequirementStatus,
+    /// 1, then one more with each amendment.
+    pub version: i32,
+    /// Moves with every change (its `ETag`).
+    pub revision: i32,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
 }
 
-impl RequestStatus {
-    pub const ALL: [Self; 8] = [
-        Self::Open,
-        Self::InProgress,
-        Self::Submitted,
-        Self::Accepted,
-        Self::ChangesRequested,
-        Self::Declined,
-        Self::Cancelled,
-        Self::Closed,
-    ];
+/// Why a requirement refuses an action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The caller's `If-Match` revision is not the current one.
+    Stale(Stale),
+    /// The action is not allowed in the current status.
+    Illegal(Rejection),
+}
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Open => "open",
-            Self::InProgress => "in_progress",
-            Self::Submitted => "submitted",
-            Self::Accepted => "accepted",
-            Self::ChangesRequested => "changes_requested",
-            Self::Declined => "declined",
-            Self::Cancelled => "cancelled",
-            Self::Closed => "closed",
+impl Requirement {
+    /// Checks the caller's `If-Match` revision and that `action` is allowed
+    /// now; returns the status after it.
+    pub fn check_action(
+        &self,
+        action: RequirementAction,
+        expected: Option<i32>,
+    ) -> Result<RequirementStatus, Refusal> {
+        if let Some(expected) = expected
+            && expected != self.revision
+        {
+            return Err(Refusal::Stale(Stale {
+                current: self.revision,
+            }));
         }
+        self.status.apply(action).map_err(|illegal| {
+            Refusal::Illegal(Rejection::new("illegal_transition", illegal.to_string()))
+        })
     }
 
-    pub fn parse(input: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|status| status.as_str() == input)
-    }
-
-    /// Whether the supplier still owes an answer.
-    pub fn is_pending(self) -> bool {
-        matches!(self, Self::Open | Self::InProgress | Self::ChangesRequested)
-    }
-
-    /// Whether the supplier may decline it now.
-    pub fn may_decline(self) -> bool {
-        self.is_pending()
+    /// What an amendment to `content` changes: title, description, due
+    /// date and items may; period, audience and cascade depth may not, and
+    /// an amendment must change something.
+    pub fn amendment_changes(
+        &self,
+        content: &RequirementContent,
+    ) -> Result<Vec<&'static str>, FieldError> {
+        let changes = content.changes_from(&self.content);
+        for fixed in ["period", "audience", "cascade_depth"] {
+            if changes.contains(&fixed) {
+                return Err(FieldError::new(
+                    fixed,
+                    "not_amendable",
+                    format!(
+                        "{fixed} cannot change after publication; cancel and publish a new requirement"
+                    ),
+                ));
+            }
+        }
+        if changes.is_empty() {
+            return Err(FieldError::new(
+                "",
+                "no_changes",
+                "the amendment changes nothing",
+            ));
+        }
+        Ok(changes)
     }
 }
 
-/// Whether a request is overdue on `today`.
-pub fn is_overdue(status: RequestStatus, due: NaiveDate, today: NaiveDate) -> bool {
-    status.is_pending() && due < today
+/// What an amendment recorded.
+#[derive(Debug, Clone)]
+pub struct Version {
+    pub version: i32,
+    pub changes: Vec<String>,
+    pub note: String,
+    pub amended_by: String,
+    pub amended_at: DateTime<Utc>,
+}
+
+/// A published requirement reaches at least one supplier.
+pub fn check_audience_reached(suppliers: usize) -> Result<(), Rejection> {
+    if suppliers > 0 {
+        return Ok(());
+    }
+    Err(Rejection::new(
+        "no_audience",
+        "there is no active supplier to send this requirement to",
+    )
+    .on("audience"))
 }
 
 #[cfg(test)]
@@ -574,17 +613,5 @@ mod tests {
         changed.due_date = date("2027-03-31");
         let after = RequirementContent::parse(&changed, today, |_| true).expect("valid");
         assert_eq!(after.changes_from(&before), ["due_date", "items"]);
-    }
-
-    #[test]
-    fn overdue_means_pending_past_the_due_date() {
-        let due = date("2026-11-01");
-        assert!(is_overdue(RequestStatus::Open, due, date("2026-11-26")));
-        assert!(!is_overdue(
-            RequestStatus::Submitted,
-            due,
-            date("2026-11-26")
-        ));
-        assert!(!is_overdue(RequestStatus::Open, due, date("2026-10-26")));
     }
 }

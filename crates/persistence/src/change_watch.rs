@@ -169,9 +169,10 @@ impl ChangeWatch {
     /// `Err(f)` gives `f` back when the watch cannot be used (a writer on it
     /// panicked, or it could not be set back to never waiting): the caller
     /// then writes the ordinary way.
-    pub(crate) fn write_unwatched<T, F>(&self, f: F) -> Result<Result<T, StoreError>, F>
+    pub(crate) fn write_unwatched<T, E, F>(&self, f: F) -> Result<Result<T, E>, F>
     where
-        F: FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+        F: FnOnce(&mut DbConnection) -> Result<T, E>,
+        E: From<StoreError> + From<diesel::result::Error>,
     {
         let mut watcher = match self.watcher.lock() {
             Ok(watcher) if watcher.usable => watcher,
@@ -182,7 +183,7 @@ impl ChangeWatch {
         if let Err(error) =
             connection.batch_execute(&format!("PRAGMA busy_timeout = {};", self.busy_timeout_ms))
         {
-            return Ok(Err(error.into()));
+            return Ok(Err(StoreError::from(error).into()));
         }
         self.writing_since.store(self.micros(), Ordering::SeqCst);
         // diesel does not roll back a transaction whose closure panics, and
@@ -310,7 +311,7 @@ mod tests {
     }
 
     fn write(db: &Database, sql: &str) {
-        db.write(|conn| {
+        db.write(|conn| -> Result<_, crate::StoreError> {
             diesel::sql_query(sql).execute(conn)?;
             Ok(())
         })
@@ -331,7 +332,7 @@ mod tests {
         );
 
         server
-            .read(|conn| {
+            .read(|conn| -> Result<_, crate::StoreError> {
                 diesel::sql_query("SELECT x FROM t").execute(conn)?;
                 Ok(())
             })
@@ -354,7 +355,7 @@ mod tests {
     }
 
     fn write_outside_cache(db: &Database, sql: &str) {
-        db.write_outside_cache(|conn| {
+        db.write_outside_cache(|conn| -> Result<_, crate::StoreError> {
             diesel::sql_query(sql).execute(conn)?;
             Ok(())
         })
@@ -367,7 +368,7 @@ mod tests {
             #[diesel(sql_type = diesel::sql_types::BigInt)]
             n: i64,
         }
-        db.read(|conn| {
+        db.read(|conn| -> Result<_, crate::StoreError> {
             Ok(diesel::sql_query("SELECT COUNT(*) AS n FROM t").get_result::<Count>(conn)?)
         })
         .expect("the count")
@@ -387,7 +388,7 @@ mod tests {
             "a write outside the cache keeps the version"
         );
 
-        let failed = server.write_outside_cache(|conn| {
+        let failed = server.write_outside_cache(|conn| -> Result<_, crate::StoreError> {
             diesel::sql_query("INSERT INTO t (x) VALUES (2)").execute(conn)?;
             diesel::sql_query("INSERT INTO missing (x) VALUES (3)").execute(conn)?;
             Ok(())
@@ -471,7 +472,7 @@ mod tests {
             .expect("the write lock");
         let waiting = server.clone();
         let writer = std::thread::spawn(move || {
-            waiting.write_outside_cache(|conn| {
+            waiting.write_outside_cache(|conn| -> Result<_, crate::StoreError> {
                 diesel::sql_query("INSERT INTO t (x) VALUES (1)").execute(conn)?;
                 Ok(())
             })

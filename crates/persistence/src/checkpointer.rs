@@ -236,7 +236,7 @@ mod tests {
             journal_size_limit: i64,
         }
         let (setting, limit): (Setting, Limit) = db
-            .read(|conn| {
+            .read(|conn| -> Result<_, crate::StoreError> {
                 Ok((
                     diesel::sql_query("PRAGMA wal_autocheckpoint").get_result(conn)?,
                     diesel::sql_query("PRAGMA journal_size_limit").get_result(conn)?,

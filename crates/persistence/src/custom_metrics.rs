@@ -6,9 +6,9 @@ use diesel::prelude::*;
 use tierlink_domain::ids::OrgId;
 use tierlink_domain::time::now;
 
+use crate::columns::parse_org;
 use crate::connection::DbConnection;
 use crate::error::StoreError;
-use crate::network::parse_org;
 use crate::schema::custom_metrics;
 use crate::time::{from_db, to_db};
 

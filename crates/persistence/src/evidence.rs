@@ -1,33 +1,17 @@
 //! Evidence files' metadata. The bytes live in the object store; a row
 //! exists only for bytes that were stored.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use tierlink_domain::FieldError;
-use tierlink_domain::ids::OrgId;
+use tierlink_domain::evidence::EvidenceFile;
+use tierlink_domain::ids::{EvidenceId, RequestId};
 use tierlink_domain::time::now;
 
+use crate::columns::{parse_id, parse_org};
 use crate::connection::DbConnection;
 use crate::error::StoreError;
-use crate::network::parse_org;
-use crate::requests;
 use crate::schema::evidence_files;
 use crate::time::{from_db, to_db};
-
-/// An evidence file's metadata.
-#[derive(Debug, Clone)]
-pub struct EvidenceFile {
-    pub id: String,
-    pub org_id: OrgId,
-    pub request_id: String,
-    pub file_name: String,
-    pub media_type: String,
-    pub size_bytes: i64,
-    pub sha256: String,
-    pub storage_key: String,
-    pub uploaded_by: String,
-    pub created_at: DateTime<Utc>,
-}
 
 #[derive(Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = evidence_files)]
@@ -48,8 +32,8 @@ impl Row {
     fn into_file(self) -> Result<EvidenceFile, StoreError> {
         Ok(EvidenceFile {
             org_id: parse_org(&self.org_id)?,
-            id: self.id,
-            request_id: self.request_id,
+            id: parse_id(&self.id, "evidence")?,
+            request_id: parse_id(&self.request_id, "request")?,
             file_name: self.file_name,
             media_type: self.media_type,
             size_bytes: self.size_bytes,
@@ -61,41 +45,12 @@ impl Row {
     }
 }
 
-/// Checks that `uploader` answers `request_id` (and so may attach evidence to it).
-pub fn check_uploader(
-    conn: &mut DbConnection,
-    uploader: OrgId,
-    request_id: &str,
-) -> Result<(), StoreError> {
-    let request = requests::find_for(conn, uploader, request_id)?;
-    if request.supplier_org_id != uploader {
-        return Err(StoreError::NotFound);
-    }
-    if matches!(
-        request.status,
-        tierlink_domain::requirements::RequestStatus::Declined
-            | tierlink_domain::requirements::RequestStatus::Cancelled
-            | tierlink_domain::requirements::RequestStatus::Closed
-    ) {
-        return Err(crate::network::rejected(
-            "request_not_answerable",
-            None,
-            &format!(
-                "a {} request takes no more evidence",
-                request.status.as_str()
-            ),
-        ));
-    }
-    Ok(())
-}
-
 /// Records a stored file.
 pub fn insert(conn: &mut DbConnection, file: &EvidenceFile) -> Result<EvidenceFile, StoreError> {
-    check_uploader(conn, file.org_id, &file.request_id)?;
     let row = Row {
-        id: file.id.clone(),
+        id: file.id.to_string(),
         org_id: file.org_id.to_string(),
-        request_id: file.request_id.clone(),
+        request_id: file.request_id.to_string(),
         file_name: file.file_name.clone(),
         media_type: file.media_type.clone(),
         size_bytes: file.size_bytes,
@@ -110,69 +65,46 @@ pub fn insert(conn: &mut DbConnection, file: &EvidenceFile) -> Result<EvidenceFi
     row.into_file()
 }
 
-/// A file `viewer` may download: its own upload, or evidence for a request
-/// `viewer` sent (the customer the answer is given to).
-pub fn find_for(
-    conn: &mut DbConnection,
-    viewer: OrgId,
-    id: &str,
-) -> Result<EvidenceFile, StoreError> {
-    let file = evidence_files::table
-        .find(id)
+/// An evidence file by id, whoever uploaded it (the caller decides who may see it).
+pub fn find(conn: &mut DbConnection, id: EvidenceId) -> Result<EvidenceFile, StoreError> {
+    evidence_files::table
+        .find(id.to_string())
         .select(Row::as_select())
         .first(conn)?
-        .into_file()?;
-    if file.org_id == viewer {
-        return Ok(file);
-    }
-    if let Ok(request) = requests::find_for(conn, viewer, &file.request_id)
-        && request.requester_org_id == viewer
-    {
-        return Ok(file);
-    }
-    // Further up the chain: only where the tier-2 consented to share.
-    if crate::answers::shared_upstream_with(conn, viewer, &file.request_id)? {
-        return Ok(file);
-    }
-    Err(StoreError::NotFound)
+        .into_file()
 }
 
-/// The evidence files of a request, for its supplier.
+/// The evidence files of a request, oldest first.
 pub fn list_for_request(
     conn: &mut DbConnection,
-    viewer: OrgId,
-    request_id: &str,
+    request: RequestId,
 ) -> Result<Vec<EvidenceFile>, StoreError> {
-    requests::find_for(conn, viewer, request_id)?;
     let rows: Vec<Row> = evidence_files::table
-        .filter(evidence_files::request_id.eq(request_id))
+        .filter(evidence_files::request_id.eq(request.to_string()))
         .order(evidence_files::id.asc())
         .select(Row::as_select())
         .load(conn)?;
     rows.into_iter().map(Row::into_file).collect()
 }
 
-/// Checks that every id names evidence uploaded for `request_id`.
-pub fn check_references(
+/// The position and text of each of `ids` that names no evidence uploaded
+/// for `request`.
+pub fn unknown_among(
     conn: &mut DbConnection,
-    request_id: &str,
+    request: RequestId,
     ids: &[String],
-) -> Result<(), StoreError> {
-    for (index, id) in ids.iter().enumerate() {
-        let found: i64 = evidence_files::table
-            .filter(evidence_files::id.eq(id))
-            .filter(evidence_files::request_id.eq(request_id))
-            .count()
-            .get_result(conn)?;
-        if found == 0 {
-            return Err(StoreError::Invalid(FieldError::new(
-                format!("evidence[{index}]"),
-                "unknown_evidence",
-                format!("`{id}` is not evidence uploaded for this request"),
-            )));
-        }
-    }
-    Ok(())
+) -> Result<Vec<(usize, String)>, StoreError> {
+    let known: Vec<String> = evidence_files::table
+        .filter(evidence_files::id.eq_any(ids))
+        .filter(evidence_files::request_id.eq(request.to_string()))
+        .select(evidence_files::id)
+        .load(conn)?;
+    Ok(ids
+        .iter()
+        .enumerate()
+        .filter(|(_, id)| !known.contains(id))
+        .map(|(index, id)| (index, id.clone()))
+        .collect())
 }
 
 /// Links evidence files to another request of the same supplier (for a
@@ -181,7 +113,7 @@ pub fn check_references(
 pub fn link_copies(
     conn: &mut DbConnection,
     ids: &[String],
-    request_id: &str,
+    request: RequestId,
 ) -> Result<Vec<String>, StoreError> {
     let mut copies = Vec::with_capacity(ids.len());
     for id in ids {
@@ -191,7 +123,7 @@ pub fn link_copies(
             .first(conn)?;
         let copy = Row {
             id: uuid::Uuid::now_v7().to_string(),
-            request_id: request_id.to_owned(),
+            request_id: request.to_string(),
             created_at: to_db(now()),
             ..row
         };

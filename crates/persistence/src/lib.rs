@@ -12,21 +12,28 @@
 //! * [`log_throttle`] keeps warnings that can repeat many times a second
 //!   to one per interval.
 //! * [`migrations`] holds the embedded, per-engine migrations.
-//! * One module per resource (`organisations`) holds its rows and queries;
-//!   rows never leave this crate, callers get domain types.
+//! * [`locks`] holds the locks use cases take before they check and write.
+//! * One repository module per table family (`requests`, `revisions`,
+//!   `drafts`, …) holds its rows and queries; rows never leave this crate,
+//!   callers get domain types. Repositories never call each other: what
+//!   they share ([`columns`], `entries`, `batch`, [`schema`]) is not a
+//!   repository. Business rules live in `tierlink-domain`; the use cases
+//!   that combine repositories live in `tierlink-usecases`.
 
-pub mod answers;
 pub mod api_clients;
+pub mod attachments;
 mod batch;
-pub mod bulk_answers;
 pub mod change_watch;
 pub mod checkpointer;
+pub mod columns;
 pub mod connection;
 pub mod custom_metrics;
-mod drafts;
+pub mod drafts;
+mod entries;
 pub mod error;
 pub mod evidence;
 pub mod idempotency;
+pub mod locks;
 pub mod log_throttle;
 pub mod migrations;
 pub mod network;
@@ -35,6 +42,8 @@ pub mod pool;
 pub mod refresh_tokens;
 pub mod requests;
 pub mod requirements;
+pub mod revisions;
+pub mod rollup_inputs;
 pub mod schema;
 pub mod schema_info;
 pub mod seed;
@@ -43,6 +52,7 @@ pub mod url;
 pub mod users;
 
 pub use connection::DbConnection;
+pub use diesel::result::Error as DieselError;
 pub use error::{StartupError, StoreError};
 pub use pool::{Database, PoolOptions};
 pub use url::{DatabaseUrl, Engine};

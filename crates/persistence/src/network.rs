@@ -1,35 +1,21 @@
 //! The supply-chain network: invitations, buyer → supplier links, and the
-//! chain as a requester sees it. Every function takes the acting
-//! organisation and only touches links it is a party to.
+//! chain as a requester sees it. Rows in, domain entities out; which link
+//! may be made is decided by the use-case layer, under
+//! [`crate::locks::lock_network`].
 
-use std::collections::HashMap;
-
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use tierlink_domain::identifiers::{BusinessRegistrationNumber, IdentifierScheme};
-use tierlink_domain::ids::OrgId;
-use tierlink_domain::network::{invitation_expiry, would_create_cycle};
+use tierlink_domain::ids::{InvitationId, OrgId};
+use tierlink_domain::network::{Invitation, SupplierLink, invitation_expiry};
 use tierlink_domain::pagination::{Page, PageRequest};
 use tierlink_domain::time::now;
 
+use crate::columns::{limit, names_of, parse_id, parse_org};
 use crate::connection::DbConnection;
 use crate::error::StoreError;
-use crate::schema::{invitations, organisation_identifiers, organisations, supplier_links};
+use crate::schema::{invitations, organisation_identifiers, supplier_links};
 use crate::time::{from_db, to_db};
-
-/// An invitation to become a supplier.
-#[derive(Debug, Clone)]
-pub struct Invitation {
-    pub id: String,
-    pub buyer_org_id: OrgId,
-    pub email: String,
-    pub business_number: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-    pub accepted_at: Option<DateTime<Utc>>,
-    pub accepted_by_org_id: Option<String>,
-    pub revoked_at: Option<DateTime<Utc>>,
-}
 
 #[derive(Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = invitations)]
@@ -51,7 +37,7 @@ impl InvitationRow {
     fn into_invitation(self) -> Result<Invitation, StoreError> {
         Ok(Invitation {
             buyer_org_id: parse_org(&self.buyer_org_id)?,
-            id: self.id,
+            id: parse_id(&self.id, "invitation")?,
             email: self.email,
             business_number: self.business_number,
             created_at: from_db(self.created_at),
@@ -110,115 +96,79 @@ pub fn list_invitations(
         .into_iter()
         .map(InvitationRow::into_invitation)
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Page::from_overfetched(items, page.limit, |i| i.id.clone()))
+    Ok(Page::from_overfetched(items, page.limit, |i| {
+        i.id.to_string()
+    }))
 }
 
-pub fn revoke_invitation(
+/// One of `buyer`'s invitations.
+pub fn find_invitation(
     conn: &mut DbConnection,
     buyer: OrgId,
-    id: &str,
+    id: InvitationId,
 ) -> Result<Invitation, StoreError> {
-    let row: InvitationRow = invitations::table
-        .filter(invitations::id.eq(id))
-        .filter(invitations::buyer_org_id.eq(buyer.to_string()))
-        .select(InvitationRow::as_select())
-        .first(conn)?;
-    if row.accepted_at.is_some() {
-        return Err(rejected(
-            "invitation_used",
-            None,
-            "the invitation was accepted already; end the link instead",
-        ));
-    }
-    if row.revoked_at.is_none() {
-        diesel::update(invitations::table.filter(invitations::id.eq(id)))
-            .set(invitations::revoked_at.eq(Some(to_db(now()))))
-            .execute(conn)?;
-    }
     invitations::table
-        .filter(invitations::id.eq(id))
+        .filter(invitations::id.eq(id.to_string()))
+        .filter(invitations::buyer_org_id.eq(buyer.to_string()))
         .select(InvitationRow::as_select())
         .first(conn)?
         .into_invitation()
 }
 
-/// Accepts the invitation whose code hashes to `code_hash` on behalf of
-/// `supplier`, and links the inviting buyer to it. Single use.
-pub fn accept_invitation(
+/// The invitation whose code hashes to `code_hash`, if any.
+pub fn find_invitation_by_code(
     conn: &mut DbConnection,
     code_hash: &str,
-    supplier: OrgId,
-) -> Result<SupplierLink, StoreError> {
-    let row: Option<InvitationRow> = invitations::table
+) -> Result<Option<Invitation>, StoreError> {
+    invitations::table
         .filter(invitations::code_hash.eq(code_hash))
         .select(InvitationRow::as_select())
         .first(conn)
-        .optional()?;
-    let Some(row) = row else {
-        return Err(rejected(
-            "invitation_invalid",
-            Some("code"),
-            "no invitation has this code",
-        ));
-    };
-    let at = now();
-    if row.accepted_at.is_some() {
-        return Err(rejected(
-            "invitation_used",
-            Some("code"),
-            "this invitation was accepted already; ask for a new one",
-        ));
-    }
-    if row.revoked_at.is_some() {
-        return Err(rejected(
-            "invitation_revoked",
-            Some("code"),
-            "this invitation was withdrawn",
-        ));
-    }
-    if from_db(row.expires_at) <= at {
-        return Err(rejected(
-            "invitation_expired",
-            Some("code"),
-            "this invitation has expired; ask for a new one",
-        ));
-    }
-    if let Some(expected) = &row.business_number {
-        let held: i64 = organisation_identifiers::table
-            .filter(organisation_identifiers::org_id.eq(supplier.to_string()))
-            .filter(organisation_identifiers::scheme.eq(IdentifierScheme::KrBrn.as_str()))
-            .filter(organisation_identifiers::value.eq(expected))
-            .count()
-            .get_result(conn)?;
-        if held == 0 {
-            return Err(rejected(
-                "business_number_mismatch",
-                Some("code"),
-                "this invitation is for an organisation with another business registration number",
-            ));
-        }
-    }
-    let buyer = parse_org(&row.buyer_org_id)?;
-    let link = link(conn, buyer, supplier)?;
-    diesel::update(invitations::table.filter(invitations::id.eq(&row.id)))
+        .optional()?
+        .map(InvitationRow::into_invitation)
+        .transpose()
+}
+
+/// Marks an invitation withdrawn (once).
+pub fn mark_revoked(conn: &mut DbConnection, id: InvitationId) -> Result<(), StoreError> {
+    diesel::update(
+        invitations::table
+            .filter(invitations::id.eq(id.to_string()))
+            .filter(invitations::revoked_at.is_null()),
+    )
+    .set(invitations::revoked_at.eq(Some(to_db(now()))))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Marks an invitation used by `supplier`.
+pub fn mark_accepted(
+    conn: &mut DbConnection,
+    id: InvitationId,
+    supplier: OrgId,
+) -> Result<(), StoreError> {
+    diesel::update(invitations::table.filter(invitations::id.eq(id.to_string())))
         .set((
-            invitations::accepted_at.eq(Some(to_db(at))),
+            invitations::accepted_at.eq(Some(to_db(now()))),
             invitations::accepted_by_org_id.eq(Some(supplier.to_string())),
         ))
         .execute(conn)?;
-    Ok(link)
+    Ok(())
 }
 
-/// A buyer → supplier link.
-#[derive(Debug, Clone)]
-pub struct SupplierLink {
-    pub buyer_org_id: OrgId,
-    pub supplier_org_id: OrgId,
-    pub active: bool,
-    pub disclose_suppliers: bool,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub ended_at: Option<DateTime<Utc>>,
+/// Whether `org` registered the Korean business number `digits`.
+pub fn holds_business_number(
+    conn: &mut DbConnection,
+    org: OrgId,
+    digits: &str,
+) -> Result<bool, StoreError> {
+    let held: i64 = organisation_identifiers::table
+        .filter(organisation_identifiers::org_id.eq(org.to_string()))
+        .filter(organisation_identifiers::scheme.eq(IdentifierScheme::KrBrn.as_str()))
+        .filter(organisation_identifiers::value.eq(digits))
+        .count()
+        .get_result(conn)?;
+    Ok(held > 0)
 }
 
 #[derive(Debug, Queryable, Selectable, Insertable)]
@@ -248,69 +198,52 @@ impl LinkRow {
     }
 }
 
-/// Links `buyer` → `supplier` (again, if the link had ended). Refuses a
-/// link that would make a firm its own supplier, directly or through others.
-pub fn link(
+/// The link between `buyer` and `supplier`, active or ended, if there was one.
+pub fn find_link(
+    conn: &mut DbConnection,
+    buyer: OrgId,
+    supplier: OrgId,
+) -> Result<Option<SupplierLink>, StoreError> {
+    pair(buyer, supplier)
+        .select(LinkRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(LinkRow::into_link)
+        .transpose()
+}
+
+/// Makes `buyer` → `supplier` an active link: a new one, or the ended one
+/// again. The caller decided it may exist (see [`crate::locks::lock_network`]).
+pub fn activate_link(
     conn: &mut DbConnection,
     buyer: OrgId,
     supplier: OrgId,
 ) -> Result<SupplierLink, StoreError> {
-    let mut failure = None;
-    let cycle = would_create_cycle(buyer, supplier, |firm| {
-        match active_suppliers_of(conn, firm) {
-            Ok(suppliers) => suppliers,
-            Err(error) => {
-                failure = Some(error);
-                Vec::new()
-            }
-        }
-    });
-    if let Some(error) = failure {
-        return Err(error);
-    }
-    if cycle {
-        return Err(rejected(
-            "supply_chain_cycle",
-            Some("code"),
-            "this link would make an organisation its own supplier (directly or through its suppliers)",
-        ));
-    }
     let at = to_db(now());
-    let existing: Option<LinkRow> = pair(buyer, supplier)
-        .select(LinkRow::as_select())
-        .first(conn)
-        .optional()?;
-    match existing {
-        Some(row) if row.active => {
-            return Err(rejected(
-                "already_linked",
-                Some("code"),
-                "this organisation is already your supplier",
-            ));
-        }
-        Some(row) => {
-            diesel::update(supplier_links::table.filter(supplier_links::id.eq(&row.id)))
-                .set((
-                    supplier_links::active.eq(true),
-                    supplier_links::ended_at.eq(None::<NaiveDateTime>),
-                    supplier_links::updated_at.eq(at),
-                ))
-                .execute(conn)?;
-        }
-        None => {
-            diesel::insert_into(supplier_links::table)
-                .values(LinkRow {
-                    id: uuid::Uuid::now_v7().to_string(),
-                    buyer_org_id: buyer.to_string(),
-                    supplier_org_id: supplier.to_string(),
-                    active: true,
-                    disclose_suppliers: false,
-                    created_at: at,
-                    updated_at: at,
-                    ended_at: None,
-                })
-                .execute(conn)?;
-        }
+    let reactivated = diesel::update(
+        supplier_links::table
+            .filter(supplier_links::buyer_org_id.eq(buyer.to_string()))
+            .filter(supplier_links::supplier_org_id.eq(supplier.to_string())),
+    )
+    .set((
+        supplier_links::active.eq(true),
+        supplier_links::ended_at.eq(None::<NaiveDateTime>),
+        supplier_links::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    if reactivated == 0 {
+        diesel::insert_into(supplier_links::table)
+            .values(LinkRow {
+                id: uuid::Uuid::now_v7().to_string(),
+                buyer_org_id: buyer.to_string(),
+                supplier_org_id: supplier.to_string(),
+                active: true,
+                disclose_suppliers: false,
+                created_at: at,
+                updated_at: at,
+                ended_at: None,
+            })
+            .execute(conn)?;
     }
     pair(buyer, supplier)
         .select(LinkRow::as_select())
@@ -355,7 +288,7 @@ pub fn are_partners(conn: &mut DbConnection, a: OrgId, b: OrgId) -> Result<bool,
     Ok(is_active_supplier(conn, a, b)? || is_active_supplier(conn, b, a)?)
 }
 
-/// Ends the link between `buyer` and `supplier`; either party may.
+/// Ends the link between `buyer` and `supplier` (`NotFound` if there never was one).
 pub fn end_link(
     conn: &mut DbConnection,
     buyer: OrgId,
@@ -471,25 +404,6 @@ pub fn list_partners(
     })
 }
 
-/// Names and countries of organisations, by id, in one query.
-pub fn names_of(
-    conn: &mut DbConnection,
-    ids: &[String],
-) -> Result<HashMap<String, (String, String)>, StoreError> {
-    let rows: Vec<(String, String, String)> = organisations::table
-        .filter(organisations::id.eq_any(ids))
-        .select((
-            organisations::id,
-            organisations::name,
-            organisations::country,
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name, country)| (id, (name, country)))
-        .collect())
-}
-
 /// One tier-1 supplier as the requester sees it, with what it discloses of tier 2.
 #[derive(Debug, Clone)]
 pub struct ChainEntry {
@@ -557,21 +471,4 @@ pub fn supply_chain(
         });
     }
     Ok(chain)
-}
-
-pub(crate) fn parse_org(id: &str) -> Result<OrgId, StoreError> {
-    id.parse()
-        .map_err(|_| StoreError::Corrupt(format!("organisation id `{id}`")))
-}
-
-pub(crate) fn limit(page: &PageRequest) -> i64 {
-    i64::try_from(page.limit.get() + 1).unwrap_or(i64::MAX)
-}
-
-pub(crate) fn rejected(code: &'static str, field: Option<&str>, message: &str) -> StoreError {
-    StoreError::Rejected {
-        code,
-        field: field.map(str::to_owned),
-        message: message.to_owned(),
-    }
 }

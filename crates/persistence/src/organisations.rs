@@ -116,19 +116,6 @@ pub fn find(conn: &mut DbConnection, id: OrgId) -> Result<Organisation, StoreErr
     loaded.pop().ok_or(StoreError::NotFound)
 }
 
-/// One organisation as `viewer` may see it: its own, or a direct partner
-/// (active supplier or customer). Anything else is `NotFound`.
-pub fn find_visible(
-    conn: &mut DbConnection,
-    viewer: OrgId,
-    id: OrgId,
-) -> Result<Organisation, StoreError> {
-    if id != viewer && !crate::network::are_partners(conn, viewer, id)? {
-        return Err(StoreError::NotFound);
-    }
-    find(conn, id)
-}
-
 /// A page of the organisations `viewer` may see, oldest first.
 pub fn list_visible(
     conn: &mut DbConnection,

@@ -209,21 +209,22 @@ impl Database {
     }
 
     /// Runs `f` on a pooled connection, outside any transaction.
-    pub fn read<T>(
+    pub fn read<T, E: From<StoreError>>(
         &self,
-        f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        let mut conn = self.pool.get()?;
+        f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut conn = self.pool.get().map_err(StoreError::from)?;
         f(&mut conn)
     }
 
     /// Runs `f` in a transaction: everything it wrote is committed when it
-    /// returns `Ok`, and nothing is when it returns `Err` or panics.
-    pub fn write<T>(
-        &self,
-        f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        let mut conn = self.pool.get()?;
+    /// returns `Ok`, and nothing is when it returns `Err` or panics. `E` is
+    /// the caller's error (a use case's), which storage errors become.
+    pub fn write<T, E>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError> + From<diesel::result::Error>,
+    {
+        let mut conn = self.pool.get().map_err(StoreError::from)?;
         // A poisoned lock only means another writer panicked; its
         // transaction was rolled back, so the lock is safe to reuse.
         let guard = self.sqlite_writer.as_ref().map(|lock| {
@@ -255,10 +256,13 @@ impl Database {
     /// accounts, organisations or anything the API answers with. On SQLite
     /// it runs on the change watch's own connection, so the cache survives
     /// it (see [`crate::change_watch`]); on PostgreSQL it is `write`.
-    pub fn write_outside_cache<T>(
+    pub fn write_outside_cache<T, E>(
         &self,
-        f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
+        f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<StoreError> + From<diesel::result::Error>,
+    {
         let (Some(watch), Some(writer)) = (&self.change_watch, &self.sqlite_writer) else {
             return self.write(f);
         };
@@ -349,7 +353,7 @@ mod tests {
             .expect("a SQLite URL");
         let db = Database::open(&url, PoolOptions::default()).expect("the database opens");
         let found = db
-            .read(|conn| {
+            .read(|conn| -> Result<_, crate::StoreError> {
                 Ok(diesel::sql_query(
                     "SELECT COUNT(*) AS n FROM pragma_compile_options \
                      WHERE compile_options = 'ENABLE_QPSG'",

@@ -4,55 +4,20 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use tierlink_domain::FieldError;
-use tierlink_domain::ids::OrgId;
+use tierlink_domain::ids::{OrgId, RequestId, RequirementId};
 use tierlink_domain::pagination::{Page, PageRequest};
-use tierlink_domain::requirements::{
-    ReportingPeriod, RequestStatus, RequirementContent, RequirementItem,
-};
+use tierlink_domain::requests::{Party, Request, RequestStatus};
+use tierlink_domain::requirements::{ReportingPeriod, RequirementContent, RequirementItem};
 use tierlink_domain::time::now;
 
+use crate::columns::{limit, names_of, parse_id, parse_org};
 use crate::connection::DbConnection;
 use crate::error::StoreError;
-use crate::network::{is_active_supplier, limit, names_of, parse_org, rejected};
-use crate::requirements;
+use crate::locks::lock_requests_of_requirement;
 use crate::schema::{request_items, requests};
 use crate::time::{from_db, to_db};
-
-/// A request, with its parties' names and its items.
-#[derive(Debug, Clone)]
-pub struct Request {
-    pub id: String,
-    pub requirement_id: String,
-    pub parent_request_id: Option<String>,
-    pub requester_org_id: OrgId,
-    pub requester_name: String,
-    pub supplier_org_id: OrgId,
-    pub supplier_name: String,
-    pub depth: i32,
-    pub title: String,
-    pub message: String,
-    pub period: ReportingPeriod,
-    pub due_date: NaiveDate,
-    pub status: RequestStatus,
-    pub decline_reason: Option<String>,
-    pub requirement_version: i32,
-    pub revision: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub items: Vec<RequirementItem>,
-    /// How far the requirement behind it may travel down the chain.
-    pub cascade_depth: i32,
-}
-
-impl Request {
-    /// Whether its supplier may forward it to its own suppliers now.
-    pub fn forwardable(&self) -> bool {
-        self.status.is_pending() && self.depth < self.cascade_depth
-    }
-}
 
 #[derive(Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = requests)]
@@ -90,8 +55,8 @@ struct ItemRow {
 /// A request to create.
 #[derive(Debug)]
 pub struct NewRequest<'a> {
-    pub requirement_id: &'a str,
-    pub parent_request_id: Option<&'a str>,
+    pub requirement_id: RequirementId,
+    pub parent_request_id: Option<RequestId>,
     pub requester: OrgId,
     pub supplier: OrgId,
     pub depth: i32,
@@ -103,14 +68,15 @@ pub struct NewRequest<'a> {
     pub items: &'a [RequirementItem],
 }
 
-pub fn insert(conn: &mut DbConnection, new: &NewRequest<'_>) -> Result<String, StoreError> {
+pub fn insert(conn: &mut DbConnection, new: &NewRequest<'_>) -> Result<RequestId, StoreError> {
     let at = to_db(now());
-    let id = uuid::Uuid::now_v7().to_string();
+    let request = RequestId::generate();
+    let id = request.to_string();
     diesel::insert_into(requests::table)
         .values(RequestRow {
             id: id.clone(),
-            requirement_id: new.requirement_id.to_owned(),
-            parent_request_id: new.parent_request_id.map(str::to_owned),
+            requirement_id: new.requirement_id.to_string(),
+            parent_request_id: new.parent_request_id.map(|id| id.to_string()),
             requester_org_id: new.requester.to_string(),
             supplier_org_id: new.supplier.to_string(),
             depth: new.depth,
@@ -128,7 +94,7 @@ pub fn insert(conn: &mut DbConnection, new: &NewRequest<'_>) -> Result<String, S
         })
         .execute(conn)?;
     write_items(conn, &id, new.items)?;
-    Ok(id)
+    Ok(request)
 }
 
 fn write_items(
@@ -155,17 +121,19 @@ fn write_items(
 /// After an amendment, the requirement's own (depth 1) requests take the
 /// new title, description, due date and items; forwarded requests keep
 /// their tier-1's choices but drop items no longer asked for.
-pub(crate) fn follow_amendment(
+pub fn follow_amendment(
     conn: &mut DbConnection,
-    requirement_id: &str,
+    requirement: RequirementId,
     version: i32,
     content: &RequirementContent,
 ) -> Result<(), StoreError> {
-    crate::answers::lock_requests_of_requirement(conn, requirement_id)?;
+    let requirement_id = requirement.to_string();
+    let requirement_id = requirement_id.as_str();
+    lock_requests_of_requirement(conn, requirement_id)?;
     let at = to_db(now());
     let pending: Vec<&str> = RequestStatus::ALL
         .iter()
-        .filter(|s| s.is_pending() || **s == RequestStatus::Submitted)
+        .filter(|s| s.follows_amendments())
         .map(|s| s.as_str())
         .collect();
     let direct: Vec<String> = requests::table
@@ -270,8 +238,12 @@ fn assemble(conn: &mut DbConnection, rows: Vec<RequestRow>) -> Result<Vec<Reques
                 status: RequestStatus::parse(&row.status).ok_or_else(|| corrupt("status"))?,
                 items: items_by_request.remove(&row.id).unwrap_or_default(),
                 cascade_depth: depths.get(&row.requirement_id).copied().unwrap_or(1),
-                requirement_id: row.requirement_id,
-                parent_request_id: row.parent_request_id,
+                requirement_id: parse_id(&row.requirement_id, "requirement")?,
+                parent_request_id: row
+                    .parent_request_id
+                    .as_deref()
+                    .map(|id| parse_id(id, "request"))
+                    .transpose()?,
                 depth: row.depth,
                 title: row.title,
                 message: row.message,
@@ -281,7 +253,7 @@ fn assemble(conn: &mut DbConnection, rows: Vec<RequestRow>) -> Result<Vec<Reques
                 revision: row.revision,
                 created_at: from_db(row.created_at),
                 updated_at: from_db(row.updated_at),
-                id: row.id,
+                id: parse_id(&row.id, "request")?,
             })
         })
         .collect()
@@ -359,8 +331,9 @@ pub fn list_incoming(
 pub fn answered_by(
     conn: &mut DbConnection,
     supplier: OrgId,
-    ids: &[String],
+    ids: &[RequestId],
 ) -> Result<Vec<Request>, StoreError> {
+    let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
     let mut found = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(crate::batch::ROWS_PER_INSERT) {
         let rows: Vec<RequestRow> = requests::table
@@ -379,25 +352,59 @@ pub fn answered_by(
 pub fn revisions_of(
     conn: &mut DbConnection,
     supplier: OrgId,
-    ids: &[String],
-) -> Result<Vec<(String, i32)>, StoreError> {
+    ids: &[RequestId],
+) -> Result<Vec<(RequestId, i32)>, StoreError> {
+    let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
     let mut found = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(crate::batch::ROWS_PER_INSERT) {
-        found.extend(
-            requests::table
-                .filter(requests::id.eq_any(chunk))
-                .filter(requests::supplier_org_id.eq(supplier.to_string()))
-                .select((requests::id, requests::revision))
-                .load::<(String, i32)>(conn)?,
-        );
+        let rows = requests::table
+            .filter(requests::id.eq_any(chunk))
+            .filter(requests::supplier_org_id.eq(supplier.to_string()))
+            .select((requests::id, requests::revision))
+            .load::<(String, i32)>(conn)?;
+        for (id, revision) in rows {
+            found.push((parse_id(&id, "request")?, revision));
+        }
     }
     Ok(found)
 }
 
+/// Which side of request `id` `viewer` is on, and the request's status, in
+/// one statement: what a read of its answer needs to authorise.
+/// `NotFound` when `viewer` is neither its supplier nor its sender.
+pub fn standing(
+    conn: &mut DbConnection,
+    viewer: OrgId,
+    id: RequestId,
+) -> Result<(Party, RequestStatus), StoreError> {
+    let viewer_id = viewer.to_string();
+    let (supplier, status): (String, String) = requests::table
+        .filter(requests::id.eq(id.to_string()))
+        .filter(
+            requests::supplier_org_id
+                .eq(&viewer_id)
+                .or(requests::requester_org_id.eq(&viewer_id)),
+        )
+        .select((requests::supplier_org_id, requests::status))
+        .first(conn)?;
+    let party = if supplier == viewer_id {
+        Party::Supplier
+    } else {
+        Party::Requester
+    };
+    let status = RequestStatus::parse(&status)
+        .ok_or_else(|| StoreError::Corrupt(format!("request {id}: status")))?;
+    Ok((party, status))
+}
+
 /// A request `viewer` may see: as its supplier or as its sender.
-pub fn find_for(conn: &mut DbConnection, viewer: OrgId, id: &str) -> Result<Request, StoreError> {
+pub fn find_for(
+    conn: &mut DbConnection,
+    viewer: OrgId,
+    id: RequestId,
+) -> Result<Request, StoreError> {
     let row: RequestRow = requests::table
-        .filter(requests::id.eq(id))
+        .filter(requests::id.eq(id.to_string()))
         .filter(
             requests::supplier_org_id
                 .eq(viewer.to_string())
@@ -408,207 +415,141 @@ pub fn find_for(conn: &mut DbConnection, viewer: OrgId, id: &str) -> Result<Requ
     assemble(conn, vec![row])?.pop().ok_or(StoreError::NotFound)
 }
 
-fn check_revision(request: &Request, expected: Option<i32>) -> Result<(), StoreError> {
-    match expected {
-        Some(expected) if expected != request.revision => Err(StoreError::Stale {
-            current: request.revision,
-        }),
-        _ => Ok(()),
-    }
-}
-
-/// The supplier declines a pending request, saying why.
-pub fn decline(
+/// Records the supplier's refusal of a request.
+pub fn record_decline(
     conn: &mut DbConnection,
-    supplier: OrgId,
-    id: &str,
+    request: &Request,
     reason: &str,
-    expected: Option<i32>,
-) -> Result<Request, StoreError> {
-    crate::answers::lock_request(conn, id)?;
-    let request = find_for(conn, supplier, id)?;
-    if request.supplier_org_id != supplier {
-        return Err(StoreError::NotFound);
-    }
-    check_revision(&request, expected)?;
-    if !request.status.may_decline() {
-        return Err(rejected(
-            "illegal_transition",
-            None,
-            &format!(
-                "only open, in-progress or changes-requested requests can be declined; this one is {}",
-                request.status.as_str()
-            ),
-        ));
-    }
-    diesel::update(requests::table.filter(requests::id.eq(id)))
+) -> Result<(), StoreError> {
+    diesel::update(requests::table.filter(requests::id.eq(request.id.to_string())))
         .set((
             requests::status.eq(RequestStatus::Declined.as_str()),
             requests::decline_reason.eq(Some(reason)),
-            requests::revision.eq(request.revision + 1),
+            requests::revision.eq(requests::revision + 1),
             requests::updated_at.eq(to_db(now())),
         ))
         .execute(conn)?;
-    find_for(conn, supplier, id)
+    Ok(())
 }
 
-/// What a tier-1 forwards.
-#[derive(Debug)]
-pub struct Forward<'a> {
-    pub suppliers: &'a [OrgId],
-    /// The metrics to pass on; `None` for all of the request's items.
-    pub metrics: Option<&'a [String]>,
-    pub due_date: Option<NaiveDate>,
-    pub message: &'a str,
-}
-
-/// A tier-1 forwards (part of) a request it received to its own suppliers.
-pub fn forward(
+/// Moves a request to `status` (and its revision on).
+pub fn set_status(
     conn: &mut DbConnection,
-    tier1: OrgId,
-    parent_id: &str,
-    forward: &Forward<'_>,
-) -> Result<Vec<Request>, StoreError> {
-    crate::answers::lock_request(conn, parent_id)?;
-    let parent = find_for(conn, tier1, parent_id)?;
-    if parent.supplier_org_id != tier1 {
-        return Err(StoreError::NotFound);
-    }
-    if !parent.status.is_pending() {
-        return Err(rejected(
-            "illegal_transition",
-            None,
-            &format!(
-                "only a request still being answered can be forwarded; this one is {}",
-                parent.status.as_str()
-            ),
-        ));
-    }
-    let requirement = requirements::find_any(conn, &parent.requirement_id)?;
-    let depth = u8::try_from(parent.depth).unwrap_or(u8::MAX);
-    if !requirement
-        .content
-        .cascade_depth
-        .allows_forwarding_from(depth)
-    {
-        return Err(StoreError::Invalid(FieldError::new(
-            "suppliers",
-            "beyond_cascade_depth",
-            format!(
-                "this requirement may travel {} tier(s) down; a tier-{} request cannot be forwarded",
-                requirement.content.cascade_depth.get(),
-                parent.depth
-            ),
-        )));
-    }
-    let items: Vec<RequirementItem> = match forward.metrics {
-        None => parent.items.clone(),
-        Some(metrics) => {
-            let mut chosen = Vec::with_capacity(metrics.len());
-            for (index, metric) in metrics.iter().enumerate() {
-                let item = parent
-                    .items
-                    .iter()
-                    .find(|item| &item.metric == metric)
-                    .ok_or_else(|| {
-                        StoreError::Invalid(FieldError::new(
-                            format!("metrics[{index}]"),
-                            "not_in_request",
-                            format!("`{metric}` is not an item of this request"),
-                        ))
-                    })?;
-                if chosen
-                    .iter()
-                    .any(|known: &RequirementItem| &known.metric == metric)
-                {
-                    return Err(StoreError::Invalid(FieldError::new(
-                        format!("metrics[{index}]"),
-                        "duplicate",
-                        "listed twice",
-                    )));
-                }
-                chosen.push(item.clone());
-            }
-            chosen
-        }
-    };
-    let due_date = forward.due_date.unwrap_or(parent.due_date);
-    if due_date > parent.due_date {
-        return Err(StoreError::Invalid(FieldError::new(
-            "due_date",
-            "after_parent",
-            format!(
-                "due by {} at the latest, when your own answer is due",
-                parent.due_date
-            ),
-        )));
-    }
-    let mut created = Vec::with_capacity(forward.suppliers.len());
-    for (index, supplier) in forward.suppliers.iter().enumerate() {
-        if !is_active_supplier(conn, tier1, *supplier)? {
-            return Err(StoreError::Invalid(FieldError::new(
-                format!("suppliers[{index}]"),
-                "not_a_supplier",
-                format!("{supplier} is not one of your active suppliers"),
-            )));
-        }
-        let exists: i64 = requests::table
-            .filter(requests::parent_request_id.eq(parent_id))
-            .filter(requests::supplier_org_id.eq(supplier.to_string()))
-            .count()
-            .get_result(conn)?;
-        if exists > 0 {
-            return Err(StoreError::Duplicate {
-                field: Some(format!("suppliers[{index}]")),
-                message: format!("this request was already forwarded to {supplier}"),
-            });
-        }
-        let id = insert(
-            conn,
-            &NewRequest {
-                requirement_id: &parent.requirement_id,
-                parent_request_id: Some(parent_id),
-                requester: tier1,
-                supplier: *supplier,
-                depth: parent.depth + 1,
-                title: &parent.title,
-                message: forward.message,
-                period: parent.period,
-                due_date,
-                requirement_version: parent.requirement_version,
-                items: &items,
-            },
-        )?;
-        created.push(id);
-    }
-    if parent.status == RequestStatus::Open {
-        diesel::update(requests::table.filter(requests::id.eq(parent_id)))
+    request: RequestId,
+    status: RequestStatus,
+) -> Result<(), StoreError> {
+    set_statuses(conn, &[request], status)
+}
+
+/// Moves every request in `ids` to `status` (and their revisions on).
+pub fn set_statuses(
+    conn: &mut DbConnection,
+    ids: &[RequestId],
+    status: RequestStatus,
+) -> Result<(), StoreError> {
+    let at = to_db(now());
+    let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    for chunk in ids.chunks(crate::batch::ROWS_PER_INSERT) {
+        diesel::update(requests::table.filter(requests::id.eq_any(chunk)))
             .set((
-                requests::status.eq(RequestStatus::InProgress.as_str()),
-                requests::revision.eq(parent.revision + 1),
+                requests::status.eq(status.as_str()),
+                requests::revision.eq(requests::revision + 1),
+                requests::updated_at.eq(at),
             ))
             .execute(conn)?;
     }
+    Ok(())
+}
+
+/// Settles every request of a requirement still awaiting an answer (the
+/// requirement was closed or cancelled), after locking them in id order.
+pub fn settle_pending(
+    conn: &mut DbConnection,
+    requirement: RequirementId,
+    settled: RequestStatus,
+) -> Result<(), StoreError> {
+    let requirement_id = requirement.to_string();
+    lock_requests_of_requirement(conn, &requirement_id)?;
+    let pending: Vec<&str> = RequestStatus::ALL
+        .iter()
+        .filter(|s| s.is_pending())
+        .map(|s| s.as_str())
+        .collect();
+    diesel::update(
+        requests::table
+            .filter(requests::requirement_id.eq(&requirement_id))
+            .filter(requests::status.eq_any(pending)),
+    )
+    .set((
+        requests::status.eq(settled.as_str()),
+        requests::updated_at.eq(to_db(now())),
+        requests::revision.eq(requests::revision + 1),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Whether `parent` was forwarded to `supplier` already.
+pub fn forwarded_to(
+    conn: &mut DbConnection,
+    parent: RequestId,
+    supplier: OrgId,
+) -> Result<bool, StoreError> {
+    let found: i64 = requests::table
+        .filter(requests::parent_request_id.eq(parent.to_string()))
+        .filter(requests::supplier_org_id.eq(supplier.to_string()))
+        .count()
+        .get_result(conn)?;
+    Ok(found > 0)
+}
+
+/// Whether `child` was forwarded from `parent`.
+pub fn is_forwarded_from(
+    conn: &mut DbConnection,
+    child: RequestId,
+    parent: RequestId,
+) -> Result<bool, StoreError> {
+    let found: i64 = requests::table
+        .filter(requests::id.eq(child.to_string()))
+        .filter(requests::parent_request_id.eq(parent.to_string()))
+        .count()
+        .get_result(conn)?;
+    Ok(found > 0)
+}
+
+/// Whether `org` sent `request` (is its requester).
+pub fn is_sent_by(
+    conn: &mut DbConnection,
+    request: RequestId,
+    org: OrgId,
+) -> Result<bool, StoreError> {
+    let found: i64 = requests::table
+        .filter(requests::id.eq(request.to_string()))
+        .filter(requests::requester_org_id.eq(org.to_string()))
+        .count()
+        .get_result(conn)?;
+    Ok(found > 0)
+}
+
+/// The given requests, in id order, whoever they belong to (the caller
+/// made or authorised them).
+pub fn find_many(conn: &mut DbConnection, ids: &[RequestId]) -> Result<Vec<Request>, StoreError> {
+    let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
     let rows: Vec<RequestRow> = requests::table
-        .filter(requests::id.eq_any(&created))
+        .filter(requests::id.eq_any(&ids))
         .order(requests::id.asc())
         .select(RequestRow::as_select())
         .load(conn)?;
     assemble(conn, rows)
 }
 
-/// The requests a tier-1 forwarded from `parent_id` (visible to that tier-1 only).
+/// The requests forwarded from `parent` (for the tier-1 that answers it).
 pub fn forwarded_from(
     conn: &mut DbConnection,
-    tier1: OrgId,
-    parent_id: &str,
+    parent: RequestId,
 ) -> Result<Vec<Request>, StoreError> {
-    let parent = find_for(conn, tier1, parent_id)?;
-    if parent.supplier_org_id != tier1 {
-        return Err(StoreError::NotFound);
-    }
     let rows: Vec<RequestRow> = requests::table
-        .filter(requests::parent_request_id.eq(parent_id))
+        .filter(requests::parent_request_id.eq(parent.to_string()))
         .order(requests::id.asc())
         .select(RequestRow::as_select())
         .load(conn)?;
@@ -628,10 +569,11 @@ pub struct RequestProgress {
 pub fn list_for_requirement(
     conn: &mut DbConnection,
     requester: OrgId,
-    requirement_id: &str,
+    requirement: RequirementId,
     page: &PageRequest,
 ) -> Result<Page<RequestProgress>, StoreError> {
-    requirements::find(conn, requester, requirement_id)?;
+    let requirement_id = requirement.to_string();
+    let requirement_id = requirement_id.as_str();
     let mut query = requests::table
         .filter(requests::requirement_id.eq(requirement_id))
         .filter(requests::requester_org_id.eq(requester.to_string()))
@@ -646,7 +588,10 @@ pub fn list_for_requirement(
     let page = Page::from_overfetched(rows, page.limit, |row| row.id.clone());
     let next = page.next;
     let direct = assemble(conn, page.items)?;
-    let ids: Vec<&str> = direct.iter().map(|request| request.id.as_str()).collect();
+    let ids: Vec<String> = direct
+        .iter()
+        .map(|request| request.id.to_string())
+        .collect();
     let children: Vec<(Option<String>, String)> = requests::table
         .filter(requests::parent_request_id.eq_any(&ids))
         .select((requests::parent_request_id, requests::status))
@@ -658,7 +603,7 @@ pub fn list_for_requirement(
             let mut total = 0;
             for (_, status) in children
                 .iter()
-                .filter(|(parent, _)| parent.as_deref() == Some(request.id.as_str()))
+                .filter(|(parent, _)| parent.as_deref() == Some(request.id.to_string().as_str()))
             {
                 total += 1;
                 if let Some(status) = RequestStatus::parse(status) {

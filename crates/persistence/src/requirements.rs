@@ -1,41 +1,23 @@
-//! Reporting requirements: rows, lifecycle transitions and amendments.
-//! Publishing creates the requests (see [`crate::requests`]).
+//! Reporting requirements (`requirements` with their items, audience and
+//! amendment history): rows in, domain entities out.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use tierlink_domain::FieldError;
-use tierlink_domain::ids::OrgId;
+use tierlink_domain::ids::{OrgId, RequirementId};
 use tierlink_domain::pagination::{Page, PageRequest};
 use tierlink_domain::requirements::{
-    Audience, CascadeDepth, ReportingPeriod, RequestStatus, RequirementAction, RequirementContent,
-    RequirementItem, RequirementStatus,
+    Audience, CascadeDepth, ReportingPeriod, Requirement, RequirementContent, RequirementItem,
+    RequirementStatus, Version,
 };
 use tierlink_domain::time::now;
 
+use crate::columns::{limit, parse_id, parse_org};
 use crate::connection::DbConnection;
 use crate::error::StoreError;
-use crate::network::{active_suppliers_of, is_active_supplier, limit, parse_org, rejected};
-use crate::requests::{self, NewRequest};
-use crate::schema::{
-    requests as requests_table, requirement_audience, requirement_items, requirement_versions,
-    requirements,
-};
+use crate::schema::{requirement_audience, requirement_items, requirement_versions, requirements};
 use crate::time::{from_db, to_db};
-
-/// A requirement as its requester sees it.
-#[derive(Debug, Clone)]
-pub struct Requirement {
-    pub id: String,
-    pub org_id: OrgId,
-    pub content: RequirementContent,
-    pub status: RequirementStatus,
-    pub version: i32,
-    pub revision: i32,
-    pub created_by: String,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub published_at: Option<DateTime<Utc>>,
-}
 
 #[derive(Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = requirements)]
@@ -69,31 +51,22 @@ struct ItemRow {
     estimates_accepted: bool,
 }
 
-/// What an amendment recorded.
-#[derive(Debug, Clone)]
-pub struct Version {
-    pub version: i32,
-    pub changes: Vec<String>,
-    pub note: String,
-    pub amended_by: String,
-    pub amended_at: DateTime<Utc>,
-}
-
 /// Filters for listing requirements.
 #[derive(Debug, Clone, Default)]
 pub struct RequirementFilter {
     pub status: Option<RequirementStatus>,
 }
 
+/// A new draft requirement of `org`.
 pub fn insert(
     conn: &mut DbConnection,
     org: OrgId,
     created_by: &str,
     content: &RequirementContent,
 ) -> Result<Requirement, StoreError> {
-    check_audience(conn, org, &content.audience)?;
     let at = to_db(now());
-    let id = uuid::Uuid::now_v7().to_string();
+    let requirement = RequirementId::generate();
+    let id = requirement.to_string();
     diesel::insert_into(requirements::table)
         .values(RequirementRow {
             id: id.clone(),
@@ -115,7 +88,7 @@ pub fn insert(
         })
         .execute(conn)?;
     write_content_children(conn, &id, content)?;
-    find(conn, org, &id)
+    find(conn, org, requirement)
 }
 
 fn write_content_children(
@@ -152,30 +125,14 @@ fn write_content_children(
     Ok(())
 }
 
-/// Every chosen supplier must be an active direct supplier of `org`.
-fn check_audience(
+/// One of `org`'s requirements; anyone else's is `NotFound`.
+pub fn find(
     conn: &mut DbConnection,
     org: OrgId,
-    audience: &Audience,
-) -> Result<(), StoreError> {
-    if let Audience::Chosen(suppliers) = audience {
-        for (index, supplier) in suppliers.iter().enumerate() {
-            if !is_active_supplier(conn, org, *supplier)? {
-                return Err(StoreError::Invalid(FieldError::new(
-                    format!("audience.suppliers[{index}]"),
-                    "not_a_supplier",
-                    format!("{supplier} is not one of your active suppliers"),
-                )));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// One of `org`'s requirements; anyone else's is `NotFound`.
-pub fn find(conn: &mut DbConnection, org: OrgId, id: &str) -> Result<Requirement, StoreError> {
+    id: RequirementId,
+) -> Result<Requirement, StoreError> {
     let row: RequirementRow = requirements::table
-        .filter(requirements::id.eq(id))
+        .filter(requirements::id.eq(id.to_string()))
         .filter(requirements::org_id.eq(org.to_string()))
         .select(RequirementRow::as_select())
         .first(conn)?;
@@ -183,9 +140,9 @@ pub fn find(conn: &mut DbConnection, org: OrgId, id: &str) -> Result<Requirement
 }
 
 /// A requirement by id, whoever owns it: for following a request to its requirement.
-pub(crate) fn find_any(conn: &mut DbConnection, id: &str) -> Result<Requirement, StoreError> {
+pub fn find_any(conn: &mut DbConnection, id: RequirementId) -> Result<Requirement, StoreError> {
     let row: RequirementRow = requirements::table
-        .find(id)
+        .find(id.to_string())
         .select(RequirementRow::as_select())
         .first(conn)?;
     assemble(conn, vec![row])?.pop().ok_or(StoreError::NotFound)
@@ -287,52 +244,20 @@ fn assemble(
                 created_at: from_db(row.created_at),
                 updated_at: from_db(row.updated_at),
                 published_at: row.published_at.map(from_db),
-                id: row.id,
+                id: parse_id(&row.id, "requirement")?,
             })
         })
         .collect()
 }
 
-/// Loads `org`'s requirement, checks the caller's `If-Match` revision and
-/// that `action` is allowed now.
-fn load_for(
-    conn: &mut DbConnection,
-    org: OrgId,
-    id: &str,
-    expected: Option<i32>,
-    action: RequirementAction,
-) -> Result<Requirement, StoreError> {
-    crate::answers::lock_requirement(conn, id)?;
-    let requirement = find(conn, org, id)?;
-    if let Some(expected) = expected
-        && expected != requirement.revision
-    {
-        return Err(StoreError::Stale {
-            current: requirement.revision,
-        });
-    }
-    requirement
-        .status
-        .apply(action)
-        .map_err(|illegal| StoreError::Rejected {
-            code: "illegal_transition",
-            field: None,
-            message: illegal.to_string(),
-        })?;
-    Ok(requirement)
-}
-
 /// Replaces a draft's content.
-pub fn update_draft(
+pub fn update_content(
     conn: &mut DbConnection,
-    org: OrgId,
-    id: &str,
-    expected: Option<i32>,
+    current: &Requirement,
     content: &RequirementContent,
-) -> Result<Requirement, StoreError> {
-    let current = load_for(conn, org, id, expected, RequirementAction::Edit)?;
-    check_audience(conn, org, &content.audience)?;
-    diesel::update(requirements::table.filter(requirements::id.eq(id)))
+) -> Result<(), StoreError> {
+    let id = current.id.to_string();
+    diesel::update(requirements::table.filter(requirements::id.eq(&id)))
         .set((
             requirements::title.eq(&content.title),
             requirements::description.eq(&content.description),
@@ -345,136 +270,45 @@ pub fn update_draft(
             requirements::updated_at.eq(to_db(now())),
         ))
         .execute(conn)?;
-    write_content_children(conn, id, content)?;
-    find(conn, org, id)
+    write_content_children(conn, &id, content)
 }
 
-/// Publishes, closes or cancels. Publishing sends one request to each
-/// targeted supplier; closing and cancelling settle the requests still open.
-pub fn transition(
+/// Moves a requirement to `next` (publishing stamps `published_at`).
+pub fn set_status(
     conn: &mut DbConnection,
-    org: OrgId,
-    id: &str,
-    expected: Option<i32>,
-    action: RequirementAction,
-) -> Result<Requirement, StoreError> {
-    let current = load_for(conn, org, id, expected, action)?;
-    let next = current
-        .status
-        .apply(action)
-        .map_err(|_| StoreError::Corrupt("transition".to_owned()))?;
+    current: &Requirement,
+    next: RequirementStatus,
+) -> Result<(), StoreError> {
     let at = now();
-    match action {
-        RequirementAction::Publish => {
-            let suppliers = match &current.content.audience {
-                Audience::AllActiveSuppliers => active_suppliers_of(conn, org)?,
-                Audience::Chosen(chosen) => {
-                    check_audience(conn, org, &current.content.audience)?;
-                    chosen.clone()
-                }
-            };
-            if suppliers.is_empty() {
-                return Err(rejected(
-                    "no_audience",
-                    Some("audience"),
-                    "there is no active supplier to send this requirement to",
-                ));
-            }
-            for supplier in suppliers {
-                requests::insert(
-                    conn,
-                    &NewRequest {
-                        requirement_id: id,
-                        parent_request_id: None,
-                        requester: org,
-                        supplier,
-                        depth: 1,
-                        title: &current.content.title,
-                        message: &current.content.description,
-                        period: current.content.period,
-                        due_date: current.content.due_date,
-                        requirement_version: current.version,
-                        items: &current.content.items,
-                    },
-                )?;
-            }
-        }
-        RequirementAction::Close | RequirementAction::Cancel => {
-            let settled = if action == RequirementAction::Close {
-                RequestStatus::Closed
-            } else {
-                RequestStatus::Cancelled
-            };
-            crate::answers::lock_requests_of_requirement(conn, id)?;
-            let pending: Vec<&str> = RequestStatus::ALL
-                .iter()
-                .filter(|s| s.is_pending())
-                .map(|s| s.as_str())
-                .collect();
-            diesel::update(
-                requests_table::table
-                    .filter(requests_table::requirement_id.eq(id))
-                    .filter(requests_table::status.eq_any(pending)),
-            )
-            .set((
-                requests_table::status.eq(settled.as_str()),
-                requests_table::updated_at.eq(to_db(at)),
-                requests_table::revision.eq(requests_table::revision + 1),
-            ))
-            .execute(conn)?;
-        }
-        RequirementAction::Edit | RequirementAction::Amend => {}
-    }
-    diesel::update(requirements::table.filter(requirements::id.eq(id)))
+    let published_at = if next == RequirementStatus::Published && current.published_at.is_none() {
+        Some(at)
+    } else {
+        current.published_at
+    };
+    diesel::update(requirements::table.filter(requirements::id.eq(current.id.to_string())))
         .set((
             requirements::status.eq(next.as_str()),
             requirements::revision.eq(current.revision + 1),
             requirements::updated_at.eq(to_db(at)),
-            requirements::published_at.eq(if action == RequirementAction::Publish {
-                Some(to_db(at))
-            } else {
-                current.published_at.map(to_db)
-            }),
+            requirements::published_at.eq(published_at.map(to_db)),
         ))
         .execute(conn)?;
-    find(conn, org, id)
+    Ok(())
 }
 
-/// Amends a published requirement: a new version, recorded with what
-/// changed; the open requests it created follow. Title, description, due
-/// date and items may change; period, audience and cascade depth may not.
-pub fn amend(
+/// Records an amendment: the new content and version, and what changed.
+pub fn record_amendment(
     conn: &mut DbConnection,
-    org: OrgId,
-    id: &str,
-    expected: Option<i32>,
+    current: &Requirement,
     content: &RequirementContent,
+    changes: &[&str],
     note: &str,
     amended_by: &str,
-) -> Result<Requirement, StoreError> {
-    let current = load_for(conn, org, id, expected, RequirementAction::Amend)?;
-    let changes = content.changes_from(&current.content);
-    for fixed in ["period", "audience", "cascade_depth"] {
-        if changes.contains(&fixed) {
-            return Err(StoreError::Invalid(FieldError::new(
-                fixed,
-                "not_amendable",
-                format!(
-                    "{fixed} cannot change after publication; cancel and publish a new requirement"
-                ),
-            )));
-        }
-    }
-    if changes.is_empty() {
-        return Err(StoreError::Invalid(FieldError::new(
-            "",
-            "no_changes",
-            "the amendment changes nothing",
-        )));
-    }
+) -> Result<i32, StoreError> {
+    let id = current.id.to_string();
     let version = current.version + 1;
     let at = to_db(now());
-    diesel::update(requirements::table.filter(requirements::id.eq(id)))
+    diesel::update(requirements::table.filter(requirements::id.eq(&id)))
         .set((
             requirements::title.eq(&content.title),
             requirements::description.eq(&content.description),
@@ -484,10 +318,10 @@ pub fn amend(
             requirements::updated_at.eq(at),
         ))
         .execute(conn)?;
-    write_content_children(conn, id, content)?;
+    write_content_children(conn, &id, content)?;
     diesel::insert_into(requirement_versions::table)
         .values((
-            requirement_versions::requirement_id.eq(id),
+            requirement_versions::requirement_id.eq(&id),
             requirement_versions::version.eq(version),
             requirement_versions::changes.eq(changes.join(",")),
             requirement_versions::note.eq(note),
@@ -495,22 +329,15 @@ pub fn amend(
             requirement_versions::amended_at.eq(at),
         ))
         .execute(conn)?;
-    requests::follow_amendment(conn, id, version, content)?;
-    find(conn, org, id)
+    Ok(version)
 }
 
-/// The amendments of `org`'s requirement, oldest first.
-pub fn versions(conn: &mut DbConnection, org: OrgId, id: &str) -> Result<Vec<Version>, StoreError> {
-    find(conn, org, id)?;
-    versions_of(conn, id)
-}
-
-/// The amendments of a requirement, whoever owns it. Callers must have
+/// The amendments of a requirement, oldest first. Callers must have
 /// established that the viewer may see them (its requester, or the supplier
 /// of a request it sent directly).
-pub fn versions_of(conn: &mut DbConnection, id: &str) -> Result<Vec<Version>, StoreError> {
+pub fn versions_of(conn: &mut DbConnection, id: RequirementId) -> Result<Vec<Version>, StoreError> {
     let rows: Vec<(i32, String, String, String, NaiveDateTime)> = requirement_versions::table
-        .filter(requirement_versions::requirement_id.eq(id))
+        .filter(requirement_versions::requirement_id.eq(id.to_string()))
         .order(requirement_versions::version.asc())
         .select((
             requirement_versions::version,
@@ -539,21 +366,22 @@ pub fn versions_of(conn: &mut DbConnection, id: &str) -> Result<Vec<Version>, St
 /// The owners of the given requirements, by requirement id.
 pub fn owners_of(
     conn: &mut DbConnection,
-    requirement_ids: &[&str],
-) -> Result<std::collections::HashMap<String, OrgId>, StoreError> {
+    requirement_ids: &[RequirementId],
+) -> Result<HashMap<RequirementId, OrgId>, StoreError> {
+    let ids: Vec<String> = requirement_ids.iter().map(ToString::to_string).collect();
     let rows: Vec<(String, String)> = requirements::table
-        .filter(requirements::id.eq_any(requirement_ids))
+        .filter(requirements::id.eq_any(&ids))
         .select((requirements::id, requirements::org_id))
         .load(conn)?;
     rows.into_iter()
-        .map(|(id, owner)| Ok((id, parse_org(&owner)?)))
+        .map(|(id, owner)| Ok((parse_id(&id, "requirement")?, parse_org(&owner)?)))
         .collect()
 }
 
 /// The organisation that wrote a requirement (whose custom metrics its items may use).
-pub fn owner_of(conn: &mut DbConnection, requirement_id: &str) -> Result<OrgId, StoreError> {
+pub fn owner_of(conn: &mut DbConnection, requirement: RequirementId) -> Result<OrgId, StoreError> {
     let owner: String = requirements::table
-        .find(requirement_id)
+        .find(requirement.to_string())
         .select(requirements::org_id)
         .first(conn)?;
     parse_org(&owner)

@@ -17,7 +17,8 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 use tierlink_domain::access::{Actor, Caller, Permission};
-use tierlink_persistence::{Database, api_clients, users};
+use tierlink_persistence::Database;
+use tierlink_usecases::sessions;
 
 use super::AuthState;
 use super::tokens::Subject;
@@ -91,11 +92,11 @@ fn account_key(subject: &Subject) -> AccountKey {
 fn account_state(
     conn: &mut tierlink_persistence::DbConnection,
     key: AccountKey,
-) -> Result<AccountState, tierlink_persistence::StoreError> {
+) -> Result<AccountState, tierlink_usecases::Error> {
     Ok(match key {
-        AccountKey::User { org, id } => AccountState::User(users::active_role(conn, org, id)?),
+        AccountKey::User { org, id } => AccountState::User(sessions::active_role(conn, org, id)?),
         AccountKey::Client { org, id } => {
-            AccountState::Client(api_clients::active_scopes(conn, org, id)?)
+            AccountState::Client(sessions::active_scopes(conn, org, id)?)
         }
     })
 }

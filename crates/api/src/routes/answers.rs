@@ -2,25 +2,23 @@
 //! then immutable revisions), and the requester's review of it.
 
 use actix_web::{HttpResponse, get, post, put, web};
-use tierlink_domain::access::{Actor, Caller};
-use tierlink_domain::answers::{Entry, parse_entry};
-use tierlink_domain::ids::OrgId;
-use tierlink_domain::metrics::{self, ValueKind};
+use tierlink_domain::answers::{Entry, EntryInput};
+use tierlink_domain::ids::{OrgId, RequestId};
+use tierlink_domain::revisions::Decision;
 use tierlink_domain::{FieldError, ValidationErrors};
-use tierlink_persistence::answers::{self as store, Decision};
-use tierlink_persistence::custom_metrics::CustomMetric;
-use tierlink_persistence::requests::Request;
-use tierlink_persistence::{Database, requests};
+use tierlink_persistence::Database;
+use tierlink_usecases::actor;
+use tierlink_usecases::answers as usecase;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::support::{not_found_as, uuid_id};
 use crate::auth::caller::{Authorized, need};
 use crate::db;
 use crate::extract::{JsonBody, OptionalJsonBody};
+use crate::path::{Id, Revision};
 use crate::problem::{ApiError, Problem};
 use crate::wire::answers::{
-    AnswerBody, AttachAnswer, AttachedBody, EntryBody, EntryInputBody, ReuseAnswer, ReviewInput,
-    RevisionBody, SaveAnswer, SubmitAnswer,
+    AnswerBody, AttachAnswer, AttachedBody, EntryInputBody, ReuseAnswer, ReviewInput, RevisionBody,
+    SaveAnswer, SubmitAnswer,
 };
 
 pub fn configure(config: &mut ServiceConfig) {
@@ -38,108 +36,32 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(reuse_answer);
 }
 
-pub(super) fn actor(caller: &Caller) -> String {
-    match &caller.actor {
-        Actor::User { id, .. } => format!("user:{id}"),
-        Actor::Client { id, .. } => format!("client:{id}"),
-    }
-}
-
 /// Validates entries against the request's items and their metrics,
 /// reporting every problem under `entries[i]`.
 pub(super) async fn validate(
     db: &Database,
     supplier: OrgId,
-    request_id: &str,
-    bodies: &[EntryInputBody],
+    id: RequestId,
+    bodies: Vec<EntryInputBody>,
 ) -> Result<Vec<Entry>, ApiError> {
-    let id = request_id.to_owned();
-    let (request, custom) = db::read(db, move |conn| {
-        store::request_to_answer(conn, supplier, &id)
+    db::read(db, move |conn| {
+        let to_answer = usecase::request_to_answer(conn, supplier, id)?;
+        let inputs: Vec<EntryInput> = bodies.iter().map(EntryInputBody::to_input).collect();
+        let mut errors = ValidationErrors::new();
+        let entries = usecase::check_entries(&to_answer, &inputs, "", &mut errors)?;
+        Ok(errors.finish(|| entries)?)
     })
     .await
-    .map_err(not_found_as("request or revision"))?;
-    let mut errors = ValidationErrors::new();
-    let entries = check_entries(&request, &custom, bodies, "", &mut errors)?;
-    errors.finish(|| entries).map_err(ApiError::Validation)
 }
 
-/// Checks entries against a request's items, pushing each problem under
-/// `{prefix}entries[i]`; returns the entries that parsed.
-pub(super) fn check_entries(
-    request: &Request,
-    custom: &[CustomMetric],
-    bodies: &[EntryInputBody],
-    prefix: &str,
-    errors: &mut ValidationErrors,
-) -> Result<Vec<Entry>, ApiError> {
-    let mut entries: Vec<Entry> = Vec::with_capacity(bodies.len());
-    for (index, body) in bodies.iter().enumerate() {
-        let path = format!("{prefix}entries[{index}]");
-        let Some(item) = request.items.iter().find(|item| item.metric == body.metric) else {
-            errors.push(FieldError::new(
-                format!("{path}.metric"),
-                "not_in_request",
-                format!("`{}` is not an item of this request", body.metric),
-            ));
-            continue;
-        };
-        if bodies[..index]
-            .iter()
-            .any(|earlier| earlier.metric == body.metric)
-        {
-            errors.push(FieldError::new(
-                format!("{path}.metric"),
-                "duplicate",
-                "answered twice",
-            ));
-            continue;
-        }
-        let kind: Option<ValueKind> = metrics::find(&body.metric).map(|m| m.kind).or_else(|| {
-            custom
-                .iter()
-                .find(|m| m.code == body.metric)
-                .and_then(|m| m.value_kind())
-        });
-        let Some(kind) = kind else {
-            return Err(ApiError::internal(format!(
-                "metric {} of request {} has no kind",
-                body.metric, request.id
-            )));
-        };
-        match parse_entry(&body.to_input(), item, &kind, request.period) {
-            Ok(entry) => entries.push(entry),
-            Err(found) => {
-                for error in found.into_errors() {
-                    errors.push(error.under(&path));
-                }
-            }
-        }
-    }
-    Ok(entries)
-}
-
+/// The supplier's answer, read again after a change.
 pub(super) async fn answer_body(
     db: &Database,
     supplier: OrgId,
-    request_id: String,
+    id: RequestId,
 ) -> Result<AnswerBody, ApiError> {
-    let (status, draft, revisions) = db::read(db, move |conn| {
-        let draft = store::draft(conn, supplier, &request_id)?;
-        let revisions = store::revisions(conn, supplier, &request_id)?;
-        let status = requests::find_for(conn, supplier, &request_id)?.status;
-        Ok((status, draft, revisions))
-    })
-    .await
-    .map_err(not_found_as("request or revision"))?;
-    Ok(AnswerBody {
-        status: status.as_str().to_owned(),
-        draft: draft.into_iter().map(EntryBody::from).collect(),
-        revisions: revisions
-            .into_iter()
-            .map(|r| RevisionBody::new(r, None))
-            .collect(),
-    })
+    let answer = db::read(db, move |conn| usecase::answer(conn, supplier, id)).await?;
+    Ok(AnswerBody::from(answer))
 }
 
 /// Get my answer to a request
@@ -162,9 +84,8 @@ pub(super) async fn answer_body(
 pub async fn get_answer(
     Authorized(caller, ..): Authorized<need::ReadResponses>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(id): Id<RequestId>,
 ) -> Result<web::Json<AnswerBody>, ApiError> {
-    let id = uuid_id(&id)?;
     Ok(web::Json(answer_body(&db, caller.org_id, id).await?))
 }
 
@@ -193,27 +114,16 @@ pub async fn get_answer(
 pub async fn save_answer(
     Authorized(caller, ..): Authorized<need::WriteResponses>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(id): Id<RequestId>,
     JsonBody(body): JsonBody<SaveAnswer>,
 ) -> Result<web::Json<AnswerBody>, ApiError> {
-    let id = uuid_id(&id)?;
-    let entries = validate(&db, caller.org_id, &id, &body.entries).await?;
-    let (org, by, submit, share, request) = (
-        caller.org_id,
-        actor(&caller),
-        body.submit,
-        body.share_upstream,
-        id.clone(),
-    );
-    db::write(&db, move |conn| {
-        store::save_draft(conn, org, &request, &entries, true, &by)?;
-        if submit {
-            store::submit(conn, org, &request, share, &by)?;
-        }
-        Ok(())
+    let entries = validate(&db, caller.org_id, id, body.entries).await?;
+    let (org, by) = (caller.org_id, actor(&caller));
+    let submit = body.submit.then_some(body.share_upstream);
+    db::write(&db, move |tx| {
+        usecase::save_draft(tx, org, &by, id, &entries, submit).map(drop)
     })
-    .await
-    .map_err(not_found_as("request or revision"))?;
+    .await?;
     Ok(web::Json(answer_body(&db, caller.org_id, id).await?))
 }
 
@@ -240,11 +150,11 @@ pub async fn save_answer(
 pub async fn save_entry(
     Authorized(caller, ..): Authorized<need::WriteResponses>,
     db: web::Data<Database>,
-    path: web::Path<(String, String)>,
+    Id(id): Id<RequestId>,
+    metric: web::Path<(String, String)>,
     JsonBody(mut body): JsonBody<EntryInputBody>,
 ) -> Result<web::Json<AnswerBody>, ApiError> {
-    let (id, metric) = path.into_inner();
-    let id = uuid_id(&id)?;
+    let (_, metric) = metric.into_inner();
     if body.metric != metric {
         return Err(ApiError::Validation(
             FieldError::new(
@@ -256,20 +166,20 @@ pub async fn save_entry(
         ));
     }
     body.metric = metric;
-    let entries = validate(&db, caller.org_id, &id, std::slice::from_ref(&body))
-        .await
-        .map_err(|error| match error {
-            ApiError::Validation(errors) => {
-                ApiError::Validation(strip_prefix(errors, "entries[0]."))
-            }
-            other => other,
-        })?;
-    let (org, by, request) = (caller.org_id, actor(&caller), id.clone());
-    db::write(&db, move |conn| {
-        store::save_draft(conn, org, &request, &entries, false, &by).map(drop)
+    let entries =
+        validate(&db, caller.org_id, id, vec![body])
+            .await
+            .map_err(|error| match error {
+                ApiError::Validation(errors) => {
+                    ApiError::Validation(strip_prefix(errors, "entries[0]."))
+                }
+                other => other,
+            })?;
+    let (org, by) = (caller.org_id, actor(&caller));
+    db::write(&db, move |tx| {
+        usecase::save_entries(tx, org, &by, id, &entries)
     })
-    .await
-    .map_err(not_found_as("request or revision"))?;
+    .await?;
     Ok(web::Json(answer_body(&db, caller.org_id, id).await?))
 }
 
@@ -307,16 +217,18 @@ fn strip_prefix(errors: ValidationErrors, prefix: &str) -> ValidationErrors {
 pub async fn submit_answer(
     Authorized(caller, ..): Authorized<need::WriteResponses>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(id): Id<RequestId>,
     OptionalJsonBody(body): OptionalJsonBody<SubmitAnswer>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = uuid_id(&id)?;
     let share = body.is_some_and(|b| b.share_upstream);
     let (org, by) = (caller.org_id, actor(&caller));
-    let revision = db::write(&db, move |conn| store::submit(conn, org, &id, share, &by))
-        .await
-        .map_err(not_found_as("request or revision"))?;
-    Ok(HttpResponse::Created().json(RevisionBody::new(revision, None)))
+    let submitted = db::write(&db, move |tx| usecase::submit(tx, org, &by, id, share)).await?;
+    let mut response = if submitted.created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    Ok(response.json(RevisionBody::new(submitted.revision, None)))
 }
 
 /// List the revisions of an answer
@@ -337,12 +249,9 @@ pub async fn submit_answer(
 pub async fn list_revisions(
     Authorized(caller, ..): Authorized<need::ReadResponses>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(id): Id<RequestId>,
 ) -> Result<web::Json<Vec<RevisionBody>>, ApiError> {
-    let id = uuid_id(&id)?;
-    let revisions = db::read(&db, move |conn| store::revisions(conn, caller.org_id, &id))
-        .await
-        .map_err(not_found_as("request or revision"))?;
+    let revisions = db::read(&db, move |conn| usecase::revisions(conn, caller.org_id, id)).await?;
     Ok(web::Json(
         revisions
             .into_iter()
@@ -368,30 +277,28 @@ pub async fn list_revisions(
 pub async fn get_revision(
     Authorized(caller, ..): Authorized<need::ReadResponses>,
     db: web::Data<Database>,
-    path: web::Path<(String, String)>,
+    Id(id): Id<RequestId>,
+    Revision(number): Revision,
 ) -> Result<web::Json<RevisionBody>, ApiError> {
-    let (id, number) = parse_revision_path(&path)?;
     let (revision, entries) = db::read(&db, move |conn| {
-        store::revision(conn, caller.org_id, &id, number)
+        usecase::revision(conn, caller.org_id, id, number)
     })
-    .await
-    .map_err(not_found_as("request or revision"))?;
+    .await?;
     Ok(web::Json(RevisionBody::new(revision, Some(entries))))
 }
 
 async fn review(
-    caller: Caller,
+    caller: &tierlink_domain::access::Caller,
     db: &Database,
-    path: &(String, String),
+    id: RequestId,
+    number: tierlink_domain::ids::RevisionNumber,
     decision: Decision,
 ) -> Result<web::Json<RevisionBody>, ApiError> {
-    let (id, number) = parse_revision_path(path)?;
-    let (org, by) = (caller.org_id, actor(&caller));
-    let revision = db::write(db, move |conn| {
-        store::review(conn, org, &id, number, &decision, &by)
+    let (org, by) = (caller.org_id, actor(caller));
+    let revision = db::write(db, move |tx| {
+        usecase::review(tx, org, &by, id, number, &decision)
     })
-    .await
-    .map_err(not_found_as("request or revision"))?;
+    .await?;
     Ok(web::Json(RevisionBody::new(revision, None)))
 }
 
@@ -414,11 +321,12 @@ async fn review(
 pub async fn accept_revision(
     Authorized(caller, ..): Authorized<need::WriteRequirements>,
     db: web::Data<Database>,
-    path: web::Path<(String, String)>,
+    Id(id): Id<RequestId>,
+    Revision(number): Revision,
     OptionalJsonBody(body): OptionalJsonBody<ReviewInput>,
 ) -> Result<web::Json<RevisionBody>, ApiError> {
     let comment = body.and_then(|b| b.comment);
-    review(caller, &db, &path, Decision::Accept { comment }).await
+    review(&caller, &db, id, number, Decision::Accept { comment }).await
 }
 
 /// Send a revision back with comments
@@ -443,7 +351,8 @@ pub async fn accept_revision(
 pub async fn request_changes(
     Authorized(caller, ..): Authorized<need::WriteRequirements>,
     db: web::Data<Database>,
-    path: web::Path<(String, String)>,
+    Id(id): Id<RequestId>,
+    Revision(number): Revision,
     JsonBody(body): JsonBody<ReviewInput>,
 ) -> Result<web::Json<RevisionBody>, ApiError> {
     if body.comment.is_none() && body.items.is_empty() {
@@ -462,9 +371,10 @@ pub async fn request_changes(
         .map(|i| (i.metric, i.comment))
         .collect();
     review(
-        caller,
+        &caller,
         &db,
-        &path,
+        id,
+        number,
         Decision::RequestChanges {
             comment: body.comment,
             items,
@@ -497,24 +407,17 @@ pub async fn request_changes(
 pub async fn attach_answer(
     Authorized(caller, ..): Authorized<need::WriteResponses>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(id): Id<RequestId>,
     JsonBody(body): JsonBody<AttachAnswer>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = uuid_id(&id)?;
-    let child = uuid::Uuid::parse_str(&body.child_request_id)
-        .map(|u| u.to_string())
-        .map_err(|_| {
-            ApiError::Validation(
-                FieldError::new("child_request_id", "invalid_id", "a request id (UUID)").into(),
-            )
-        })?;
+    let child = RequestId::parse("child_request_id", &body.child_request_id)
+        .map_err(|e| ApiError::Validation(e.into()))?;
     let (org, by) = (caller.org_id, actor(&caller));
-    let attached = db::write(&db, move |conn| {
-        store::attach(conn, org, &id, &child, &by)?;
-        store::attachments(conn, org, &id)
+    let attached = db::write(&db, move |tx| {
+        usecase::attach(tx, org, &by, id, child)?;
+        usecase::attachments(tx, org, id)
     })
-    .await
-    .map_err(not_found_as("request or revision"))?;
+    .await?;
     Ok(HttpResponse::Created().json(
         attached
             .into_iter()
@@ -542,14 +445,12 @@ pub async fn attach_answer(
 pub async fn list_attachments(
     Authorized(caller, ..): Authorized<need::ReadResponses>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(id): Id<RequestId>,
 ) -> Result<web::Json<Vec<AttachedBody>>, ApiError> {
-    let id = uuid_id(&id)?;
     let attached = db::read(&db, move |conn| {
-        store::attachments(conn, caller.org_id, &id)
+        usecase::attachments(conn, caller.org_id, id)
     })
-    .await
-    .map_err(not_found_as("request or revision"))?;
+    .await?;
     Ok(web::Json(
         attached.into_iter().map(AttachedBody::from).collect(),
     ))
@@ -580,49 +481,15 @@ pub async fn list_attachments(
 pub async fn reuse_answer(
     Authorized(caller, ..): Authorized<need::WriteResponses>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(id): Id<RequestId>,
     JsonBody(body): JsonBody<ReuseAnswer>,
 ) -> Result<web::Json<AnswerBody>, ApiError> {
-    let id = uuid_id(&id)?;
-    let source = uuid::Uuid::parse_str(&body.source_request_id)
-        .map(|u| u.to_string())
-        .map_err(|_| {
-            ApiError::Validation(
-                FieldError::new("source_request_id", "invalid_id", "a request id (UUID)").into(),
-            )
-        })?;
-    let (org, by, request) = (caller.org_id, actor(&caller), id.clone());
-    db::write(&db, move |conn| {
-        store::reuse(conn, org, &request, &source, body.metrics.as_deref(), &by)
+    let source = RequestId::parse("source_request_id", &body.source_request_id)
+        .map_err(|e| ApiError::Validation(e.into()))?;
+    let (org, by) = (caller.org_id, actor(&caller));
+    db::write(&db, move |tx| {
+        usecase::reuse(tx, org, &by, id, source, body.metrics.as_deref())
     })
-    .await
-    .map_err(not_found_as("request or revision"))?;
+    .await?;
     Ok(web::Json(answer_body(&db, caller.org_id, id).await?))
-}
-
-fn parse_revision_path(path: &(String, String)) -> Result<(String, i32), ApiError> {
-    let id = uuid_id(&path.0)?;
-    let number = path
-        .1
-        .parse::<i32>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| {
-            ApiError::invalid_parameter(FieldError::new(
-                "revision",
-                "invalid_value",
-                "a revision is a number from 1",
-            ))
-        })?;
-    Ok((id, number))
-}
-
-/// A request id from the path (for the answer routes' siblings).
-pub(super) fn request_id(raw: &str) -> Result<String, ApiError> {
-    uuid_id(raw)
-}
-
-/// 404s from the answer routes name what was missing.
-pub(super) fn not_found(error: ApiError) -> ApiError {
-    not_found_as("request or revision")(error)
 }

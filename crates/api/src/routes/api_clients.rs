@@ -7,14 +7,16 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use tierlink_domain::access::Scopes;
 use tierlink_domain::ids::ClientId;
 use tierlink_domain::{FieldError, ValidationErrors};
-use tierlink_persistence::{Database, api_clients};
+use tierlink_persistence::Database;
+use tierlink_usecases::api_clients as usecase;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::support::{page_response, path_id};
+use super::support::page_response;
 use crate::auth::caller::{Authorized, need};
 use crate::auth::secrets;
 use crate::db;
 use crate::extract::{JsonBody, QueryParams};
+use crate::path::Id;
 use crate::problem::{ApiError, Problem};
 use crate::wire::api_clients::{
     ApiClientBody, ApiClientPage, ApiClientWithSecret, CreateApiClient,
@@ -53,7 +55,7 @@ pub async fn list_api_clients(
 ) -> Result<HttpResponse, ApiError> {
     let page_request = params.to_request()?;
     let page = db::read(&db, move |conn| {
-        api_clients::list(conn, caller.org_id, &page_request)
+        usecase::list(conn, caller.org_id, &page_request)
     })
     .await?;
     Ok(page_response(&req, page.next.as_ref()).json(ApiClientPage {
@@ -111,7 +113,7 @@ pub async fn create_api_client(
     let secret = secrets::generate(secrets::CLIENT_SECRET_PREFIX);
     let digest = secrets::digest(&secret);
     let client = db::write(&db, move |conn| {
-        api_clients::insert(conn, caller.org_id, &name, &scopes, &digest)
+        usecase::create(conn, caller.org_id, &name, &scopes, &digest)
     })
     .await?;
     tracing::info!(client_id = %client.id, "machine client created");
@@ -143,12 +145,9 @@ pub async fn create_api_client(
 pub async fn get_api_client(
     Authorized(caller, ..): Authorized<need::ManageClients>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(id): Id<ClientId>,
 ) -> Result<web::Json<ApiClientBody>, ApiError> {
-    let id = path_id("id", &id, ClientId::parse)?;
-    let client = db::read(&db, move |conn| api_clients::find(conn, caller.org_id, id))
-        .await
-        .map_err(not_found)?;
+    let client = db::read(&db, move |conn| usecase::show(conn, caller.org_id, id)).await?;
     Ok(web::Json(client.into()))
 }
 
@@ -174,16 +173,14 @@ pub async fn get_api_client(
 pub async fn rotate_api_client_secret(
     Authorized(caller, ..): Authorized<need::ManageClients>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(id): Id<ClientId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id("id", &id, ClientId::parse)?;
     let secret = secrets::generate(secrets::CLIENT_SECRET_PREFIX);
     let digest = secrets::digest(&secret);
     let client = db::write(&db, move |conn| {
-        api_clients::rotate_secret(conn, caller.org_id, id, &digest)
+        usecase::rotate_secret(conn, caller.org_id, id, &digest)
     })
-    .await
-    .map_err(not_found)?;
+    .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(ApiClientWithSecret {
@@ -213,20 +210,8 @@ pub async fn rotate_api_client_secret(
 pub async fn revoke_api_client(
     Authorized(caller, ..): Authorized<need::ManageClients>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(id): Id<ClientId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id("id", &id, ClientId::parse)?;
-    db::write(&db, move |conn| {
-        api_clients::revoke(conn, caller.org_id, id)
-    })
-    .await
-    .map_err(not_found)?;
+    db::write(&db, move |conn| usecase::revoke(conn, caller.org_id, id)).await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-fn not_found(error: ApiError) -> ApiError {
-    match error {
-        ApiError::NotFound(_) => ApiError::NotFound("API client"),
-        other => other,
-    }
 }

@@ -10,11 +10,12 @@ use base64::engine::general_purpose::STANDARD;
 use chrono::Utc;
 use tierlink_domain::access::{Actor, Caller, Scopes};
 use tierlink_domain::identity::{Email, Password};
-use tierlink_domain::ids::{ClientId, TokenFamilyId};
+use tierlink_domain::ids::ClientId;
 use tierlink_domain::{FieldError, ValidationErrors};
-use tierlink_persistence::refresh_tokens::{self, Redemption};
+use tierlink_persistence::Database;
+use tierlink_persistence::refresh_tokens::Redemption;
 use tierlink_persistence::users::User;
-use tierlink_persistence::{Database, api_clients, users};
+use tierlink_usecases::sessions;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::support::peer_ip;
@@ -70,7 +71,7 @@ pub async fn login(
         .map_err(|retry| ApiError::TooManyRequests {
             retry_after: retry.0,
         })?;
-    let found = db::read(&db, move |conn| users::find_credentials(conn, &email)).await?;
+    let found = db::read(&db, move |conn| sessions::user_credentials(conn, &email)).await?;
     let (user, hash) = found.map_or((None, None), |(user, hash)| (Some(user), Some(hash)));
     let hasher = auth.passwords.clone();
     let issuer = auth.tokens.clone();
@@ -144,17 +145,8 @@ impl SignIn {
         let expires_at = Utc::now() + auth.refresh_ttl;
         // Neither a refresh token nor a password hash is read by anything the
         // read cache holds, so a login leaves it warm.
-        db::write_outside_cache(db, move |conn| {
-            if let Some(hash) = rehashed {
-                users::set_password_hash(conn, user.id, &hash)?;
-            }
-            refresh_tokens::insert(
-                conn,
-                TokenFamilyId::generate(),
-                user.id,
-                &digest,
-                expires_at,
-            )
+        db::write_outside_cache(db, move |tx| {
+            sessions::start(tx, user.id, &digest, expires_at, rehashed.as_deref())
         })
         .await?;
         Ok(TokenResponse {
@@ -259,7 +251,7 @@ async fn client_credentials(
         )
     };
     let id: ClientId = client_id.parse().map_err(|_| bad_client())?;
-    let found = db::read(db, move |conn| api_clients::find_credentials(conn, id)).await?;
+    let found = db::read(db, move |conn| sessions::client_credentials(conn, id)).await?;
     let Some((client, hash)) = found else {
         return Err(bad_client());
     };
@@ -322,14 +314,8 @@ async fn refresh(
     let successor = secrets::generate(secrets::REFRESH_TOKEN_PREFIX);
     let successor_digest = secrets::digest(&successor);
     let expires_at = Utc::now() + auth.refresh_ttl;
-    let outcome = db::write_outside_cache(db, move |conn| {
-        let redemption =
-            refresh_tokens::redeem(conn, &presented_digest, &successor_digest, expires_at)?;
-        let user = match &redemption {
-            Redemption::Rotated { user_id, .. } => users::find_any(conn, *user_id)?,
-            _ => None,
-        };
-        Ok((redemption, user))
+    let outcome = db::write_outside_cache(db, move |tx| {
+        sessions::refresh(tx, &presented_digest, &successor_digest, expires_at)
     })
     .await?;
     let invalid = || {
@@ -390,10 +376,7 @@ pub async fn logout(
         )));
     }
     let digest = secrets::digest(&body.refresh_token);
-    db::write_outside_cache(&db, move |conn| {
-        refresh_tokens::revoke_family_of(conn, &digest)
-    })
-    .await?;
+    db::write_outside_cache(&db, move |tx| sessions::end(tx, &digest)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -5,12 +5,14 @@
 use std::collections::HashMap;
 
 use actix_web::{post, web};
+use tierlink_domain::answers::EntryInput;
+use tierlink_domain::ids::RequestId;
 use tierlink_domain::{FieldError, ValidationErrors};
 use tierlink_persistence::Database;
-use tierlink_persistence::bulk_answers::{self as bulk, BulkAnswer};
+use tierlink_usecases::actor;
+use tierlink_usecases::answers::{self as usecase, BulkAnswer, check_entries};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::answers::{actor, check_entries};
 use crate::auth::caller::{Authorized, need};
 use crate::db;
 use crate::extract::BulkJsonBody;
@@ -59,7 +61,7 @@ pub async fn save_answers_in_bulk(
     let org = caller.org_id;
     let lookup = ids.clone();
     let mut found = db::read(&db, move |conn| {
-        bulk::requests_to_answer(conn, org, &lookup)
+        usecase::read_requests_to_answer(conn, org, &lookup)
     })
     .await?;
     let mut errors = ValidationErrors::new();
@@ -67,7 +69,7 @@ pub async fn save_answers_in_bulk(
     let mut read = HashMap::with_capacity(body.answers.len());
     for (index, (answer, id)) in body.answers.iter().zip(&ids).enumerate() {
         let prefix = format!("answers[{index}].");
-        let Some((request, custom)) = found.remove(id) else {
+        let Some(to_answer) = found.remove(id) else {
             errors.push(FieldError::new(
                 format!("{prefix}request_id"),
                 "not_found",
@@ -75,10 +77,11 @@ pub async fn save_answers_in_bulk(
             ));
             continue;
         };
-        let entries = check_entries(&request, &custom, &answer.entries, &prefix, &mut errors)?;
-        read.insert(id.clone(), request);
+        let inputs: Vec<EntryInput> = answer.entries.iter().map(|e| e.to_input()).collect();
+        let entries = check_entries(&to_answer, &inputs, &prefix, &mut errors)?;
+        read.insert(*id, to_answer.request);
         answers.push(BulkAnswer {
-            request_id: id.clone(),
+            request_id: *id,
             entries,
             submit: answer.submit,
             share_upstream: answer.share_upstream,
@@ -92,8 +95,8 @@ pub async fn save_answers_in_bulk(
     // answers: the write uses those that have not changed since.
     drop((body, found));
     let by = actor(&caller);
-    let outcomes = db::write(&db, move |conn| {
-        bulk::save_many(conn, org, &answers, read, &by)
+    let outcomes = db::write(&db, move |tx| {
+        usecase::save_many(tx, org, &by, &answers, read)
     })
     .await?;
     Ok(web::Json(BulkAnswersResult {
@@ -101,7 +104,7 @@ pub async fn save_answers_in_bulk(
         answers: outcomes
             .into_iter()
             .map(|o| BulkAnswerResult {
-                request_id: o.request_id,
+                request_id: o.request_id.to_string(),
                 status: o.status.as_str().to_owned(),
                 entries: o.entries,
                 revision: o.revision,
@@ -112,7 +115,7 @@ pub async fn save_answers_in_bulk(
 
 /// Counts and request ids: sizes within limits, each id a UUID, no request
 /// twice. Returns the ids, normalised.
-fn check_shape(body: &BulkAnswers) -> Result<Vec<String>, ApiError> {
+fn check_shape(body: &BulkAnswers) -> Result<Vec<RequestId>, ApiError> {
     let too_many = |message: String| {
         ApiError::Validation(FieldError::new("answers", "too_many", message).into())
     };
@@ -134,24 +137,17 @@ fn check_shape(body: &BulkAnswers) -> Result<Vec<String>, ApiError> {
         )));
     }
     let mut errors = ValidationErrors::new();
-    let mut ids: Vec<String> = Vec::with_capacity(body.answers.len());
+    let mut ids: Vec<RequestId> = Vec::with_capacity(body.answers.len());
     for (index, answer) in body.answers.iter().enumerate() {
         let field = format!("answers[{index}].request_id");
-        match uuid::Uuid::parse_str(&answer.request_id) {
-            Ok(id) if ids.contains(&id.to_string()) => errors.push(FieldError::new(
+        match RequestId::parse(&field, &answer.request_id) {
+            Ok(id) if ids.contains(&id) => errors.push(FieldError::new(
                 field,
                 "duplicate",
                 "this request is answered twice in the call",
             )),
-            Ok(id) => ids.push(id.to_string()),
-            Err(_) => errors.push(FieldError::new(
-                field,
-                "invalid_id",
-                format!(
-                    "`{}` is not a valid id (a UUID is expected)",
-                    answer.request_id
-                ),
-            )),
+            Ok(id) => ids.push(id),
+            Err(error) => errors.push(error),
         }
     }
     errors.finish(|| ids).map_err(ApiError::Validation)

@@ -9,13 +9,15 @@ use actix_web::{HttpResponse, get, post, web};
 use futures_util::TryStreamExt;
 use sha2::{Digest, Sha256};
 use tierlink_domain::FieldError;
+use tierlink_domain::evidence::EvidenceFile;
+use tierlink_domain::ids::{EvidenceId, RequestId};
 use tierlink_persistence::Database;
-use tierlink_persistence::evidence::{self as store, EvidenceFile};
+use tierlink_usecases::{actor, evidence as usecase};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::answers::{actor, not_found, request_id};
 use crate::auth::caller::{Authorized, need};
 use crate::db;
+use crate::path::Id;
 use crate::problem::{ApiError, Problem};
 use crate::storage::{EvidenceStore, detect, name_contradicts};
 use crate::wire::evidence::{EvidenceBody, EvidenceUpload};
@@ -65,15 +67,11 @@ pub async fn upload_evidence(
     db: web::Data<Database>,
     storage: web::Data<EvidenceStore>,
     limit: web::Data<UploadLimit>,
-    id: web::Path<String>,
+    Id(id): Id<RequestId>,
     mut form: Multipart,
 ) -> Result<HttpResponse, ApiError> {
-    let id = request_id(&id)?;
     let org = caller.org_id;
-    let request = id.clone();
-    db::read(&db, move |conn| store::check_uploader(conn, org, &request))
-        .await
-        .map_err(not_found)?;
+    db::read(&db, move |conn| usecase::check_uploader(conn, org, id)).await?;
 
     let (file_name, declared, bytes) = read_file_part(&mut form, limit.0).await?;
     let media_type = detect(&bytes).ok_or_else(|| {
@@ -97,7 +95,7 @@ pub async fn upload_evidence(
             .into(),
         ));
     }
-    let file_id = uuid::Uuid::now_v7().to_string();
+    let file_id = EvidenceId::generate();
     let storage_key = format!("evidence/{org}/{file_id}");
     let file = EvidenceFile {
         id: file_id,
@@ -115,7 +113,7 @@ pub async fn upload_evidence(
         .put(&storage_key, bytes)
         .await
         .map_err(ApiError::internal)?;
-    let recorded = db::write(&db, move |conn| store::insert(conn, &file)).await;
+    let recorded = db::write(&db, move |tx| usecase::record(tx, &file)).await;
     match recorded {
         Ok(file) => Ok(HttpResponse::Created()
             .insert_header((header::LOCATION, format!("/v1/evidence/{}", file.id)))
@@ -125,7 +123,7 @@ pub async fn upload_evidence(
             if let Err(cleanup) = storage.delete(&storage_key).await {
                 tracing::error!(%cleanup, key = %storage_key, "could not remove the bytes of a failed upload");
             }
-            Err(not_found(error))
+            Err(error)
         }
     }
 }
@@ -200,14 +198,12 @@ async fn read_file_part(
 pub async fn list_evidence(
     Authorized(caller, ..): Authorized<need::ReadResponses>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(id): Id<RequestId>,
 ) -> Result<web::Json<Vec<EvidenceBody>>, ApiError> {
-    let id = request_id(&id)?;
     let files = db::read(&db, move |conn| {
-        store::list_for_request(conn, caller.org_id, &id)
+        usecase::list_for_request(conn, caller.org_id, id)
     })
-    .await
-    .map_err(not_found)?;
+    .await?;
     Ok(web::Json(
         files.into_iter().map(EvidenceBody::from).collect(),
     ))
@@ -232,15 +228,9 @@ pub async fn download_evidence(
     Authorized(caller, ..): Authorized<need::ReadResponses>,
     db: web::Data<Database>,
     storage: web::Data<EvidenceStore>,
-    id: web::Path<String>,
+    Id(id): Id<EvidenceId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let file = db::read(&db, move |conn| store::find_for(conn, caller.org_id, &id))
-        .await
-        .map_err(|error| match error {
-            ApiError::NotFound(_) => ApiError::NotFound("evidence file"),
-            other => other,
-        })?;
+    let file = db::read(&db, move |conn| usecase::find_for(conn, caller.org_id, id)).await?;
     let bytes = storage
         .get(&file.storage_key)
         .await

@@ -4,7 +4,8 @@ use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use tierlink_domain::access::Actor;
 use tierlink_domain::identity::Password;
 use tierlink_domain::{FieldError, ValidationErrors};
-use tierlink_persistence::{Database, refresh_tokens, users};
+use tierlink_persistence::Database;
+use tierlink_usecases::sessions;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::support::{hash_password, peer_ip};
@@ -104,7 +105,7 @@ pub async fn change_password(
         })?;
     let org_id = caller.org_id;
     let (_, stored) = db::read(&db, move |conn| {
-        users::find_credentials_by_id(conn, org_id, user_id)
+        sessions::own_credentials(conn, org_id, user_id)
     })
     .await?;
     let hasher = auth.passwords.clone();
@@ -123,10 +124,6 @@ pub async fn change_password(
         )));
     }
     let hash = hash_password(&auth, new_password).await?;
-    db::write(&db, move |conn| {
-        users::set_password_hash(conn, user_id, &hash)?;
-        refresh_tokens::revoke_all_of_user(conn, user_id)
-    })
-    .await?;
+    db::write(&db, move |tx| sessions::change_password(tx, user_id, &hash)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -6,7 +6,8 @@ use tierlink_domain::metrics::{self, Dimension, Framework};
 use tierlink_domain::pagination::{Cursor, Page, PageLimit};
 use tierlink_domain::{FieldError, ValidationErrors};
 use tierlink_persistence::Database;
-use tierlink_persistence::custom_metrics::{self, CustomMetric};
+use tierlink_persistence::custom_metrics::CustomMetric;
+use tierlink_usecases::metrics as usecase;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::support::page_response;
@@ -67,7 +68,7 @@ pub async fn list_metrics(
     let (Some(framework), Some(limit), Some(after)) = (framework, limit, after) else {
         return Err(ApiError::InvalidParameter(errors));
     };
-    let custom = db::read(&db, move |conn| custom_metrics::list(conn, caller.org_id)).await?;
+    let custom = db::read(&db, move |conn| usecase::custom(conn, caller.org_id)).await?;
     let text = query
         .q
         .as_deref()
@@ -128,7 +129,7 @@ pub async fn get_metric(
     if let Some(metric) = metrics::find(&code) {
         return Ok(web::Json(MetricBody::from(metric)));
     }
-    let custom = db::read(&db, move |conn| custom_metrics::list(conn, caller.org_id)).await?;
+    let custom = db::read(&db, move |conn| usecase::custom(conn, caller.org_id)).await?;
     custom
         .into_iter()
         .find(|m| m.code == code)
@@ -239,7 +240,7 @@ pub async fn create_metric(
         created_at: chrono::Utc::now(),
     };
     create_once(&db, caller.org_id, key, StatusCode::CREATED, move |conn| {
-        let created = custom_metrics::insert(conn, &metric)?;
+        let created = usecase::create(conn, &metric)?;
         let location = format!("/v1/metrics/{}", created.code);
         Ok(Created {
             body: MetricBody::from(created),

@@ -6,18 +6,20 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use tierlink_domain::identifiers::BusinessRegistrationNumber;
 use tierlink_domain::identity::Email;
-use tierlink_domain::ids::OrgId;
+use tierlink_domain::ids::{InvitationId, OrgId};
 use tierlink_domain::{FieldError, ValidationErrors};
-use tierlink_persistence::network::{self, Side};
-use tierlink_persistence::{Database, StoreError};
+use tierlink_persistence::Database;
+use tierlink_persistence::network::Side;
+use tierlink_usecases::network as usecase;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::support::{page_response, path_id};
+use super::support::page_response;
 use crate::auth::caller::{Authorized, need};
 use crate::auth::secrets;
 use crate::db;
 use crate::extract::{JsonBody, QueryParams};
 use crate::idempotency::{Created, IdempotencyKey, create_once};
+use crate::path::Id;
 use crate::problem::{ApiError, Problem};
 use crate::wire::network::{
     AcceptInvitation, ChainTier1, CreateInvitation, Disclosure, InvitationBody, InvitationCreated,
@@ -88,14 +90,14 @@ pub async fn create_invitation(
         .user_id()
         .map(|id| id.to_string())
         .unwrap_or_default();
-    create_once(&db, caller.org_id, key, StatusCode::CREATED, move |conn| {
-        let invitation = network::create_invitation(
-            conn,
+    create_once(&db, caller.org_id, key, StatusCode::CREATED, move |tx| {
+        let invitation = usecase::invite(
+            tx,
             caller.org_id,
+            &created_by,
             email.as_str(),
             brn.as_ref(),
             &digest,
-            &created_by,
         )?;
         let location = format!("/v1/invitations/{}", invitation.id);
         Ok(Created {
@@ -132,7 +134,7 @@ pub async fn list_invitations(
 ) -> Result<HttpResponse, ApiError> {
     let page_request = params.to_request()?;
     let page = db::read(&db, move |conn| {
-        network::list_invitations(conn, caller.org_id, &page_request)
+        usecase::invitations(conn, caller.org_id, &page_request)
     })
     .await?;
     Ok(
@@ -161,16 +163,12 @@ pub async fn list_invitations(
 pub async fn revoke_invitation(
     Authorized(caller, ..): Authorized<need::ManageNetwork>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(id): Id<InvitationId>,
 ) -> Result<web::Json<InvitationBody>, ApiError> {
-    let id = path_id("id", &id, |field, raw| {
-        uuid::Uuid::parse_str(raw).map_err(|_| FieldError::new(field, "invalid_id", "not a UUID"))
-    })?;
-    let invitation = db::write(&db, move |conn| {
-        network::revoke_invitation(conn, caller.org_id, &id.to_string())
+    let invitation = db::write(&db, move |tx| {
+        usecase::revoke_invitation(tx, caller.org_id, id)
     })
-    .await
-    .map_err(|e| not_found(e, "invitation"))?;
+    .await?;
     Ok(web::Json(invitation.into()))
 }
 
@@ -200,19 +198,12 @@ pub async fn accept_invitation(
     key: IdempotencyKey,
 ) -> Result<HttpResponse, ApiError> {
     let digest = secrets::digest(body.code.trim());
-    create_once(&db, caller.org_id, key, StatusCode::CREATED, move |conn| {
-        let link = network::accept_invitation(conn, &digest, caller.org_id)?;
-        let buyer = link.buyer_org_id;
-        let names = network::names_of(conn, &[buyer.to_string()])?;
-        let (name, country) = names.get(&buyer.to_string()).cloned().unwrap_or_default();
+    create_once(&db, caller.org_id, key, StatusCode::CREATED, move |tx| {
+        let customer = usecase::accept_invitation(tx, caller.org_id, &digest)?;
+        let location = format!("/v1/organisations/{}", customer.org_id);
         Ok(Created {
-            body: PartnerBody::from(network::Partner {
-                org_id: buyer,
-                name,
-                country,
-                link,
-            }),
-            location: Some(format!("/v1/organisations/{buyer}")),
+            body: PartnerBody::from(customer),
+            location: Some(location),
             etag: None,
         })
     })
@@ -244,7 +235,7 @@ async fn partners(
     .to_request()?;
     let include_ended = query.include_ended;
     let page = db::read(db, move |conn| {
-        network::list_partners(conn, org, side, include_ended, &page_request)
+        usecase::partners(conn, org, side, include_ended, &page_request)
     })
     .await?;
     Ok(page_response(&req, page.next.as_ref()).json(PartnerPage {
@@ -318,9 +309,8 @@ pub async fn list_customers(
 pub async fn end_supplier(
     Authorized(caller, ..): Authorized<need::ManageNetwork>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(supplier): Id<OrgId>,
 ) -> Result<web::Json<PartnerBody>, ApiError> {
-    let supplier = path_id("id", &id, OrgId::parse)?;
     end(&db, caller.org_id, supplier, supplier).await
 }
 
@@ -341,9 +331,8 @@ pub async fn end_supplier(
 pub async fn end_customer(
     Authorized(caller, ..): Authorized<need::ManageNetwork>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(customer): Id<OrgId>,
 ) -> Result<web::Json<PartnerBody>, ApiError> {
-    let customer = path_id("id", &id, OrgId::parse)?;
     end(&db, customer, caller.org_id, customer).await
 }
 
@@ -353,19 +342,10 @@ async fn end(
     supplier: OrgId,
     partner: OrgId,
 ) -> Result<web::Json<PartnerBody>, ApiError> {
-    let partner = db::write(db, move |conn| {
-        let link = network::end_link(conn, buyer, supplier)?;
-        let names = network::names_of(conn, &[partner.to_string()])?;
-        let (name, country) = names.get(&partner.to_string()).cloned().unwrap_or_default();
-        Ok(network::Partner {
-            org_id: partner,
-            name,
-            country,
-            link,
-        })
+    let partner = db::write(db, move |tx| {
+        usecase::end_link(tx, buyer, supplier, partner)
     })
-    .await
-    .map_err(|e| not_found(e, "partner"))?;
+    .await?;
     Ok(web::Json(partner.into()))
 }
 
@@ -390,27 +370,14 @@ async fn end(
 pub async fn set_disclosure(
     Authorized(caller, ..): Authorized<need::ManageNetwork>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(customer): Id<OrgId>,
     JsonBody(body): JsonBody<Disclosure>,
 ) -> Result<web::Json<PartnerBody>, ApiError> {
-    let customer = path_id("id", &id, OrgId::parse)?;
     let supplier = caller.org_id;
-    let partner = db::write(&db, move |conn| {
-        let link = network::set_disclosure(conn, customer, supplier, body.disclose_suppliers)?;
-        let names = network::names_of(conn, &[customer.to_string()])?;
-        let (name, country) = names
-            .get(&customer.to_string())
-            .cloned()
-            .unwrap_or_default();
-        Ok(network::Partner {
-            org_id: customer,
-            name,
-            country,
-            link,
-        })
+    let partner = db::write(&db, move |tx| {
+        usecase::set_disclosure(tx, supplier, customer, body.disclose_suppliers)
     })
-    .await
-    .map_err(|e| not_found(e, "customer"))?;
+    .await?;
     Ok(web::Json(partner.into()))
 }
 
@@ -432,35 +399,10 @@ pub async fn supply_chain(
     Authorized(caller, ..): Authorized<need::ReadOrganisation>,
     db: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
-    let chain = db::read(&db, move |conn| network::supply_chain(conn, caller.org_id)).await?;
+    let chain = db::read(&db, move |conn| usecase::supply_chain(conn, caller.org_id)).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "private, no-cache"))
         .json(SupplyChainBody {
             tier1: chain.into_iter().map(ChainTier1::from).collect(),
         }))
-}
-
-fn not_found(error: ApiError, what: &'static str) -> ApiError {
-    match error {
-        ApiError::NotFound(_) => ApiError::NotFound(what),
-        other => other,
-    }
-}
-
-/// Accepts an invitation inside a sign-up transaction.
-pub fn accept_at_signup(
-    conn: &mut tierlink_persistence::DbConnection,
-    code: &str,
-    supplier: OrgId,
-) -> Result<(), StoreError> {
-    network::accept_invitation(conn, &secrets::digest(code.trim()), supplier)
-        .map(|_| ())
-        .map_err(|error| match error {
-            StoreError::Rejected { code, message, .. } => StoreError::Rejected {
-                code,
-                field: Some("invitation_code".to_owned()),
-                message,
-            },
-            other => other,
-        })
 }

@@ -4,13 +4,15 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use tierlink_domain::ids::OrgId;
-use tierlink_persistence::{Database, organisations};
+use tierlink_persistence::Database;
+use tierlink_usecases::organisations as usecase;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::support::{page_response, path_id};
+use super::support::page_response;
 use crate::auth::caller::{Authorized, need};
 use crate::db;
 use crate::extract::QueryParams;
+use crate::path::Id;
 use crate::problem::{ApiError, Problem};
 use crate::wire::organisations::{OrganisationBody, OrganisationPage};
 use crate::wire::pagination::PageParams;
@@ -39,17 +41,9 @@ pub fn configure(config: &mut ServiceConfig) {
 pub async fn get_organisation(
     Authorized(caller, ..): Authorized<need::ReadOrganisation>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(id): Id<OrgId>,
 ) -> Result<web::Json<OrganisationBody>, ApiError> {
-    let id = path_id("id", &id, OrgId::parse)?;
-    let org = db::read(&db, move |conn| {
-        organisations::find_visible(conn, caller.org_id, id)
-    })
-    .await
-    .map_err(|error| match error {
-        ApiError::NotFound(_) => ApiError::NotFound("organisation"),
-        other => other,
-    })?;
+    let org = db::read(&db, move |conn| usecase::show(conn, caller.org_id, id)).await?;
     Ok(web::Json(org.into()))
 }
 
@@ -79,7 +73,7 @@ pub async fn list_organisations(
 ) -> Result<HttpResponse, ApiError> {
     let page_request = params.to_request()?;
     let page = db::read(&db, move |conn| {
-        organisations::list_visible(conn, caller.org_id, &page_request)
+        usecase::list(conn, caller.org_id, &page_request)
     })
     .await?;
     Ok(

@@ -5,19 +5,20 @@
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use tierlink_domain::ids::OrgId;
-use tierlink_domain::requirements::RequestStatus;
+use tierlink_domain::ids::{OrgId, RequestId};
+use tierlink_domain::requests::{Request, RequestStatus};
 use tierlink_domain::{FieldError, ValidationErrors};
 use tierlink_persistence::Database;
-use tierlink_persistence::requests::{self as store, Forward, IncomingFilter, Request};
-use tierlink_persistence::requirements as requirement_store;
+use tierlink_persistence::requests::IncomingFilter;
+use tierlink_usecases::requests::{self as usecase, Forward};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::support::{not_found_as, page_headers, today, uuid_id};
+use super::support::{page_headers, today};
 use crate::auth::caller::{Authorized, need};
 use crate::db;
 use crate::extract::{JsonBody, QueryParams};
 use crate::idempotency::{Created, IdempotencyKey, create_once};
+use crate::path::Id;
 use crate::problem::{ApiError, Problem};
 use crate::read_cache::{ReadCache, ResponseKey, header_of};
 use crate::wire::etag::{self, IfMatch};
@@ -105,7 +106,7 @@ pub async fn list_requests(
         today: Some(today()),
     };
     let page = db::read(&db, move |conn| {
-        store::list_incoming(conn, caller.org_id, &filter, &page_request)
+        usecase::list_incoming(conn, caller.org_id, &filter, &page_request)
     })
     .await?;
     let headers = page_headers(&req, page.next.as_ref());
@@ -146,24 +147,14 @@ pub async fn get_request(
     Authorized(caller, ..): Authorized<need::ReadRequirements>,
     db: web::Data<Database>,
     cache: web::Data<ReadCache>,
-    id: web::Path<String>,
+    Id(id): Id<RequestId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = uuid_id(&id)?;
     let key = ResponseKey::new(caller.org_id, &req);
     if let Some(cached) = cache.response(&req, &key) {
         return Ok(cached);
     }
-    let (request, versions) = db::read(&db, move |conn| {
-        let request = store::find_for(conn, caller.org_id, &id)?;
-        let versions = if request.depth == 1 {
-            requirement_store::versions_of(conn, &request.requirement_id)?
-        } else {
-            Vec::new()
-        };
-        Ok((request, versions))
-    })
-    .await
-    .map_err(not_found_as("request"))?;
+    let (request, versions) =
+        db::read(&db, move |conn| usecase::show(conn, caller.org_id, id)).await?;
     let etag = header_of(header::ETAG, etag::format(request.revision))?;
     cache.render(
         &req,
@@ -200,11 +191,10 @@ pub async fn get_request(
 pub async fn decline_request(
     Authorized(caller, ..): Authorized<need::WriteResponses>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(id): Id<RequestId>,
     if_match: IfMatch,
     JsonBody(input): JsonBody<DeclineRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = uuid_id(&id)?;
     let reason = input.reason.trim().to_owned();
     if reason.is_empty() || reason.chars().count() > 2_000 {
         return Err(ApiError::Validation(
@@ -217,11 +207,10 @@ pub async fn decline_request(
         ));
     }
     let expected = if_match.optional();
-    let request = db::write(&db, move |conn| {
-        store::decline(conn, caller.org_id, &id, &reason, expected)
+    let request = db::write(&db, move |tx| {
+        usecase::decline(tx, caller.org_id, id, &reason, expected)
     })
-    .await
-    .map_err(not_found_as("request"))?;
+    .await?;
     let etag = etag::format(request.revision);
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag))
@@ -254,11 +243,10 @@ pub async fn decline_request(
 pub async fn forward_request(
     Authorized(caller, ..): Authorized<need::WriteRequirements>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(id): Id<RequestId>,
     JsonBody(input): JsonBody<ForwardRequest>,
     key: IdempotencyKey,
 ) -> Result<HttpResponse, ApiError> {
-    let id = uuid_id(&id)?;
     if input.suppliers.is_empty() {
         return Err(ApiError::Validation(
             FieldError::new("suppliers", "required", "forward to at least one supplier").into(),
@@ -275,11 +263,11 @@ pub async fn forward_request(
         .map(|s| OrgId::from_uuid(*s))
         .collect();
     let org = caller.org_id;
-    create_once(&db, org, key, StatusCode::CREATED, move |conn| {
-        let created = store::forward(
-            conn,
+    create_once(&db, org, key, StatusCode::CREATED, move |tx| {
+        let created = usecase::forward(
+            tx,
             org,
-            &id,
+            id,
             &Forward {
                 suppliers: &suppliers,
                 metrics: input.metrics.as_deref(),
@@ -295,7 +283,6 @@ pub async fn forward_request(
         })
     })
     .await
-    .map_err(not_found_as("request"))
 }
 
 /// List what I forwarded from a request
@@ -314,14 +301,12 @@ pub async fn forward_request(
 pub async fn list_forwarded(
     Authorized(caller, ..): Authorized<need::ReadRequirements>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(id): Id<RequestId>,
 ) -> Result<web::Json<Vec<RequestBody>>, ApiError> {
-    let id = uuid_id(&id)?;
     let forwarded = db::read(&db, move |conn| {
-        store::forwarded_from(conn, caller.org_id, &id)
+        usecase::forwarded_from(conn, caller.org_id, id)
     })
-    .await
-    .map_err(not_found_as("request"))?;
+    .await?;
     Ok(web::Json(
         forwarded.into_iter().map(|r| body(r, Vec::new())).collect(),
     ))

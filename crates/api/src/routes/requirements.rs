@@ -3,19 +3,21 @@
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
-use tierlink_domain::ids::OrgId;
+use tierlink_domain::ids::{OrgId, RequirementId};
 use tierlink_domain::metrics;
-use tierlink_domain::requirements::{RequirementAction, RequirementContent};
-use tierlink_persistence::requests::{self as request_store};
-use tierlink_persistence::requirements::{self as store, RequirementFilter};
-use tierlink_persistence::{Database, custom_metrics};
+use tierlink_domain::requirements::{Requirement, RequirementAction, RequirementContent};
+use tierlink_persistence::Database;
+use tierlink_persistence::requirements::RequirementFilter;
+use tierlink_usecases::requirements as usecase;
+use tierlink_usecases::{actor, requests as request_usecase};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::support::{not_found_as, page_response, today, uuid_id};
+use super::support::{page_response, today};
 use crate::auth::caller::{Authorized, need};
 use crate::db;
 use crate::extract::{JsonBody, QueryParams};
 use crate::idempotency::{Created, IdempotencyKey, create_once};
+use crate::path::Id;
 use crate::problem::{ApiError, Problem};
 use crate::wire::etag::{self, IfMatch};
 use crate::wire::pagination::PageParams;
@@ -41,7 +43,7 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(get_requirement_summary);
 }
 
-fn respond(requirement: store::Requirement, status: StatusCode) -> HttpResponse {
+fn respond(requirement: Requirement, status: StatusCode) -> HttpResponse {
     let etag = etag::format(requirement.revision);
     HttpResponse::build(status)
         .insert_header((header::ETAG, etag))
@@ -76,10 +78,10 @@ pub async fn create_requirement(
     key: IdempotencyKey,
 ) -> Result<HttpResponse, ApiError> {
     let org = caller.org_id;
-    let author = actor_label(&caller);
+    let author = actor(&caller);
     let content = validate(&db, org, body).await?;
-    create_once(&db, org, key, StatusCode::CREATED, move |conn| {
-        let requirement = store::insert(conn, org, &author, &content)?;
+    create_once(&db, org, key, StatusCode::CREATED, move |tx| {
+        let requirement = usecase::create(tx, org, &author, &content)?;
         let location = format!("/v1/requirements/{}", requirement.id);
         let etag = etag::format(requirement.revision);
         Ok(Created {
@@ -97,22 +99,12 @@ async fn validate(
     org: OrgId,
     input: RequirementInput,
 ) -> Result<RequirementContent, ApiError> {
-    let custom: Vec<String> = db::read(db, move |conn| custom_metrics::list(conn, org))
-        .await?
-        .into_iter()
-        .map(|m| m.code)
-        .collect();
+    let custom: Vec<String> =
+        db::read(db, move |conn| usecase::custom_metric_codes(conn, org)).await?;
     RequirementContent::parse(&input.to_content_input(), today(), |code| {
         metrics::find(code).is_some() || custom.iter().any(|c| c == code)
     })
     .map_err(ApiError::Validation)
-}
-
-fn actor_label(caller: &tierlink_domain::access::Caller) -> String {
-    match &caller.actor {
-        tierlink_domain::access::Actor::User { id, .. } => format!("user:{id}"),
-        tierlink_domain::access::Actor::Client { id, .. } => format!("client:{id}"),
-    }
 }
 
 /// List my requirements
@@ -143,7 +135,7 @@ pub async fn list_requirements(
     .to_request()?;
     let filter = RequirementFilter { status };
     let page = db::read(&db, move |conn| {
-        store::list(conn, caller.org_id, &filter, &page_request)
+        usecase::list(conn, caller.org_id, &filter, &page_request)
     })
     .await?;
     Ok(
@@ -173,12 +165,9 @@ pub async fn list_requirements(
 pub async fn get_requirement(
     Authorized(caller, ..): Authorized<need::ReadRequirements>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(id): Id<RequirementId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = uuid_id(&id)?;
-    let requirement = db::read(&db, move |conn| store::find(conn, caller.org_id, &id))
-        .await
-        .map_err(not_found_as("requirement"))?;
+    let requirement = db::read(&db, move |conn| usecase::show(conn, caller.org_id, id)).await?;
     Ok(respond(requirement, StatusCode::OK))
 }
 
@@ -210,36 +199,32 @@ pub async fn get_requirement(
 pub async fn replace_requirement(
     Authorized(caller, ..): Authorized<need::WriteRequirements>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(id): Id<RequirementId>,
     if_match: IfMatch,
     JsonBody(body): JsonBody<RequirementInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = uuid_id(&id)?;
     let expected = if_match.required()?;
     let org = caller.org_id;
     let content = validate(&db, org, body).await?;
-    let requirement = db::write(&db, move |conn| {
-        store::update_draft(conn, org, &id, expected, &content)
+    let requirement = db::write(&db, move |tx| {
+        usecase::update_draft(tx, org, id, expected, &content)
     })
-    .await
-    .map_err(not_found_as("requirement"))?;
+    .await?;
     Ok(respond(requirement, StatusCode::OK))
 }
 
 async fn transition(
     caller_org: OrgId,
     db: &Database,
-    id: &str,
+    id: RequirementId,
     if_match: IfMatch,
     action: RequirementAction,
 ) -> Result<HttpResponse, ApiError> {
-    let id = uuid_id(id)?;
     let expected = if_match.optional();
-    let requirement = db::write(db, move |conn| {
-        store::transition(conn, caller_org, &id, expected, action)
+    let requirement = db::write(db, move |tx| {
+        usecase::transition(tx, caller_org, id, expected, action)
     })
-    .await
-    .map_err(not_found_as("requirement"))?;
+    .await?;
     Ok(respond(requirement, StatusCode::OK))
 }
 
@@ -266,15 +251,14 @@ async fn transition(
 pub async fn publish_requirement(
     Authorized(caller, ..): Authorized<need::WriteRequirements>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(id): Id<RequirementId>,
     if_match: IfMatch,
     key: IdempotencyKey,
 ) -> Result<HttpResponse, ApiError> {
-    let id = uuid_id(&id)?;
     let expected = if_match.optional();
     let org = caller.org_id;
-    create_once(&db, org, key, StatusCode::OK, move |conn| {
-        let requirement = store::transition(conn, org, &id, expected, RequirementAction::Publish)?;
+    create_once(&db, org, key, StatusCode::OK, move |tx| {
+        let requirement = usecase::transition(tx, org, id, expected, RequirementAction::Publish)?;
         let etag = etag::format(requirement.revision);
         Ok(Created {
             body: RequirementBody::from(requirement),
@@ -283,7 +267,6 @@ pub async fn publish_requirement(
         })
     })
     .await
-    .map_err(not_found_as("requirement"))
 }
 
 /// Close a requirement
@@ -307,10 +290,10 @@ pub async fn publish_requirement(
 pub async fn close_requirement(
     Authorized(caller, ..): Authorized<need::WriteRequirements>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(id): Id<RequirementId>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    transition(caller.org_id, &db, &id, if_match, RequirementAction::Close).await
+    transition(caller.org_id, &db, id, if_match, RequirementAction::Close).await
 }
 
 /// Cancel a requirement
@@ -334,10 +317,10 @@ pub async fn close_requirement(
 pub async fn cancel_requirement(
     Authorized(caller, ..): Authorized<need::WriteRequirements>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(id): Id<RequirementId>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    transition(caller.org_id, &db, &id, if_match, RequirementAction::Cancel).await
+    transition(caller.org_id, &db, id, if_match, RequirementAction::Cancel).await
 }
 
 /// Amend a published requirement
@@ -365,14 +348,13 @@ pub async fn cancel_requirement(
 pub async fn amend_requirement(
     Authorized(caller, ..): Authorized<need::WriteRequirements>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(id): Id<RequirementId>,
     if_match: IfMatch,
     JsonBody(body): JsonBody<AmendRequirement>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = uuid_id(&id)?;
     let expected = if_match.required()?;
     let org = caller.org_id;
-    let author = actor_label(&caller);
+    let author = actor(&caller);
     let content = validate(&db, org, body.content)
         .await
         .map_err(|error| match error {
@@ -386,11 +368,10 @@ pub async fn amend_requirement(
             other => other,
         })?;
     let note = body.note;
-    let requirement = db::write(&db, move |conn| {
-        store::amend(conn, org, &id, expected, &content, &note, &author)
+    let requirement = db::write(&db, move |tx| {
+        usecase::amend(tx, org, id, expected, &content, &note, &author)
     })
-    .await
-    .map_err(not_found_as("requirement"))?;
+    .await?;
     Ok(respond(requirement, StatusCode::OK))
 }
 
@@ -410,12 +391,9 @@ pub async fn amend_requirement(
 pub async fn list_requirement_versions(
     Authorized(caller, ..): Authorized<need::ReadRequirements>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(id): Id<RequirementId>,
 ) -> Result<web::Json<Vec<VersionBody>>, ApiError> {
-    let id = uuid_id(&id)?;
-    let versions = db::read(&db, move |conn| store::versions(conn, caller.org_id, &id))
-        .await
-        .map_err(not_found_as("requirement"))?;
+    let versions = db::read(&db, move |conn| usecase::versions(conn, caller.org_id, id)).await?;
     Ok(web::Json(
         versions.into_iter().map(VersionBody::from).collect(),
     ))
@@ -442,16 +420,14 @@ pub async fn list_requirement_requests(
     req: HttpRequest,
     Authorized(caller, ..): Authorized<need::ReadRequirements>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(id): Id<RequirementId>,
     QueryParams(params): QueryParams<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = uuid_id(&id)?;
     let page_request = params.to_request()?;
     let page = db::read(&db, move |conn| {
-        request_store::list_for_requirement(conn, caller.org_id, &id, &page_request)
+        request_usecase::list_for_requirement(conn, caller.org_id, id, &page_request)
     })
-    .await
-    .map_err(not_found_as("requirement"))?;
+    .await?;
     let today = today();
     Ok(
         page_response(&req, page.next.as_ref()).json(RequestProgressPage {
@@ -488,19 +464,16 @@ pub async fn list_requirement_requests(
 pub async fn get_requirement_summary(
     Authorized(caller, ..): Authorized<need::ReadResponses>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(id): Id<RequirementId>,
 ) -> Result<web::Json<SummaryBody>, ApiError> {
-    let id = uuid_id(&id)?;
     let (inputs, rollup) = db::read(&db, move |conn| {
         let mut rollup = tierlink_domain::rollup::RollUp::default();
-        let inputs =
-            tierlink_persistence::answers::summary_inputs(conn, caller.org_id, &id, |a, e| {
-                crate::summary::count(&mut rollup, a, e)
-            })?;
+        let inputs = usecase::summary_inputs(conn, caller.org_id, id, |a, e| {
+            crate::summary::count(&mut rollup, a, e)
+        })?;
         Ok((inputs, rollup))
     })
-    .await
-    .map_err(not_found_as("requirement"))?;
+    .await?;
     Ok(web::Json(crate::summary::summarise(
         inputs,
         rollup,

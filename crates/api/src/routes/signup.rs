@@ -5,13 +5,13 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, post, web};
 use tierlink_domain::ValidationErrors;
-use tierlink_domain::access::Role;
 use tierlink_domain::identity::{DisplayName, Email, Password};
-use tierlink_persistence::{Database, organisations, users};
+use tierlink_persistence::Database;
+use tierlink_usecases::accounts::{self, FirstAdmin};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::support::hash_password;
-use crate::auth::AuthState;
+use crate::auth::{AuthState, secrets};
 use crate::db;
 use crate::extract::JsonBody;
 use crate::problem::{ApiError, Problem};
@@ -83,24 +83,18 @@ pub async fn signup(
     };
     let password_hash = hash_password(&auth, password).await?;
     let invitation_code = body.invitation_code;
-    let (organisation, admin) = db::write(&db, move |conn| {
-        let organisation =
-            organisations::insert(conn, &organisation).map_err(|e| e.under("organisation"))?;
-        if let Some(code) = &invitation_code {
-            super::network::accept_at_signup(conn, code, organisation.id)?;
-        }
-        let admin = users::insert(
-            conn,
-            users::NewUser {
-                org_id: organisation.id,
+    let code_hash = invitation_code.map(|code| secrets::digest(code.trim()));
+    let (organisation, admin) = db::write(&db, move |tx| {
+        accounts::sign_up(
+            tx,
+            &organisation,
+            code_hash.as_deref(),
+            FirstAdmin {
                 email: &email,
                 display_name: &name,
-                role: Role::Admin,
                 password_hash,
             },
         )
-        .map_err(|e| e.under("admin"))?;
-        Ok((organisation, admin))
     })
     .await?;
     tracing::info!(org_id = %organisation.id, "organisation signed up");

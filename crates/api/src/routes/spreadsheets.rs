@@ -7,16 +7,18 @@ use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
 use serde_json::Value;
+use tierlink_domain::ids::{RequestId, RevisionNumber};
 use tierlink_domain::metrics;
 use tierlink_domain::{FieldError, ValidationErrors};
 use tierlink_persistence::Database;
-use tierlink_persistence::answers as store;
+use tierlink_usecases::{actor, answers as usecase};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::answers::{actor, answer_body, not_found, request_id, validate};
+use super::answers::{answer_body, validate};
 use crate::auth::caller::{Authorized, need};
 use crate::db;
 use crate::extract::QueryParams;
+use crate::path::Id;
 use crate::problem::{ApiError, Problem};
 use crate::wire::answers::{AnswerBody, EntryInputBody, ExportQuery};
 
@@ -79,13 +81,11 @@ fn write_csv(rows: Vec<Vec<String>>) -> Result<Vec<u8>, ApiError> {
 pub async fn answer_template(
     Authorized(caller, ..): Authorized<need::ReadResponses>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(id): Id<RequestId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = request_id(&id)?;
     let org = caller.org_id;
-    let (request, custom) = db::read(&db, move |conn| store::request_to_answer(conn, org, &id))
-        .await
-        .map_err(not_found)?;
+    let usecase::RequestToAnswer { request, custom } =
+        db::read(&db, move |conn| usecase::request_to_answer(conn, org, id)).await?;
     let mut rows = vec![COLUMNS.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>()];
     for item in &request.items {
         let (label_en, label_ko, dimension) = match metrics::find(&item.metric) {
@@ -160,7 +160,7 @@ pub async fn import_answer(
     req: HttpRequest,
     Authorized(caller, ..): Authorized<need::WriteResponses>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(id): Id<RequestId>,
     body: Bytes,
 ) -> Result<web::Json<AnswerBody>, ApiError> {
     let content_type = req
@@ -171,21 +171,18 @@ pub async fn import_answer(
     if !content_type.starts_with("text/csv") {
         return Err(ApiError::UnsupportedMediaType(content_type.to_owned()));
     }
-    let id = request_id(&id)?;
     let (bodies, lines) = parse_rows(&body)?;
-    let entries =
-        validate(&db, caller.org_id, &id, &bodies)
-            .await
-            .map_err(|error| match error {
-                ApiError::Validation(errors) => ApiError::Validation(by_line(errors, &lines)),
-                other => other,
-            })?;
-    let (org, by, request) = (caller.org_id, actor(&caller), id.clone());
-    db::write(&db, move |conn| {
-        store::save_draft(conn, org, &request, &entries, false, &by).map(drop)
+    let entries = validate(&db, caller.org_id, id, bodies)
+        .await
+        .map_err(|error| match error {
+            ApiError::Validation(errors) => ApiError::Validation(by_line(errors, &lines)),
+            other => other,
+        })?;
+    let (org, by) = (caller.org_id, actor(&caller));
+    db::write(&db, move |tx| {
+        usecase::save_entries(tx, org, &by, id, &entries)
     })
-    .await
-    .map_err(not_found)?;
+    .await?;
     Ok(web::Json(answer_body(&db, caller.org_id, id).await?))
 }
 
@@ -311,24 +308,26 @@ fn by_line(errors: ValidationErrors, lines: &[u64]) -> ValidationErrors {
 pub async fn export_answer(
     Authorized(caller, ..): Authorized<need::ReadResponses>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(id): Id<RequestId>,
     QueryParams(query): QueryParams<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = request_id(&id)?;
     let org = caller.org_id;
-    let request = id.clone();
+    let number = query
+        .revision
+        .map(|n| {
+            RevisionNumber::new(n).ok_or_else(|| {
+                ApiError::invalid_parameter(FieldError::new(
+                    "revision",
+                    "invalid_revision",
+                    "a revision is a number from 1",
+                ))
+            })
+        })
+        .transpose()?;
     let (revision, entries) = db::read(&db, move |conn| {
-        let number = match query.revision {
-            Some(n) => n,
-            None => store::revisions(conn, org, &request)?
-                .last()
-                .map(|r| r.revision)
-                .ok_or(tierlink_persistence::StoreError::NotFound)?,
-        };
-        store::revision(conn, org, &request, number)
+        usecase::revision_or_latest(conn, org, id, number)
     })
-    .await
-    .map_err(not_found)?;
+    .await?;
     let mut rows = vec![
         [
             "item_code",
@@ -361,7 +360,7 @@ pub async fn export_answer(
         ]);
     }
     Ok(csv_response(
-        &format!("answer-{id}-r{}.csv", revision.revision),
+        &format!("answer-{id}-r{}.csv", revision.number),
         write_csv(rows)?,
     ))
 }

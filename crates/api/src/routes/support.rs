@@ -53,39 +53,7 @@ pub fn page_headers(
         .collect()
 }
 
-/// Parses a path id, naming the parameter when it is malformed.
-pub fn path_id<T>(
-    name: &str,
-    raw: &str,
-    parse: impl Fn(&str, &str) -> Result<T, tierlink_domain::FieldError>,
-) -> Result<T, ApiError> {
-    parse(name, raw).map_err(ApiError::invalid_parameter)
-}
-
 /// Today's date in UTC: due dates and overdue flags are judged against it.
 pub fn today() -> chrono::NaiveDate {
     tierlink_domain::time::now().date_naive()
-}
-
-/// The `id` path parameter as a canonical UUID string, or 400 naming it.
-pub fn uuid_id(raw: &str) -> Result<String, ApiError> {
-    path_id("id", raw, |field, raw| {
-        uuid::Uuid::parse_str(raw)
-            .map(|u| u.to_string())
-            .map_err(|_| {
-                tierlink_domain::FieldError::new(
-                    field,
-                    "invalid_id",
-                    format!("`{raw}` is not a valid id (a UUID is expected)"),
-                )
-            })
-    })
-}
-
-/// Names what was not found in a 404 (`no such request`).
-pub fn not_found_as(what: &'static str) -> impl Fn(ApiError) -> ApiError {
-    move |error| match error {
-        ApiError::NotFound(_) => ApiError::NotFound(what),
-        other => other,
-    }
 }

@@ -5,15 +5,17 @@ use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use tierlink_domain::ValidationErrors;
 use tierlink_domain::identity::{DisplayName, Email, Password};
 use tierlink_domain::ids::UserId;
-use tierlink_persistence::users::{self, UserChanges};
-use tierlink_persistence::{Database, refresh_tokens};
+use tierlink_persistence::Database;
+use tierlink_persistence::users::{NewUser, UserChanges};
+use tierlink_usecases::users as usecase;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::support::{hash_password, page_response, path_id};
+use super::support::{hash_password, page_response};
 use crate::auth::AuthState;
 use crate::auth::caller::{Authorized, need};
 use crate::db;
 use crate::extract::{JsonBody, QueryParams};
+use crate::path::Id;
 use crate::problem::{ApiError, Problem};
 use crate::wire::pagination::PageParams;
 use crate::wire::users::{CreateUser, UpdateUser, UserBody, UserPage};
@@ -49,7 +51,7 @@ pub async fn list_users(
 ) -> Result<HttpResponse, ApiError> {
     let page_request = params.to_request()?;
     let page = db::read(&db, move |conn| {
-        users::list(conn, caller.org_id, &page_request)
+        usecase::list(conn, caller.org_id, &page_request)
     })
     .await?;
     Ok(page_response(&req, page.next.as_ref()).json(UserPage {
@@ -93,9 +95,9 @@ pub async fn create_user(
     let password_hash = hash_password(&auth, password).await?;
     let role = body.role.into();
     let user = db::write(&db, move |conn| {
-        users::insert(
+        usecase::create(
             conn,
-            users::NewUser {
+            NewUser {
                 org_id: caller.org_id,
                 email: &email,
                 display_name: &name,
@@ -129,12 +131,9 @@ pub async fn create_user(
 pub async fn get_user(
     Authorized(caller, ..): Authorized<need::ManageUsers>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(id): Id<UserId>,
 ) -> Result<web::Json<UserBody>, ApiError> {
-    let id = path_id("id", &id, UserId::parse)?;
-    let user = db::read(&db, move |conn| users::find(conn, caller.org_id, id))
-        .await
-        .map_err(not_found)?;
+    let user = db::read(&db, move |conn| usecase::show(conn, caller.org_id, id)).await?;
     Ok(web::Json(user.into()))
 }
 
@@ -163,10 +162,9 @@ pub async fn get_user(
 pub async fn update_user(
     Authorized(caller, ..): Authorized<need::ManageUsers>,
     db: web::Data<Database>,
-    id: web::Path<String>,
+    Id(id): Id<UserId>,
     JsonBody(body): JsonBody<UpdateUser>,
 ) -> Result<web::Json<UserBody>, ApiError> {
-    let id = path_id("id", &id, UserId::parse)?;
     let changes = UserChanges {
         display_name: body
             .display_name
@@ -177,21 +175,9 @@ pub async fn update_user(
         role: body.role.map(Into::into),
         disabled: body.disabled,
     };
-    let user = db::write(&db, move |conn| {
-        let user = users::update(conn, caller.org_id, id, &changes)?;
-        if !user.is_active() {
-            refresh_tokens::revoke_all_of_user(conn, user.id)?;
-        }
-        Ok(user)
+    let user = db::write(&db, move |tx| {
+        usecase::update(tx, caller.org_id, id, &changes)
     })
-    .await
-    .map_err(not_found)?;
+    .await?;
     Ok(web::Json(user.into()))
-}
-
-fn not_found(error: ApiError) -> ApiError {
-    match error {
-        ApiError::NotFound(_) => ApiError::NotFound("user"),
-        other => other,
-    }
 }

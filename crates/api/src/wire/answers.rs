@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tierlink_domain::answers::{EntryInput, RawValue};
-use tierlink_persistence::answers::{Revision, StoredEntry};
+use tierlink_domain::revisions::{RecordedEntry, Revision};
+use tierlink_usecases::answers::{Answer, Attached};
 use utoipa::ToSchema;
 
 use super::requirements::PeriodBody;
@@ -111,8 +112,8 @@ pub struct EntryBody {
     pub review_comment: Option<String>,
 }
 
-impl From<StoredEntry> for EntryBody {
-    fn from(entry: StoredEntry) -> Self {
+impl From<RecordedEntry> for EntryBody {
+    fn from(entry: RecordedEntry) -> Self {
         Self {
             metric: entry.metric,
             value: entry.value,
@@ -153,10 +154,10 @@ pub struct RevisionBody {
 }
 
 impl RevisionBody {
-    pub fn new(revision: Revision, entries: Option<Vec<StoredEntry>>) -> Self {
+    pub fn new(revision: Revision, entries: Option<Vec<RecordedEntry>>) -> Self {
         Self {
-            revision: revision.revision,
-            status: revision.status,
+            revision: revision.number.get(),
+            status: revision.status.as_str().to_owned(),
             share_upstream: revision.share_upstream,
             submitted_by: revision.submitted_by,
             submitted_at: revision.submitted_at,
@@ -176,6 +177,20 @@ pub struct AnswerBody {
     pub draft: Vec<EntryBody>,
     /// Submitted revisions, oldest first.
     pub revisions: Vec<RevisionBody>,
+}
+
+impl From<Answer> for AnswerBody {
+    fn from(answer: Answer) -> Self {
+        Self {
+            status: answer.status.as_str().to_owned(),
+            draft: answer.draft.into_iter().map(EntryBody::from).collect(),
+            revisions: answer
+                .revisions
+                .into_iter()
+                .map(|r| RevisionBody::new(r, None))
+                .collect(),
+        }
+    }
 }
 
 /// A comment on one item of a revision sent back.
@@ -220,12 +235,12 @@ pub struct AttachedBody {
     pub entries: Option<Vec<EntryBody>>,
 }
 
-impl From<tierlink_persistence::answers::Attached> for AttachedBody {
-    fn from(attached: tierlink_persistence::answers::Attached) -> Self {
+impl From<Attached> for AttachedBody {
+    fn from(attached: Attached) -> Self {
         Self {
-            child_request_id: attached.child_request_id,
+            child_request_id: attached.child_request_id.to_string(),
             supplier_name: attached.supplier_name,
-            revision: attached.revision.revision,
+            revision: attached.revision.number.get(),
             share_upstream: attached.revision.share_upstream,
             entries: attached
                 .entries

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tierlink_persistence::evidence::EvidenceFile;
+use tierlink_domain::evidence::EvidenceFile;
 use utoipa::ToSchema;
 
 /// An evidence file's metadata.
@@ -26,8 +26,8 @@ pub struct EvidenceBody {
 impl From<EvidenceFile> for EvidenceBody {
     fn from(file: EvidenceFile) -> Self {
         Self {
-            id: file.id,
-            request_id: file.request_id,
+            id: file.id.to_string(),
+            request_id: file.request_id.to_string(),
             file_name: file.file_name,
             media_type: file.media_type,
             size_bytes: file.size_bytes,

@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tierlink_persistence::network::{ChainEntry, Invitation, Partner};
+use tierlink_domain::network::Invitation;
+use tierlink_persistence::network::{ChainEntry, Partner};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -53,7 +54,7 @@ impl From<Invitation> for InvitationBody {
             InvitationStatus::Pending
         };
         Self {
-            id: invitation.id.parse().unwrap_or_default(),
+            id: invitation.id.as_uuid(),
             email: invitation.email,
             business_registration_number: invitation.business_number,
             status,

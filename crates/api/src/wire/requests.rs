@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use tierlink_domain::requirements::is_overdue;
-use tierlink_persistence::requests::{Request, RequestProgress};
+use tierlink_domain::requests::{Request, is_overdue};
+use tierlink_persistence::requests::RequestProgress;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -52,7 +52,7 @@ impl RequestBody {
         amendments: Vec<VersionBody>,
     ) -> Self {
         Self {
-            id: request.id.parse().unwrap_or_default(),
+            id: request.id.as_uuid(),
             customer: OrganisationRef {
                 id: request.requester_org_id.as_uuid(),
                 name: request.requester_name,
@@ -163,7 +163,7 @@ impl RequestProgressBody {
     pub fn new(progress: RequestProgress, today: NaiveDate) -> Self {
         let request = progress.request;
         Self {
-            id: request.id.parse().unwrap_or_default(),
+            id: request.id.as_uuid(),
             supplier: OrganisationRef {
                 id: request.supplier_org_id.as_uuid(),
                 name: request.supplier_name,

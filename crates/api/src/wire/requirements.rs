@@ -6,7 +6,7 @@ use tierlink_domain::ids::OrgId;
 use tierlink_domain::requirements::{
     Audience, ContentInput, ItemInput, RequirementItem, RequirementStatus,
 };
-use tierlink_persistence::requirements::{Requirement, Version};
+use tierlink_domain::requirements::{Requirement, Version};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -161,7 +161,7 @@ impl From<Requirement> for RequirementBody {
     fn from(requirement: Requirement) -> Self {
         let content = requirement.content;
         Self {
-            id: requirement.id.parse().unwrap_or_default(),
+            id: requirement.id.as_uuid(),
             title: content.title,
             description: content.description,
             period: PeriodBody {

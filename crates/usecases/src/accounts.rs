@@ -1,0 +1,55 @@
+//! Organisations signing up: the organisation, its first admin and, with
+//! an invitation code, its first customer, in one transaction.
+
+use tierlink_domain::access::Role;
+use tierlink_domain::identity::{DisplayName, Email};
+use tierlink_domain::organisation::{NewOrganisation, Organisation};
+use tierlink_persistence::users::{self, NewUser, User};
+use tierlink_persistence::{DbConnection, organisations};
+
+use crate::error::Error;
+use crate::network;
+
+/// The first admin of a new organisation.
+#[derive(Debug)]
+pub struct FirstAdmin<'a> {
+    pub email: &'a Email,
+    pub display_name: &'a DisplayName,
+    pub password_hash: String,
+}
+
+/// Signs an organisation up with its first admin; with the digest of an
+/// invitation code, accepts that invitation for it (a refusal names
+/// `invitation_code`). Lock: the network's, when an invitation is accepted.
+pub fn sign_up(
+    tx: &mut DbConnection,
+    organisation: &NewOrganisation,
+    invitation_code_hash: Option<&str>,
+    admin: FirstAdmin<'_>,
+) -> Result<(Organisation, User), Error> {
+    let organisation =
+        organisations::insert(tx, organisation).map_err(|e| e.under("organisation"))?;
+    if let Some(code_hash) = invitation_code_hash {
+        network::accept_invitation(tx, organisation.id, code_hash).map_err(
+            |error| match error {
+                Error::Rejected(mut rejection) => {
+                    rejection.field = Some("invitation_code".to_owned());
+                    Error::Rejected(rejection)
+                }
+                other => other,
+            },
+        )?;
+    }
+    let admin = users::insert(
+        tx,
+        NewUser {
+            org_id: organisation.id,
+            email: admin.email,
+            display_name: admin.display_name,
+            role: Role::Admin,
+            password_hash: admin.password_hash,
+        },
+    )
+    .map_err(|e| e.under("admin"))?;
+    Ok((organisation, admin))
+}

@@ -1,0 +1,77 @@
+//! Submitting the draft as the next immutable revision.
+
+use tierlink_domain::ids::{OrgId, RequestId};
+use tierlink_domain::requests::{Request, RequestStatus};
+use tierlink_domain::revisions::{
+    RecordedEntry, Revision, Submission, check_complete, decide_submission,
+};
+use tierlink_persistence::locks::lock_request;
+use tierlink_persistence::{DbConnection, drafts, requests, revisions};
+
+use super::access::request_answered_by;
+use crate::error::Error;
+
+/// What a submission produced.
+#[derive(Debug, Clone)]
+pub struct Submitted {
+    pub revision: Revision,
+    /// `false` when nothing had changed since the latest revision, which
+    /// still awaits review: it is the answer, and no new revision was made.
+    pub created: bool,
+}
+
+/// The supplier submits its draft. Every required item must be answered
+/// (the missing ones are all listed). Lock: the request's row, so two
+/// concurrent submissions number their revisions one after the other and
+/// the second sees the first (and, unchanged, is answered with it).
+pub fn submit(
+    tx: &mut DbConnection,
+    supplier: OrgId,
+    by: &str,
+    id: RequestId,
+    share_upstream: bool,
+) -> Result<Submitted, Error> {
+    lock_request(tx, &id.to_string())?;
+    let request = request_answered_by(tx, supplier, id)?;
+    submit_locked(tx, &request, share_upstream, by)
+}
+
+/// [`submit`] for a caller that holds the request's lock and read it since.
+pub(super) fn submit_locked(
+    tx: &mut DbConnection,
+    request: &Request,
+    share_upstream: bool,
+    by: &str,
+) -> Result<Submitted, Error> {
+    let id = request.id;
+    let latest = revisions::latest(tx, id)?;
+    let draft_is_latest = drafts::is_latest_revision(tx, id)?;
+    match decide_submission(request, latest.as_ref(), draft_is_latest, share_upstream)? {
+        Submission::AlreadySubmitted(_) => Ok(Submitted {
+            revision: latest.ok_or(Error::NotFound("revision"))?,
+            created: false,
+        }),
+        Submission::New(number) => {
+            let draft = drafts::load(tx, id)?;
+            let answered: Vec<&str> = draft.iter().map(|e| e.metric.as_str()).collect();
+            check_complete(request, &answered).map_err(|missing| {
+                let mut errors = tierlink_domain::ValidationErrors::new();
+                for error in missing {
+                    errors.push(error);
+                }
+                Error::Invalid(errors)
+            })?;
+            let asked: Vec<&RecordedEntry> = draft
+                .iter()
+                .filter(|e| request.items.iter().any(|i| i.metric == e.metric))
+                .collect();
+            revisions::insert(tx, id, number, share_upstream, by, &asked)?;
+            drafts::became_revision(tx, id)?;
+            requests::set_status(tx, id, RequestStatus::Submitted)?;
+            Ok(Submitted {
+                revision: revisions::find(tx, id, number)?,
+                created: true,
+            })
+        }
+    }
+}
