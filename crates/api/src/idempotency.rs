@@ -17,6 +17,8 @@ use crate::db;
 use crate::problem::ApiError;
 
 pub const HEADER: &str = "Idempotency-Key";
+/// The header a replayed answer carries (`true`).
+pub const REPLAYED: &str = "Idempotent-Replayed";
 
 /// The SHA-256 of a request body, left in the request's extensions by
 /// [`crate::extract::JsonBody`].
@@ -73,6 +75,8 @@ impl FromRequest for IdempotencyKey {
 /// What a create produced: the body, and the `Location` and `ETag` to send.
 #[derive(Debug)]
 pub struct Created<T> {
+    /// The status to answer with, when not the create's usual one.
+    pub status: Option<StatusCode>,
     pub body: T,
     pub location: Option<String>,
     pub etag: Option<String>,
@@ -140,7 +144,7 @@ where
             .map_err(|e| StoreError::Corrupt(format!("serialising a response: {e}")))?;
         let stored = StoredResponse {
             fingerprint: claimed.as_ref().map(|(_, f)| f.clone()).unwrap_or_default(),
-            status: i32::from(status.as_u16()),
+            status: i32::from(created.status.unwrap_or(status).as_u16()),
             location: created.location,
             etag: created.etag,
             body,
@@ -182,6 +186,8 @@ fn respond(stored: &StoredResponse, replayed: bool) -> HttpResponse {
         .unwrap_or(StatusCode::OK);
     let mut response = HttpResponse::build(status);
     response.content_type("application/json");
+    // A create's answer is tenant data (a client's secret, even): never cached.
+    response.insert_header((header::CACHE_CONTROL, "no-store"));
     if let Some(location) = &stored.location {
         response.insert_header((header::LOCATION, location.clone()));
     }
@@ -189,7 +195,7 @@ fn respond(stored: &StoredResponse, replayed: bool) -> HttpResponse {
         response.insert_header((header::ETAG, etag.clone()));
     }
     if replayed {
-        response.insert_header(("Idempotent-Replayed", "true"));
+        response.insert_header((REPLAYED, "true"));
     }
     response.body(stored.body.clone())
 }

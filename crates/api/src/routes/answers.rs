@@ -1,6 +1,7 @@
 //! `/v1/requests/{id}/answer`: the supplier's answer to a request (a draft,
 //! then immutable revisions), and the requester's review of it.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, put, web};
 use tierlink_domain::answers::{Entry, EntryInput};
 use tierlink_domain::ids::{OrgId, RequestId};
@@ -14,6 +15,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::auth::caller::{Authorized, need};
 use crate::db;
 use crate::extract::{JsonBody, OptionalJsonBody};
+use crate::idempotency::{Created, IdempotencyKey, create_once};
 use crate::path::{Id, Revision};
 use crate::problem::{ApiError, Problem};
 use crate::wire::answers::{
@@ -197,15 +199,18 @@ fn strip_prefix(errors: ValidationErrors, prefix: &str) -> ValidationErrors {
 /// Submit my answer
 ///
 /// Copies the draft into a new immutable revision (1, 2, …). Every required
-/// item must be answered: otherwise 422 lists each missing one.
+/// item must be answered: otherwise 422 lists each missing one. Submitting
+/// again with nothing changed (the latest revision still awaiting review,
+/// with the same `share_upstream`) answers 200 with that revision.
 #[utoipa::path(
     tag = "answers",
     operation_id = "submitAnswer",
-    params(("id" = uuid::Uuid, Path, description = "The request's id")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key and body replay the first answer"), ("id" = uuid::Uuid, Path, description = "The request's id")),
     request_body(content = SubmitAnswer, description = "Optional"),
     security(("bearer" = []), ("oauth2" = ["responses:write"])),
     responses(
         (status = 201, description = "Submitted: the new revision", body = RevisionBody),
+        (status = 200, description = "Nothing changed since the latest revision, which still awaits review: that revision (no new one is made)", body = RevisionBody),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Needs the editor role or the responses:write scope", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request for you to answer", body = Problem, content_type = "application/problem+json"),
@@ -219,16 +224,23 @@ pub async fn submit_answer(
     db: web::Data<Database>,
     Id(id): Id<RequestId>,
     OptionalJsonBody(body): OptionalJsonBody<SubmitAnswer>,
+    key: IdempotencyKey,
 ) -> Result<HttpResponse, ApiError> {
     let share = body.is_some_and(|b| b.share_upstream);
     let (org, by) = (caller.org_id, actor(&caller));
-    let submitted = db::write(&db, move |tx| usecase::submit(tx, org, &by, id, share)).await?;
-    let mut response = if submitted.created {
-        HttpResponse::Created()
-    } else {
-        HttpResponse::Ok()
-    };
-    Ok(response.json(RevisionBody::new(submitted.revision, None)))
+    create_once(&db, org, key, StatusCode::CREATED, move |tx| {
+        let submitted = usecase::submit(tx, org, &by, id, share)?;
+        Ok(Created {
+            status: (!submitted.created).then_some(StatusCode::OK),
+            location: Some(format!(
+                "/v1/requests/{id}/answer/revisions/{}",
+                submitted.revision.number
+            )),
+            etag: None,
+            body: RevisionBody::new(submitted.revision, None),
+        })
+    })
+    .await
 }
 
 /// List the revisions of an answer
@@ -391,7 +403,7 @@ pub async fn request_changes(
 #[utoipa::path(
     tag = "answers",
     operation_id = "attachSupplierAnswer",
-    params(("id" = uuid::Uuid, Path, description = "The request you answer")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key and body replay the first answer"), ("id" = uuid::Uuid, Path, description = "The request you answer")),
     request_body = AttachAnswer,
     security(("bearer" = []), ("oauth2" = ["responses:write"])),
     responses(
@@ -409,21 +421,25 @@ pub async fn attach_answer(
     db: web::Data<Database>,
     Id(id): Id<RequestId>,
     JsonBody(body): JsonBody<AttachAnswer>,
+    key: IdempotencyKey,
 ) -> Result<HttpResponse, ApiError> {
     let child = RequestId::parse("child_request_id", &body.child_request_id)
         .map_err(|e| ApiError::Validation(e.into()))?;
     let (org, by) = (caller.org_id, actor(&caller));
-    let attached = db::write(&db, move |tx| {
+    create_once(&db, org, key, StatusCode::CREATED, move |tx| {
         usecase::attach(tx, org, &by, id, child)?;
-        usecase::attachments(tx, org, id)
+        let attached = usecase::attachments(tx, org, id)?;
+        Ok(Created {
+            status: None,
+            location: Some(format!("/v1/requests/{id}/answer/attachments")),
+            etag: None,
+            body: attached
+                .into_iter()
+                .map(AttachedBody::from)
+                .collect::<Vec<_>>(),
+        })
     })
-    .await?;
-    Ok(HttpResponse::Created().json(
-        attached
-            .into_iter()
-            .map(AttachedBody::from)
-            .collect::<Vec<_>>(),
-    ))
+    .await
 }
 
 /// List the tier-2 answers attached to an answer
@@ -465,7 +481,7 @@ pub async fn list_attachments(
 #[utoipa::path(
     tag = "answers",
     operation_id = "reuseAnswer",
-    params(("id" = uuid::Uuid, Path, description = "The request to answer")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key and body replay the first answer"), ("id" = uuid::Uuid, Path, description = "The request to answer")),
     request_body = ReuseAnswer,
     security(("bearer" = []), ("oauth2" = ["responses:write"])),
     responses(
@@ -483,13 +499,19 @@ pub async fn reuse_answer(
     db: web::Data<Database>,
     Id(id): Id<RequestId>,
     JsonBody(body): JsonBody<ReuseAnswer>,
-) -> Result<web::Json<AnswerBody>, ApiError> {
+    key: IdempotencyKey,
+) -> Result<HttpResponse, ApiError> {
     let source = RequestId::parse("source_request_id", &body.source_request_id)
         .map_err(|e| ApiError::Validation(e.into()))?;
     let (org, by) = (caller.org_id, actor(&caller));
-    db::write(&db, move |tx| {
-        usecase::reuse(tx, org, &by, id, source, body.metrics.as_deref())
+    create_once(&db, org, key, StatusCode::OK, move |tx| {
+        usecase::reuse(tx, org, &by, id, source, body.metrics.as_deref())?;
+        Ok(Created {
+            status: None,
+            location: None,
+            etag: None,
+            body: AnswerBody::from(usecase::answer(tx, org, id)?),
+        })
     })
-    .await?;
-    Ok(web::Json(answer_body(&db, caller.org_id, id).await?))
+    .await
 }

@@ -2,7 +2,7 @@
 //! the organisation's admins. A secret is shown once, at creation or
 //! rotation, and stored only as a hash.
 
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use tierlink_domain::access::Scopes;
 use tierlink_domain::ids::ClientId;
@@ -16,6 +16,7 @@ use crate::auth::caller::{Authorized, need};
 use crate::auth::secrets;
 use crate::db;
 use crate::extract::{JsonBody, QueryParams};
+use crate::idempotency::{Created, IdempotencyKey, create_once};
 use crate::path::Id;
 use crate::problem::{ApiError, Problem};
 use crate::wire::api_clients::{
@@ -71,6 +72,7 @@ pub async fn list_api_clients(
 #[utoipa::path(
     tag = "api-clients",
     operation_id = "createApiClient",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key and body replay the first answer")),
     request_body = CreateApiClient,
     security(("bearer" = [])),
     responses(
@@ -86,6 +88,7 @@ pub async fn create_api_client(
     Authorized(caller, ..): Authorized<need::ManageClients>,
     db: web::Data<Database>,
     JsonBody(body): JsonBody<CreateApiClient>,
+    key: IdempotencyKey,
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = ValidationErrors::new();
     let name = body.name.trim().to_owned();
@@ -112,18 +115,22 @@ pub async fn create_api_client(
     };
     let secret = secrets::generate(secrets::CLIENT_SECRET_PREFIX);
     let digest = secrets::digest(&secret);
-    let client = db::write(&db, move |conn| {
-        usecase::create(conn, caller.org_id, &name, &scopes, &digest)
+    // A replay returns the secret again: only a caller of the same
+    // organisation with the same key and body gets it, as with Stripe's keys.
+    create_once(&db, caller.org_id, key, StatusCode::CREATED, move |tx| {
+        let client = usecase::create(tx, caller.org_id, &name, &scopes, &digest)?;
+        tracing::info!(client_id = %client.id, "machine client created");
+        Ok(Created {
+            status: None,
+            location: Some(format!("/v1/api-clients/{}", client.id)),
+            etag: None,
+            body: ApiClientWithSecret {
+                client: client.into(),
+                client_secret: secret,
+            },
+        })
     })
-    .await?;
-    tracing::info!(client_id = %client.id, "machine client created");
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/v1/api-clients/{}", client.id)))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(ApiClientWithSecret {
-            client: client.into(),
-            client_secret: secret,
-        }))
+    .await
 }
 
 /// Get a machine client

@@ -3,9 +3,9 @@
 //! by the supplier and the request's requester only.
 
 use actix_multipart::Multipart;
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::web::{Bytes, BytesMut};
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, post, web};
 use futures_util::TryStreamExt;
 use sha2::{Digest, Sha256};
 use tierlink_domain::FieldError;
@@ -17,6 +17,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::caller::{Authorized, need};
 use crate::db;
+use crate::idempotency::{BodyDigest, Created, IdempotencyKey, REPLAYED, create_once, digest};
 use crate::path::Id;
 use crate::problem::{ApiError, Problem};
 use crate::storage::{EvidenceStore, detect, name_contradicts};
@@ -45,7 +46,7 @@ pub fn configure(config: &mut ServiceConfig) {
 #[utoipa::path(
     tag = "answers",
     operation_id = "uploadEvidence",
-    params(("id" = uuid::Uuid, Path, description = "The request the evidence supports")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key and body replay the first answer"), ("id" = uuid::Uuid, Path, description = "The request the evidence supports")),
     request_body(content = EvidenceUpload, content_type = "multipart/form-data"),
     security(("bearer" = []), ("oauth2" = ["responses:write"])),
     responses(
@@ -66,14 +67,18 @@ pub async fn upload_evidence(
     Authorized(caller, ..): Authorized<need::WriteResponses>,
     db: web::Data<Database>,
     storage: web::Data<EvidenceStore>,
-    limit: web::Data<UploadLimit>,
+    req: HttpRequest,
     Id(id): Id<RequestId>,
     mut form: Multipart,
+    key: IdempotencyKey,
 ) -> Result<HttpResponse, ApiError> {
     let org = caller.org_id;
     db::read(&db, move |conn| usecase::check_uploader(conn, org, id)).await?;
 
-    let (file_name, declared, bytes) = read_file_part(&mut form, limit.0).await?;
+    let limit = req
+        .app_data::<web::Data<UploadLimit>>()
+        .map_or(25 * 1024 * 1024, |limit| limit.0);
+    let (file_name, declared, bytes) = read_file_part(&mut form, limit).await?;
     let media_type = detect(&bytes).ok_or_else(|| {
         ApiError::UnsupportedMediaType(
             "a file that is not a PDF, PNG, JPEG, XLSX, DOCX or CSV (judged by its content)"
@@ -109,23 +114,35 @@ pub async fn upload_evidence(
         uploaded_by: actor(&caller),
         created_at: chrono::Utc::now(),
     };
+    // A retry with the same Idempotency-Key must send the same file.
+    req.extensions_mut().insert(BodyDigest(digest(
+        format!("{}\n{}\n{}", file.file_name, file.media_type, file.sha256).as_bytes(),
+    )));
     storage
         .put(&storage_key, bytes)
         .await
         .map_err(ApiError::internal)?;
-    let recorded = db::write(&db, move |tx| usecase::record(tx, &file)).await;
-    match recorded {
-        Ok(file) => Ok(HttpResponse::Created()
-            .insert_header((header::LOCATION, format!("/v1/evidence/{}", file.id)))
-            .json(EvidenceBody::from(file))),
-        Err(error) => {
-            // No metadata: remove the bytes too, so nothing is orphaned.
-            if let Err(cleanup) = storage.delete(&storage_key).await {
-                tracing::error!(%cleanup, key = %storage_key, "could not remove the bytes of a failed upload");
-            }
-            Err(error)
-        }
+    let recorded = create_once(&db, org, key, StatusCode::CREATED, move |tx| {
+        let file = usecase::record(tx, &file)?;
+        Ok(Created {
+            status: None,
+            location: Some(format!("/v1/evidence/{}", file.id)),
+            etag: None,
+            body: EvidenceBody::from(file),
+        })
+    })
+    .await;
+    // No metadata of these bytes (a failure, or a replay of the first
+    // upload's answer): remove them, so nothing is orphaned.
+    let replayed = recorded
+        .as_ref()
+        .is_ok_and(|response| response.headers().contains_key(REPLAYED));
+    if (recorded.is_err() || replayed)
+        && let Err(cleanup) = storage.delete(&storage_key).await
+    {
+        tracing::error!(%cleanup, key = %storage_key, "could not remove the bytes of an upload not recorded");
     }
+    recorded
 }
 
 /// Reads the `file` part fully, refusing it as soon as it passes `limit`.

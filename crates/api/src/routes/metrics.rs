@@ -243,6 +243,7 @@ pub async fn create_metric(
         let created = usecase::create(conn, &metric)?;
         let location = format!("/v1/metrics/{}", created.code);
         Ok(Created {
+            status: None,
             body: MetricBody::from(created),
             location: Some(location),
             etag: None,

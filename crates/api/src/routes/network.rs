@@ -101,6 +101,7 @@ pub async fn create_invitation(
         )?;
         let location = format!("/v1/invitations/{}", invitation.id);
         Ok(Created {
+            status: None,
             body: InvitationCreated {
                 invitation: invitation.into(),
                 code,
@@ -202,6 +203,7 @@ pub async fn accept_invitation(
         let customer = usecase::accept_invitation(tx, caller.org_id, &digest)?;
         let location = format!("/v1/organisations/{}", customer.org_id);
         Ok(Created {
+            status: None,
             body: PartnerBody::from(customer),
             location: Some(location),
             etag: None,

@@ -277,6 +277,7 @@ pub async fn forward_request(
         )?;
         let bodies: Vec<RequestBody> = created.into_iter().map(|r| body(r, Vec::new())).collect();
         Ok(Created {
+            status: None,
             body: bodies,
             location: Some(format!("/v1/requests/{id}/forwarded")),
             etag: None,

@@ -85,6 +85,7 @@ pub async fn create_requirement(
         let location = format!("/v1/requirements/{}", requirement.id);
         let etag = etag::format(requirement.revision);
         Ok(Created {
+            status: None,
             body: RequirementBody::from(requirement),
             location: Some(location),
             etag: Some(etag),
@@ -261,6 +262,7 @@ pub async fn publish_requirement(
         let requirement = usecase::transition(tx, org, id, expected, RequirementAction::Publish)?;
         let etag = etag::format(requirement.revision);
         Ok(Created {
+            status: None,
             body: RequirementBody::from(requirement),
             location: None,
             etag: Some(etag),

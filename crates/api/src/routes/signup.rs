@@ -2,18 +2,19 @@
 //! intent; can be switched off (`TIERLINK_OPEN_SIGNUP=false`), leaving
 //! organisations to invitations and the operator CLI.
 
-use actix_web::http::header;
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, post, web};
 use tierlink_domain::ValidationErrors;
 use tierlink_domain::identity::{DisplayName, Email, Password};
+use tierlink_domain::ids::OrgId;
 use tierlink_persistence::Database;
 use tierlink_usecases::accounts::{self, FirstAdmin};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::support::hash_password;
 use crate::auth::{AuthState, secrets};
-use crate::db;
 use crate::extract::JsonBody;
+use crate::idempotency::{Created, IdempotencyKey, create_once};
 use crate::problem::{ApiError, Problem};
 use crate::wire::auth::{SignupRequest, SignupResponse};
 use crate::wire::organisations::OrganisationBody;
@@ -32,6 +33,7 @@ pub fn configure(config: &mut ServiceConfig) {
 #[utoipa::path(
     tag = "auth",
     operation_id = "signUp",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key and body replay the first answer")),
     request_body(content = SignupRequest, example = json!({
         "organisation": {"name": "Hanbit Precision Co., Ltd.", "country": "KR",
             "identifiers": [{"scheme": "kr_brn", "value": "124-81-00998"}]},
@@ -54,6 +56,7 @@ pub async fn signup(
     db: web::Data<Database>,
     auth: web::Data<AuthState>,
     JsonBody(body): JsonBody<SignupRequest>,
+    key: IdempotencyKey,
 ) -> Result<HttpResponse, ApiError> {
     if !auth.open_signup && body.invitation_code.is_none() {
         return Err(ApiError::Denied {
@@ -84,8 +87,11 @@ pub async fn signup(
     let password_hash = hash_password(&auth, password).await?;
     let invitation_code = body.invitation_code;
     let code_hash = invitation_code.map(|code| secrets::digest(code.trim()));
-    let (organisation, admin) = db::write(&db, move |tx| {
-        accounts::sign_up(
+    // No organisation exists yet: sign-up keys share one scope. A replay
+    // needs the same key and the same body, password included.
+    let scope = OrgId::from_uuid(uuid::Uuid::nil());
+    create_once(&db, scope, key, StatusCode::CREATED, move |tx| {
+        let (organisation, admin) = accounts::sign_up(
             tx,
             &organisation,
             code_hash.as_deref(),
@@ -94,17 +100,17 @@ pub async fn signup(
                 display_name: &name,
                 password_hash,
             },
-        )
+        )?;
+        tracing::info!(org_id = %organisation.id, "organisation signed up");
+        Ok(Created {
+            status: None,
+            location: Some(format!("/v1/organisations/{}", organisation.id)),
+            etag: None,
+            body: SignupResponse {
+                organisation: OrganisationBody::from(organisation),
+                admin: UserBody::from(admin),
+            },
+        })
     })
-    .await?;
-    tracing::info!(org_id = %organisation.id, "organisation signed up");
-    Ok(HttpResponse::Created()
-        .insert_header((
-            header::LOCATION,
-            format!("/v1/organisations/{}", organisation.id),
-        ))
-        .json(SignupResponse {
-            organisation: OrganisationBody::from(organisation),
-            admin: UserBody::from(admin),
-        }))
+    .await
 }

@@ -1,6 +1,6 @@
 //! `/v1/users`: an organisation's people, managed by its admins.
 
-use actix_web::http::header;
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use tierlink_domain::ValidationErrors;
 use tierlink_domain::identity::{DisplayName, Email, Password};
@@ -15,6 +15,7 @@ use crate::auth::AuthState;
 use crate::auth::caller::{Authorized, need};
 use crate::db;
 use crate::extract::{JsonBody, QueryParams};
+use crate::idempotency::{Created, IdempotencyKey, create_once};
 use crate::path::Id;
 use crate::problem::{ApiError, Problem};
 use crate::wire::pagination::PageParams;
@@ -67,6 +68,7 @@ pub async fn list_users(
 #[utoipa::path(
     tag = "users",
     operation_id = "createUser",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key and body replay the first answer")),
     request_body = CreateUser,
     security(("bearer" = [])),
     responses(
@@ -84,6 +86,7 @@ pub async fn create_user(
     db: web::Data<Database>,
     auth: web::Data<AuthState>,
     JsonBody(body): JsonBody<CreateUser>,
+    key: IdempotencyKey,
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = ValidationErrors::new();
     let email = errors.collect(Email::parse(&body.email));
@@ -94,9 +97,9 @@ pub async fn create_user(
     };
     let password_hash = hash_password(&auth, password).await?;
     let role = body.role.into();
-    let user = db::write(&db, move |conn| {
-        usecase::create(
-            conn,
+    create_once(&db, caller.org_id, key, StatusCode::CREATED, move |tx| {
+        let user = usecase::create(
+            tx,
             NewUser {
                 org_id: caller.org_id,
                 email: &email,
@@ -104,12 +107,15 @@ pub async fn create_user(
                 role,
                 password_hash,
             },
-        )
+        )?;
+        Ok(Created {
+            status: None,
+            location: Some(format!("/v1/users/{}", user.id)),
+            etag: None,
+            body: UserBody::from(user),
+        })
     })
-    .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/v1/users/{}", user.id)))
-        .json(UserBody::from(user)))
+    .await
 }
 
 /// Get a user
