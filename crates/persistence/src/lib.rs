@@ -37,7 +37,6 @@ pub mod requests;
 pub mod requirements;
 pub mod schema;
 pub mod schema_info;
-pub mod seed;
 mod time;
 pub mod url;
 pub mod users;
