@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmarks: seeds the benchmark chain on SQLite and PostgreSQL, runs each
+# Benchmarks: seeds the benchmark chain on SQLite and PostgreSQL (with
+# `tierlink-devtools seed`, built here beside the release server), runs each
 # scenario with wrk against the release server on this machine, measures
 # ceilings (GET /healthz, the same reads as direct SQL), and prints a report.
 # Usage: bash bench/run.sh [--quick]     (--quick: a smaller chain, shorter runs)
@@ -29,9 +30,13 @@ need wrk wrk
 need sqlite3 sqlite3
 need pgbench postgresql-contrib
 
-echo "==> building the release binary"
+echo "==> building the release binaries"
+# The server exactly as production builds it, then the seed's own binary
+# (crates/devtools: the fixed password below is only in that one).
 cargo build --release --locked --bin tierlink >/dev/null
-BIN=target/release/tierlink
+cargo build --release --locked -p tierlink-devtools --bin tierlink-devtools >/dev/null
+BIN=${CARGO_TARGET_DIR:-target}/release/tierlink
+DEVTOOLS=${CARGO_TARGET_DIR:-target}/release/tierlink-devtools
 PASSWORD="bench password 123"
 
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1], {'d': d}))" "$1"; }
@@ -80,7 +85,7 @@ bench_engine() {
   ENGINE=$1 URL=$2
   echo "==> $ENGINE: seeding"
   local started=$(date +%s)
-  TIERLINK_DATABASE_URL=$URL TIERLINK_LOG=warn "$BIN" seed "${SEED_ARGS[@]}" > "$OUT/$ENGINE-seed.txt"
+  TIERLINK_DATABASE_URL=$URL TIERLINK_LOG=warn "$DEVTOOLS" seed "${SEED_ARGS[@]}" > "$OUT/$ENGINE-seed.txt"
   echo "seeded in $(( $(date +%s) - started ))s: $(head -1 "$OUT/$ENGINE-seed.txt")"
   # Start every engine's scenarios from a settled database, as pgbench
   # does: the seed's writes vacuumed, analysed and checkpointed now rather

@@ -1,4 +1,6 @@
-//! The `tierlink` binary: `serve` (the default), `migrate`, `openapi`.
+//! The `tierlink` binary: `serve` (the default), `migrate`, `openapi`,
+//! `admin`. The benchmark seed is not here: it is `tierlink-devtools seed`
+//! (crates/devtools), so this binary carries no fixed password.
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -37,28 +39,6 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document as JSON.
     Openapi,
-    /// Fill an empty database with a realistic supply chain (for benchmarks and demos).
-    Seed {
-        /// Makes the data (ids included) reproducible.
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-        /// Tier-1 suppliers of the large firm.
-        #[arg(long, default_value_t = 2_000)]
-        tier1: usize,
-        /// Tier-2 suppliers, spread over the tier-1s.
-        #[arg(long, default_value_t = 10_000)]
-        tier2: usize,
-        /// Published requirements, each sent to every tier-1.
-        #[arg(long, default_value_t = 20)]
-        requirements: usize,
-        /// Items per requirement (at most the catalogue's non-document metrics).
-        #[arg(long, default_value_t = 30)]
-        items: usize,
-        /// Extra open requests for the last supplier with a login (the
-        /// bulk-answer benchmark: `--bulk-requests 334` makes 10,020 entries).
-        #[arg(long, default_value_t = 0)]
-        bulk_requests: usize,
-    },
     /// Operator tasks on the database (no server needed).
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -123,24 +103,6 @@ fn main() -> ExitCode {
     let result = match command {
         Command::Migrate => migrate(&settings),
         Command::Admin(admin) => run_admin(&settings, admin),
-        Command::Seed {
-            seed,
-            tier1,
-            tier2,
-            requirements,
-            items,
-            bulk_requests,
-        } => run_seed(
-            &settings,
-            &tierlink_persistence::seed::SeedPlan {
-                tier1,
-                tier2,
-                requirements,
-                items_per_requirement: items,
-                bulk_requests,
-                ..tierlink_persistence::seed::SeedPlan::benchmark(seed)
-            },
-        ),
         Command::Serve | Command::Openapi => serve(&settings),
     };
     match result {
@@ -178,27 +140,6 @@ fn run_admin(settings: &Settings, command: AdminCommand) -> Result<(), Box<dyn s
             password_stdin,
         } => admin::reset_password(settings, &email, password_stdin)?,
     };
-    writeln!(std::io::stdout().lock(), "{message}")?;
-    Ok(())
-}
-
-fn run_seed(
-    settings: &Settings,
-    plan: &tierlink_persistence::seed::SeedPlan,
-) -> Result<(), Box<dyn std::error::Error>> {
-    let bar = indicatif::ProgressBar::new(1);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} {msg:>14} [{bar:40}] {pos}/{len} {elapsed}",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    let message = admin::seed(settings, plan, |phase, done, total| {
-        bar.set_message(phase.to_owned());
-        bar.set_length(u64::try_from(total).unwrap_or(u64::MAX));
-        bar.set_position(u64::try_from(done).unwrap_or(0));
-    })?;
-    bar.finish_and_clear();
     writeln!(std::io::stdout().lock(), "{message}")?;
     Ok(())
 }

@@ -46,7 +46,6 @@ pub mod revisions;
 pub mod rollup_inputs;
 pub mod schema;
 pub mod schema_info;
-pub mod seed;
 mod time;
 pub mod url;
 pub mod users;

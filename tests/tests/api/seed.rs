@@ -1,8 +1,8 @@
-//! `tierlink seed`: the generated chain is coherent through the API.
+//! `tierlink-devtools seed`: the generated chain is coherent through the API.
 
 use reqwest::Method;
-use tierlink_api::admin::{SEED_PASSWORD, seed};
-use tierlink_persistence::seed::SeedPlan;
+use tierlink_devtools::seed::SeedPlan;
+use tierlink_devtools::{SEED_PASSWORD, seed_database};
 use tierlink_tests::TestApp;
 
 #[tokio::test]
@@ -17,14 +17,14 @@ async fn a_small_seeded_chain_reads_back_through_the_api() {
         ..SeedPlan::benchmark(7)
     };
     let mut phases = Vec::new();
-    let printed = seed(&app.settings, &plan, |phase, _, _| {
+    let printed = seed_database(&app.settings, &plan, |phase, _, _| {
         phases.push(phase.to_owned())
     })
     .expect("seeding succeeds");
     assert!(printed.contains("seeded 43 organisations"), "{printed}");
     assert!(phases.iter().any(|p| p == "requests"));
     // A second run refuses a database that is not empty.
-    assert!(seed(&app.settings, &plan, |_, _, _| {}).is_err());
+    assert!(seed_database(&app.settings, &plan, |_, _, _| {}).is_err());
 
     let large = app
         .login("bench-large@tierlink.example", SEED_PASSWORD)

@@ -6,9 +6,7 @@
 
 use diesel::RunQueryDsl;
 use tierlink_domain::metrics::{self, ValueKind};
-
-use crate::connection::DbConnection;
-use crate::error::StoreError;
+use tierlink_persistence::{DbConnection, StoreError};
 
 /// What to generate.
 #[derive(Debug, Clone, Copy)]
