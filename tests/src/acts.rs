@@ -11,6 +11,19 @@ use crate::{TestApp, TestOrg};
 pub const PDF: &[u8] = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
 impl TestApp {
+    /// `buyer` invites `email` to be its supplier; the invitation, with
+    /// its code.
+    pub async fn invite(&self, buyer: &TestOrg, email: &str) -> Value {
+        self.call(
+            Method::POST,
+            buyer.token(),
+            "/v1/invitations",
+            Some(&serde_json::json!({ "email": email })),
+            201,
+        )
+        .await
+    }
+
     /// The requests `org` received (`GET /v1/requests`), newest first.
     pub async fn requests_of(&self, org: &TestOrg) -> Vec<Value> {
         let page = self

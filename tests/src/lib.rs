@@ -469,15 +469,7 @@ impl TestApp {
 
     /// Makes `supplier` a supplier of `buyer`: an invitation accepted.
     pub async fn link(&self, buyer: &TestOrg, supplier: &TestOrg) {
-        let invitation = self
-            .call(
-                reqwest::Method::POST,
-                &buyer.admin.access_token,
-                "/v1/invitations",
-                Some(&json!({"email": supplier.admin.email})),
-                201,
-            )
-            .await;
+        let invitation = self.invite(buyer, &supplier.admin.email).await;
         let code = invitation["code"].as_str().expect("a code");
         self.call(
             reqwest::Method::POST,
