@@ -15,6 +15,7 @@ mod metrics;
 mod network;
 mod openapi;
 mod organisations;
+mod races;
 mod read_cache;
 mod requirements;
 mod reuse;
