@@ -10,6 +10,7 @@ mod errors;
 mod evidence;
 mod hardening;
 mod health;
+mod idempotency;
 mod isolation;
 mod metrics;
 mod network;
