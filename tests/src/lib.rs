@@ -5,6 +5,11 @@
 //! `TIERLINK_TEST_DATABASE_URL` names a PostgreSQL server
 //! (`postgres://postgres@127.0.0.1:5432/postgres`), each test gets a new
 //! database there, dropped when the test ends, so tests run in parallel.
+//!
+//! Scenario files start from [`TestApp::builder`] (organisations, supplier
+//! links, published requirements: see [`ScenarioBuilder`]) and act with the
+//! steps in `acts.rs` (answer, forward, accept, upload, ...); `replay.rs`
+//! holds what idempotency and race tests compare.
 
 use std::time::Duration;
 
@@ -16,6 +21,14 @@ use tierlink_api::auth::tokens::{Claims, TokenIssuer};
 use tierlink_api::config::{LogFormat, Settings};
 use tierlink_api::{Application, telemetry};
 use tierlink_persistence::DatabaseUrl;
+
+mod acts;
+mod replay;
+mod scenario;
+
+pub use acts::PDF;
+pub use replay::{KEY_REUSED_STATUS, Reply, expect_key_reused, expect_replay, race, send_settled};
+pub use scenario::{Published, Requirement, Scenario, ScenarioBuilder};
 
 pub const TEST_DATABASE_URL: &str = "TIERLINK_TEST_DATABASE_URL";
 
@@ -130,7 +143,16 @@ pub struct TestApp {
 #[derive(Debug, Clone)]
 pub struct TestOrg {
     pub id: String,
+    /// The name it signed up with.
+    pub name: String,
     pub admin: TestUser,
+}
+
+impl TestOrg {
+    /// Its admin's access token.
+    pub fn token(&self) -> &str {
+        &self.admin.access_token
+    }
 }
 
 /// A logged-in person.
@@ -269,6 +291,7 @@ impl TestApp {
                 .as_str()
                 .expect("an id")
                 .to_owned(),
+            name: name.to_owned(),
             admin: TestUser {
                 id: body["admin"]["id"].as_str().expect("an id").to_owned(),
                 ..admin
@@ -402,7 +425,6 @@ impl TestApp {
         }
     }
 
-    /// Creates and publishes a requirement of `owner`'s; returns its id.
     /// The id of the first request in `org`'s list of incoming requests
     /// (the newest; the only one in most tests).
     pub async fn first_request(&self, org: &TestOrg) -> String {
@@ -421,6 +443,7 @@ impl TestApp {
             .to_owned()
     }
 
+    /// Creates and publishes a requirement of `owner`'s; returns its id.
     pub async fn publish_requirement(&self, owner: &TestOrg, body: &Value) -> String {
         let token = &owner.admin.access_token;
         let created = self
@@ -446,15 +469,7 @@ impl TestApp {
 
     /// Makes `supplier` a supplier of `buyer`: an invitation accepted.
     pub async fn link(&self, buyer: &TestOrg, supplier: &TestOrg) {
-        let invitation = self
-            .call(
-                reqwest::Method::POST,
-                &buyer.admin.access_token,
-                "/v1/invitations",
-                Some(&json!({"email": supplier.admin.email})),
-                201,
-            )
-            .await;
+        let invitation = self.invite(buyer, &supplier.admin.email).await;
         let code = invitation["code"].as_str().expect("a code");
         self.call(
             reqwest::Method::POST,

@@ -2,46 +2,27 @@
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use tierlink_tests::{TestApp, TestOrg, expect_problem, problem_fields};
+use tierlink_tests::{Requirement, Scenario, TestApp, expect_problem, problem_fields};
 
-struct Setup {
-    app: TestApp,
-    large: TestOrg,
-    supplier: TestOrg,
-    fellow: TestOrg,
-    request: String,
-}
-
-async fn setup() -> Setup {
-    let app = TestApp::spawn().await;
-    let large = app.signup("Hyundai Steel").await;
-    let supplier = app.signup("Hanbit").await;
-    let fellow = app.signup("Seoul Bolts").await;
-    app.link(&large, &supplier).await;
-    app.link(&large, &fellow).await;
-    app.publish_requirement(&large, &requirement_body()).await;
-    let request = app.first_request(&supplier).await;
-    Setup {
-        app,
-        large,
-        supplier,
-        fellow,
-        request,
-    }
+/// Hyundai Steel asks its two suppliers, Hanbit and Seoul Bolts, for the
+/// requirement below; the tests answer as Hanbit.
+async fn setup() -> Scenario {
+    TestApp::builder()
+        .supplier("Hyundai Steel", "Hanbit")
+        .supplier("Hyundai Steel", "Seoul Bolts")
+        .publish("Hyundai Steel", requirement())
+        .build()
+        .await
 }
 
 /// The requirement every test here answers: two required items, two optional.
-fn requirement_body() -> Value {
-    json!({
-        "title": "FY2026", "period": {"start": "2026-01-01", "end": "2026-12-31"}, "due_date": "2099-01-31",
-        "items": [
-            {"metric": "ghg.scope1"},
-            {"metric": "ghg.scope2.market", "estimates_accepted": true},
-            {"metric": "energy.total", "required": false},
-            {"metric": "cbam.production_route", "required": false}
-        ],
-        "audience": {"all_active_suppliers": true}
-    })
+fn requirement() -> Requirement {
+    Requirement::new("FY2026").items(json!([
+        {"metric": "ghg.scope1"},
+        {"metric": "ghg.scope2.market", "estimates_accepted": true},
+        {"metric": "energy.total", "required": false},
+        {"metric": "cbam.production_route", "required": false}
+    ]))
 }
 
 /// Submits the draft at `answer` (`/v1/requests/{id}/answer`) and reads
@@ -71,8 +52,9 @@ fn entry<'a>(answer: &'a Value, metric: &str) -> &'a Value {
 #[tokio::test]
 async fn values_read_back_exactly_and_convert_exactly() {
     let s = setup().await;
-    let path = format!("/v1/requests/{}/answer/entries/ghg.scope1", s.request);
-    let token = &s.supplier.admin.access_token;
+    let request = s.request("Hanbit");
+    let path = format!("/v1/requests/{request}/answer/entries/ghg.scope1");
+    let token = s.org("Hanbit").token();
     let saved = s
         .app
         .call(
@@ -100,7 +82,7 @@ async fn values_read_back_exactly_and_convert_exactly() {
         .call(
             Method::PUT,
             token,
-            &format!("/v1/requests/{}/answer/entries/energy.total", s.request),
+            &format!("/v1/requests/{request}/answer/entries/energy.total"),
             Some(&json!({"metric": "energy.total", "value": "7.2", "unit": "GJ", "period": {"start": "2026-01-01", "end": "2026-06-30"}})),
             200,
         )
@@ -112,7 +94,7 @@ async fn values_read_back_exactly_and_convert_exactly() {
         .call(
             Method::GET,
             token,
-            &format!("/v1/requests/{}/answer", s.request),
+            &format!("/v1/requests/{request}/answer"),
             None,
             200,
         )
@@ -123,8 +105,8 @@ async fn values_read_back_exactly_and_convert_exactly() {
 #[tokio::test]
 async fn invalid_entries_are_422_naming_the_item_and_save_nothing() {
     let s = setup().await;
-    let token = &s.supplier.admin.access_token;
-    let path = format!("/v1/requests/{}/answer", s.request);
+    let token = s.org("Hanbit").token();
+    let path = format!("/v1/requests/{}/answer", s.request("Hanbit"));
     let body = json!({"entries": [
         {"metric": "ghg.scope1", "value": "12", "unit": "kWh"},
         {"metric": "ghg.scope2.market", "value": 1.5, "unit": "tCO2e"},
@@ -167,12 +149,13 @@ async fn invalid_entries_are_422_naming_the_item_and_save_nothing() {
 #[tokio::test]
 async fn submitting_lists_every_missing_required_item() {
     let s = setup().await;
-    let token = &s.supplier.admin.access_token;
+    let token = s.org("Hanbit").token();
+    let request = s.request("Hanbit");
     s.app
         .call(
             Method::PUT,
             token,
-            &format!("/v1/requests/{}/answer", s.request),
+            &format!("/v1/requests/{request}/answer"),
             Some(&json!({"entries": [{"metric": "energy.total", "value": "10", "unit": "MWh"}]})),
             200,
         )
@@ -182,7 +165,7 @@ async fn submitting_lists_every_missing_required_item() {
         .send_as(
             Method::POST,
             token,
-            &format!("/v1/requests/{}/answer/submit", s.request),
+            &format!("/v1/requests/{request}/answer/submit"),
             None,
         )
         .await;
@@ -196,7 +179,7 @@ async fn submitting_lists_every_missing_required_item() {
         .call(
             Method::GET,
             token,
-            &format!("/v1/requests/{}/answer/revisions", s.request),
+            &format!("/v1/requests/{request}/answer/revisions"),
             None,
             200,
         )
@@ -208,9 +191,10 @@ async fn submitting_lists_every_missing_required_item() {
 async fn review_and_resubmission_keep_every_revision_intact() {
     let s = setup().await;
     let app = &s.app;
-    let supplier = &s.supplier.admin.access_token;
-    let large = &s.large.admin.access_token;
-    let answer = format!("/v1/requests/{}/answer", s.request);
+    let supplier = s.org("Hanbit").token();
+    let large = s.org("Hyundai Steel").token();
+    let request_id = s.request("Hanbit");
+    let answer = format!("/v1/requests/{request_id}/answer");
 
     // An ERP sends everything at once and submits.
     let first = json!({"entries": [
@@ -275,7 +259,7 @@ async fn review_and_resubmission_keep_every_revision_intact() {
         .call(
             Method::GET,
             supplier,
-            &format!("/v1/requests/{}", s.request),
+            &format!("/v1/requests/{request_id}"),
             None,
             200,
         )
@@ -397,7 +381,7 @@ async fn review_and_resubmission_keep_every_revision_intact() {
         .as_array()
         .expect("items")
         .iter()
-        .find(|r| r["id"] == s.request.as_str())
+        .find(|r| r["id"] == request_id)
         .expect("the request");
     assert_eq!(row["status"], "accepted");
 }
@@ -406,8 +390,8 @@ async fn review_and_resubmission_keep_every_revision_intact() {
 async fn after_a_submission_the_draft_is_the_revision_until_it_changes() {
     let s = setup().await;
     let app = &s.app;
-    let supplier = &s.supplier.admin.access_token;
-    let answer = format!("/v1/requests/{}/answer", s.request);
+    let supplier = s.org("Hanbit").token();
+    let answer = format!("/v1/requests/{}/answer", s.request("Hanbit"));
     let metrics = |answer: &Value| -> Vec<String> {
         answer["draft"]
             .as_array()
@@ -441,7 +425,7 @@ async fn after_a_submission_the_draft_is_the_revision_until_it_changes() {
     // revision, the draft carries none.
     app.call(
         Method::POST,
-        &s.large.admin.access_token,
+        s.org("Hyundai Steel").token(),
         &format!("{answer}/revisions/1/request-changes"),
         Some(&json!({"comment": "Check scope 2", "items": [{"metric": "ghg.scope2.market", "comment": "Too low"}]})),
         200,
@@ -504,9 +488,10 @@ async fn after_a_submission_the_draft_is_the_revision_until_it_changes() {
 async fn an_entry_for_an_item_an_amendment_dropped_leaves_the_draft_at_submission() {
     let s = setup().await;
     let app = &s.app;
-    let supplier = &s.supplier.admin.access_token;
-    let large = &s.large.admin.access_token;
-    let answer = format!("/v1/requests/{}/answer", s.request);
+    let supplier = s.org("Hanbit").token();
+    let large = s.org("Hyundai Steel").token();
+    let request = s.request("Hanbit");
+    let answer = format!("/v1/requests/{request}/answer");
     app.call(
         Method::PUT,
         supplier,
@@ -520,31 +505,23 @@ async fn an_entry_for_an_item_an_amendment_dropped_leaves_the_draft_at_submissio
     )
     .await;
     // The requester drops energy.total.
-    let requirements = app
-        .call(Method::GET, large, "/v1/requirements", None, 200)
-        .await;
-    let path = format!(
-        "/v1/requirements/{}",
-        requirements["items"][0]["id"].as_str().expect("id")
-    );
-    let etag = app.get_as(large, &path).await.headers()["etag"]
-        .to_str()
-        .expect("ascii")
-        .to_owned();
-    let mut content = requirement_body();
+    let path = format!("/v1/requirements/{}", s.requirement().id);
+    let etag = app.etag(large, &path).await;
+    let mut content = s.body(&requirement());
     content["items"]
         .as_array_mut()
         .expect("items")
         .retain(|item| item["metric"] != "energy.total");
+    let amendment = json!({"note": "Energy next year", "content": content});
     let amended = app
-        .client
-        .post(app.url(&format!("{path}/amendments")))
-        .bearer_auth(large)
-        .header("if-match", &etag)
-        .json(&json!({"note": "Energy next year", "content": content}))
-        .send()
-        .await
-        .expect("sent");
+        .send_if_match(
+            Method::POST,
+            large,
+            &format!("{path}/amendments"),
+            &etag,
+            &amendment,
+        )
+        .await;
     assert_eq!(amended.status(), 200);
     // Until the submission the draft keeps what the supplier wrote; the
     // revision holds only what is still asked, and so does the draft after.
@@ -560,16 +537,15 @@ async fn an_entry_for_an_item_an_amendment_dropped_leaves_the_draft_at_submissio
 async fn only_the_supplier_writes_and_only_the_parties_read() {
     let s = setup().await;
     let app = &s.app;
-    let answer = format!("/v1/requests/{}/answer", s.request);
-    app.call(
-        Method::PUT,
-        &s.supplier.admin.access_token,
-        &answer,
-        Some(&json!({"entries": [{"metric": "ghg.scope1", "value": "1", "unit": "tCO2e"}, {"metric": "ghg.scope2.market", "value": "1", "unit": "tCO2e"}], "submit": true})),
-        200,
+    let (supplier, request) = (s.org("Hanbit"), s.request("Hanbit"));
+    let answer = format!("/v1/requests/{request}/answer");
+    app.answer(
+        supplier,
+        request,
+        &json!({"entries": [{"metric": "ghg.scope1", "value": "1", "unit": "tCO2e"}, {"metric": "ghg.scope2.market", "value": "1", "unit": "tCO2e"}], "submit": true}),
     )
     .await;
-    let fellow = &s.fellow.admin.access_token;
+    let fellow = s.org("Seoul Bolts").token();
     for (method, path, body) in [
         (Method::GET, answer.clone(), None),
         (Method::PUT, answer.clone(), Some(json!({"entries": []}))),
@@ -594,7 +570,7 @@ async fn only_the_supplier_writes_and_only_the_parties_read() {
         expect_problem(response, 404, "not_found").await;
     }
     // The requester reads revisions but cannot write the supplier's answer.
-    let large = &s.large.admin.access_token;
+    let large = s.org("Hyundai Steel").token();
     app.call(
         Method::GET,
         large,
@@ -615,7 +591,7 @@ async fn only_the_supplier_writes_and_only_the_parties_read() {
     expect_problem(write, 404, "not_found").await;
     // A viewer of the supplier cannot write.
     let viewer = app
-        .add_user(&s.supplier.admin, "viewer@hanbit.example", "viewer")
+        .add_user(&supplier.admin, "viewer@hanbit.example", "viewer")
         .await;
     expect_problem(
         app.send_as(

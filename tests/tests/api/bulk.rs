@@ -2,77 +2,58 @@
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use tierlink_tests::{TestApp, TestOrg, expect_problem, problem_fields};
+use tierlink_tests::{
+    Requirement, Scenario, ScenarioBuilder, TestApp, expect_problem, problem_fields,
+};
 
+/// Hanbit supplies Hyundai Steel and received two of its requirements.
 struct Setup {
-    app: TestApp,
-    large: TestOrg,
-    supplier: TestOrg,
-    /// The supplier's requests, by requirement title: "Steel", "Energy".
+    s: Scenario,
+    /// Hanbit's requests, by requirement title: "Steel", "Energy".
     steel: String,
     energy: String,
 }
 
 async fn setup() -> Setup {
-    setup_with(TestApp::spawn().await).await
+    setup_with(TestApp::builder()).await
 }
 
-async fn setup_with(app: TestApp) -> Setup {
-    let large = app.signup("Hyundai Steel").await;
-    let supplier = app.signup("Hanbit").await;
-    app.link(&large, &supplier).await;
-    for (title, items) in [
-        (
-            "Steel",
-            json!([{"metric": "ghg.scope1"}, {"metric": "energy.total", "required": false}]),
-        ),
-        ("Energy", json!([{"metric": "energy.total"}])),
-    ] {
-        app.publish_requirement(
-            &large,
-            &json!({
-                "title": title, "period": {"start": "2026-01-01", "end": "2026-12-31"},
-                "due_date": "2099-01-31", "items": items,
-                "audience": {"all_active_suppliers": true}
-            }),
+async fn setup_with(builder: ScenarioBuilder) -> Setup {
+    let s = builder
+        .supplier("Hyundai Steel", "Hanbit")
+        .publish(
+            "Hyundai Steel",
+            Requirement::new("Steel").items(
+                json!([{"metric": "ghg.scope1"}, {"metric": "energy.total", "required": false}]),
+            ),
         )
-        .await;
-    }
-    let incoming = app
-        .call(
-            Method::GET,
-            &supplier.admin.access_token,
-            "/v1/requests",
-            None,
-            200,
+        .publish(
+            "Hyundai Steel",
+            Requirement::new("Energy").items(json!([{"metric": "energy.total"}])),
         )
+        .build()
         .await;
-    let id_of = |title: &str| {
-        incoming["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .find(|r| r["title"] == title)
-            .and_then(|r| r["id"].as_str())
-            .expect("a request")
-            .to_owned()
-    };
     Setup {
-        steel: id_of("Steel"),
-        energy: id_of("Energy"),
-        app,
-        large,
-        supplier,
+        steel: s.published("Steel").request("Hanbit").to_owned(),
+        energy: s.published("Energy").request("Hanbit").to_owned(),
+        s,
+    }
+}
+
+impl std::ops::Deref for Setup {
+    type Target = Scenario;
+
+    fn deref(&self) -> &Scenario {
+        &self.s
     }
 }
 
 impl Setup {
     async fn bulk(&self, body: &Value, status: u16) -> reqwest::Response {
         let response = self
-            .app
             .send_as(
                 Method::POST,
-                &self.supplier.admin.access_token,
+                self.org("Hanbit").token(),
                 "/v1/answers/bulk",
                 Some(body),
             )
@@ -83,27 +64,25 @@ impl Setup {
 
     /// Revision 1 of a request's answer, as the large firm reads it.
     async fn first_revision_as_requester(&self, request: &str) -> Value {
-        self.app
-            .call(
-                Method::GET,
-                &self.large.admin.access_token,
-                &format!("/v1/requests/{request}/answer/revisions/1"),
-                None,
-                200,
-            )
-            .await
+        self.call(
+            Method::GET,
+            self.org("Hyundai Steel").token(),
+            &format!("/v1/requests/{request}/answer/revisions/1"),
+            None,
+            200,
+        )
+        .await
     }
 
     async fn answer(&self, request: &str) -> Value {
-        self.app
-            .call(
-                Method::GET,
-                &self.supplier.admin.access_token,
-                &format!("/v1/requests/{request}/answer"),
-                None,
-                200,
-            )
-            .await
+        self.call(
+            Method::GET,
+            self.org("Hanbit").token(),
+            &format!("/v1/requests/{request}/answer"),
+            None,
+            200,
+        )
+        .await
     }
 }
 
@@ -214,7 +193,7 @@ async fn a_request_that_cannot_be_answered_fails_the_call_with_409() {
     s.app
         .call(
             Method::POST,
-            &s.supplier.admin.access_token,
+            s.org("Hanbit").token(),
             &format!("/v1/requests/{}/decline", s.energy),
             Some(&json!({"reason": "We do not use energy"})),
             200,
@@ -297,8 +276,8 @@ async fn the_shape_of_the_call_is_checked_before_anything_is_read() {
 
 #[tokio::test]
 async fn bulk_bodies_have_their_own_limit_and_readers_may_not_write() {
-    let app = TestApp::spawn_with(|settings| settings.max_bulk_body_bytes = 2048).await;
-    let s = setup_with(app).await;
+    let s = setup_with(TestApp::builder().settings(|settings| settings.max_bulk_body_bytes = 2048))
+        .await;
     let entries: Vec<Value> = (0..100)
         .map(|_| json!({"metric": "energy.total", "value": "1", "unit": "MWh"}))
         .collect();
@@ -307,7 +286,7 @@ async fn bulk_bodies_have_their_own_limit_and_readers_may_not_write() {
 
     let viewer = s
         .app
-        .add_user(&s.supplier.admin, "viewer@hanbit.example", "viewer")
+        .add_user(&s.org("Hanbit").admin, "viewer@hanbit.example", "viewer")
         .await;
     let small = json!({"answers": [{"request_id": s.energy, "entries": [
         {"metric": "energy.total", "value": "1", "unit": "MWh"}]}]});
@@ -323,7 +302,7 @@ async fn bulk_bodies_have_their_own_limit_and_readers_may_not_write() {
     expect_problem(response, 403, "forbidden").await;
     let reader = s
         .app
-        .add_client(&s.supplier.admin, &["responses:read"])
+        .add_client(&s.org("Hanbit").admin, &["responses:read"])
         .await;
     let response = s
         .app
@@ -352,7 +331,7 @@ async fn saving_without_submitting_leaves_a_submitted_request_as_it_was() {
             .map(str::to_owned)
     };
     let path = format!("/v1/requests/{}", s.energy);
-    let token = &s.supplier.admin.access_token;
+    let token = s.org("Hanbit").token();
     let before = etag(&s.app.get_as(token, &path).await);
     assert!(before.is_some());
 
@@ -375,7 +354,7 @@ async fn saving_without_submitting_leaves_a_submitted_request_as_it_was() {
 #[tokio::test]
 async fn a_bulk_submission_becomes_the_draft_the_next_edit_starts_from() {
     let s = setup().await;
-    let token = &s.supplier.admin.access_token;
+    let token = s.org("Hanbit").token();
     let answer = format!("/v1/requests/{}/answer", s.steel);
     let values = |answer: &Value| -> Vec<(String, String)> {
         answer["draft"]
@@ -472,7 +451,7 @@ async fn the_requester_cannot_answer_the_requests_it_sent() {
         .app
         .send_as(
             Method::POST,
-            &s.large.admin.access_token,
+            s.org("Hyundai Steel").token(),
             "/v1/answers/bulk",
             Some(&body),
         )
@@ -488,24 +467,7 @@ async fn the_requester_cannot_answer_the_requests_it_sent() {
 #[tokio::test]
 async fn evidence_references_are_checked_and_carried_into_the_revision() {
     let s = setup().await;
-    let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
-    let part = reqwest::multipart::Part::bytes(pdf.to_vec())
-        .file_name("scope1.pdf")
-        .mime_str("application/pdf")
-        .expect("a mime type");
-    let uploaded: Value = s
-        .app
-        .client
-        .post(s.app.url(&format!("/v1/requests/{}/evidence", s.steel)))
-        .bearer_auth(&s.supplier.admin.access_token)
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
-    let evidence = uploaded["id"].as_str().expect("an evidence id");
+    let evidence = &s.upload_pdf(s.org("Hanbit"), &s.steel).await;
 
     // Evidence of another request cannot be cited: 422 naming the reference.
     let misplaced = json!({"answers": [{"request_id": s.energy, "entries": [
@@ -537,11 +499,13 @@ async fn evidence_references_are_checked_and_carried_into_the_revision() {
 #[tokio::test]
 async fn a_call_of_more_than_five_hundred_entries_is_stored_whole_and_exactly() {
     // One connection, so the second call runs on the statement the first kept.
-    let app = TestApp::spawn_with(|settings| settings.database_pool_size = 1).await;
-    let large = app.signup("Hyundai Steel").await;
-    let supplier = app.signup("Hanbit").await;
-    app.link(&large, &supplier).await;
-    let token = &supplier.admin.access_token;
+    let app = TestApp::builder()
+        .settings(|settings| settings.database_pool_size = 1)
+        .supplier("Hyundai Steel", "Hanbit")
+        .build()
+        .await;
+    let large = app.org("Hyundai Steel");
+    let token = app.org("Hanbit").token();
     let catalogue = app
         .call(Method::GET, token, "/v1/metrics?limit=200", None, 200)
         .await;
@@ -563,7 +527,7 @@ async fn a_call_of_more_than_five_hundred_entries_is_stored_whole_and_exactly() 
         .collect();
     for n in 0..35 {
         app.publish_requirement(
-            &large,
+            large,
             &json!({
                 "title": format!("Quantities {n}"), "period": {"start": "2026-01-01", "end": "2026-12-31"},
                 "due_date": "2099-01-31", "items": items,

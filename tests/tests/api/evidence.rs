@@ -2,48 +2,26 @@
 //! by the parties, nothing left behind by a failed upload.
 
 use reqwest::Method;
-use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
-use tierlink_tests::{TestApp, TestOrg, expect_problem, problem_fields};
+use tierlink_tests::{PDF, Requirement, Scenario, TestApp, expect_problem, problem_fields};
 
-const PDF: &[u8] = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
-
-async fn setup() -> (TestApp, TestOrg, TestOrg, TestOrg, String) {
-    let app = TestApp::spawn_with(|settings| settings.max_upload_bytes = 4096).await;
-    let large = app.signup("Hyundai Steel").await;
-    let supplier = app.signup("Hanbit").await;
-    let fellow = app.signup("Seoul Bolts").await;
-    app.link(&large, &supplier).await;
-    app.link(&large, &fellow).await;
-    app.publish_requirement(
-        &large,
-        &json!({"title": "Due diligence", "period": {"start": "2026-01-01", "end": "2026-12-31"}, "due_date": "2099-01-31",
-                "items": [{"metric": "dd.policy_document"}], "audience": {"suppliers": [supplier.id]}}),
-    )
-    .await;
-    let request = app.first_request(&supplier).await;
-    (app, large, supplier, fellow, request)
-}
-
-async fn upload(
-    app: &TestApp,
-    token: &str,
-    request: &str,
-    name: &str,
-    mime: &str,
-    bytes: Vec<u8>,
-) -> reqwest::Response {
-    let part = Part::bytes(bytes)
-        .file_name(name.to_owned())
-        .mime_str(mime)
-        .expect("a mime type");
-    app.client
-        .post(app.url(&format!("/v1/requests/{request}/evidence")))
-        .bearer_auth(token)
-        .multipart(Form::new().part("file", part))
-        .send()
-        .await
-        .expect("sent")
+/// Hyundai Steel asks Hanbit (not its other supplier, Seoul Bolts) for a
+/// policy document; uploads are limited to 4 KiB.
+async fn setup() -> (Scenario, String) {
+    let s = TestApp::builder()
+        .settings(|settings| settings.max_upload_bytes = 4096)
+        .supplier("Hyundai Steel", "Hanbit")
+        .supplier("Hyundai Steel", "Seoul Bolts")
+        .publish(
+            "Hyundai Steel",
+            Requirement::new("Due diligence")
+                .items(json!([{"metric": "dd.policy_document"}]))
+                .to(&["Hanbit"]),
+        )
+        .build()
+        .await;
+    let request = s.request("Hanbit").to_owned();
+    (s, request)
 }
 
 fn stored_files(app: &TestApp) -> usize {
@@ -68,16 +46,21 @@ fn stored_files(app: &TestApp) -> usize {
 
 #[tokio::test]
 async fn a_pdf_is_stored_hashed_and_downloadable_by_the_parties_only() {
-    let (app, large, supplier, fellow, request) = setup().await;
-    let response = upload(
-        &app,
-        &supplier.admin.access_token,
-        &request,
-        "policy.pdf",
-        "application/pdf",
-        PDF.to_vec(),
-    )
-    .await;
+    let (app, request) = setup().await;
+    let (large, supplier, fellow) = (
+        app.org("Hyundai Steel"),
+        app.org("Hanbit"),
+        app.org("Seoul Bolts"),
+    );
+    let response = app
+        .upload(
+            supplier.token(),
+            &request,
+            "policy.pdf",
+            "application/pdf",
+            PDF.to_vec(),
+        )
+        .await;
     assert_eq!(response.status(), 201);
     let file: Value = response.json().await.expect("json");
     assert_eq!(file["media_type"], "application/pdf");
@@ -114,15 +97,9 @@ async fn a_pdf_is_stored_hashed_and_downloadable_by_the_parties_only() {
             "not_found",
         )
         .await;
-        let response = upload(
-            &app,
-            token,
-            &request,
-            "x.pdf",
-            "application/pdf",
-            PDF.to_vec(),
-        )
-        .await;
+        let response = app
+            .upload(token, &request, "x.pdf", "application/pdf", PDF.to_vec())
+            .await;
         expect_problem(response, 404, "not_found").await;
     }
 
@@ -158,59 +135,61 @@ async fn a_pdf_is_stored_hashed_and_downloadable_by_the_parties_only() {
 
 #[tokio::test]
 async fn files_are_judged_by_content_not_by_name() {
-    let (app, _, supplier, _, request) = setup().await;
-    let token = &supplier.admin.access_token;
-    let fake = upload(
-        &app,
-        token,
-        &request,
-        "report.pdf",
-        "application/pdf",
-        b"This is not a PDF".to_vec(),
-    )
-    .await;
+    let (app, request) = setup().await;
+    let token = app.org("Hanbit").token();
+    let fake = app
+        .upload(
+            token,
+            &request,
+            "report.pdf",
+            "application/pdf",
+            b"This is not a PDF".to_vec(),
+        )
+        .await;
     expect_problem(fake, 415, "unsupported_media_type").await;
-    let csv_named_pdf = upload(
-        &app,
-        token,
-        &request,
-        "report.pdf",
-        "application/pdf",
-        b"metric,value\nghg.scope1,1\n".to_vec(),
-    )
-    .await;
+    let csv_named_pdf = app
+        .upload(
+            token,
+            &request,
+            "report.pdf",
+            "application/pdf",
+            b"metric,value\nghg.scope1,1\n".to_vec(),
+        )
+        .await;
     let problem = expect_problem(csv_named_pdf, 422, "validation_failed").await;
     assert_eq!(problem["errors"][0]["code"], "content_mismatch");
-    let exe = upload(
-        &app,
-        token,
-        &request,
-        "tool.png",
-        "image/png",
-        b"MZ\x90\x00\x03\x00\x00\x00".to_vec(),
-    )
-    .await;
+    let exe = app
+        .upload(
+            token,
+            &request,
+            "tool.png",
+            "image/png",
+            b"MZ\x90\x00\x03\x00\x00\x00".to_vec(),
+        )
+        .await;
     expect_problem(exe, 415, "unsupported_media_type").await;
-    let csv = upload(
-        &app,
-        token,
-        &request,
-        "data.csv",
-        "text/csv",
-        b"metric,value\nghg.scope1,1\n".to_vec(),
-    )
-    .await;
+    let csv = app
+        .upload(
+            token,
+            &request,
+            "data.csv",
+            "text/csv",
+            b"metric,value\nghg.scope1,1\n".to_vec(),
+        )
+        .await;
     assert_eq!(csv.status(), 201);
     assert_eq!(stored_files(&app), 1, "only the accepted file was kept");
 }
 
 #[tokio::test]
 async fn an_upload_that_fails_midway_leaves_nothing_behind() {
-    let (app, _, supplier, _, request) = setup().await;
-    let token = &supplier.admin.access_token;
+    let (app, request) = setup().await;
+    let token = app.org("Hanbit").token();
     let mut big = PDF.to_vec();
     big.extend(std::iter::repeat_n(b' ', 8192));
-    let response = upload(&app, token, &request, "big.pdf", "application/pdf", big).await;
+    let response = app
+        .upload(token, &request, "big.pdf", "application/pdf", big)
+        .await;
     expect_problem(response, 413, "payload_too_large").await;
     let listed = app
         .call(

@@ -3,26 +3,23 @@
 
 use reqwest::Method;
 use serde_json::json;
-use tierlink_tests::{TestApp, TestOrg, expect_problem};
+use tierlink_tests::{Requirement, Scenario, TestApp, expect_problem};
 
-async fn setup() -> (TestApp, TestOrg, TestOrg, String) {
-    let app = TestApp::spawn().await;
-    let large = app.signup("Hyundai Steel").await;
-    let supplier = app.signup("Hanbit").await;
-    app.link(&large, &supplier).await;
-    app.publish_requirement(
-        &large,
-        &json!({"title": "FY2026", "period": {"start": "2026-01-01", "end": "2026-12-31"}, "due_date": "2099-01-31",
-                "items": [{"metric": "ghg.scope1"}], "audience": {"all_active_suppliers": true}}),
-    )
-    .await;
-    let request = app.first_request(&supplier).await;
-    (app, large, supplier, request)
+/// Hanbit received Hyundai Steel's Scope 1 requirement.
+async fn setup() -> (Scenario, String) {
+    let s = TestApp::builder()
+        .supplier("Hyundai Steel", "Hanbit")
+        .publish("Hyundai Steel", Requirement::new("FY2026"))
+        .build()
+        .await;
+    let request = s.request("Hanbit").to_owned();
+    (s, request)
 }
 
 #[tokio::test]
 async fn editors_do_not_manage_the_network() {
-    let (app, large, supplier, _) = setup().await;
+    let (app, _) = setup().await;
+    let (large, supplier) = (app.org("Hyundai Steel"), app.org("Hanbit"));
     let editor = app
         .add_user(&large.admin, "editor@hyundaisteel.example", "editor")
         .await;
@@ -48,24 +45,16 @@ async fn editors_do_not_manage_the_network() {
 
 #[tokio::test]
 async fn an_accepted_answer_is_final_and_nul_characters_are_refused() {
-    let (app, large, supplier, request) = setup().await;
+    let (app, request) = setup().await;
+    let (large, supplier) = (app.org("Hyundai Steel"), app.org("Hanbit"));
     let answer = format!("/v1/requests/{request}/answer");
-    app.call(
-        Method::PUT,
-        &supplier.admin.access_token,
-        &answer,
-        Some(&json!({"entries": [{"metric": "ghg.scope1", "value": "1", "unit": "tCO2e", "comment": "ok"}], "submit": true})),
-        200,
+    app.answer(
+        supplier,
+        &request,
+        &json!({"entries": [{"metric": "ghg.scope1", "value": "1", "unit": "tCO2e", "comment": "ok"}], "submit": true}),
     )
     .await;
-    app.call(
-        Method::POST,
-        &large.admin.access_token,
-        &format!("{answer}/revisions/1/accept"),
-        None,
-        200,
-    )
-    .await;
+    app.accept_revision(large, &request, 1).await;
     let resubmit = app
         .send_as(
             Method::POST,
@@ -86,7 +75,8 @@ async fn an_accepted_answer_is_final_and_nul_characters_are_refused() {
         .await;
     assert_eq!(revisions.as_array().map(Vec::len), Some(1));
 
-    let (app, _, supplier, request) = setup().await;
+    let (app, request) = setup().await;
+    let supplier = app.org("Hanbit");
     let nul = app
         .send_as(
             Method::POST,
@@ -101,13 +91,12 @@ async fn an_accepted_answer_is_final_and_nul_characters_are_refused() {
 
 #[tokio::test]
 async fn a_bad_optional_body_is_not_ignored() {
-    let (app, _, supplier, request) = setup().await;
-    app.call(
-        Method::PUT,
-        &supplier.admin.access_token,
-        &format!("/v1/requests/{request}/answer"),
-        Some(&json!({"entries": [{"metric": "ghg.scope1", "value": "1", "unit": "tCO2e"}]})),
-        200,
+    let (app, request) = setup().await;
+    let supplier = app.org("Hanbit");
+    app.answer(
+        supplier,
+        &request,
+        &json!({"entries": [{"metric": "ghg.scope1", "value": "1", "unit": "tCO2e"}]}),
     )
     .await;
     let submit = format!("/v1/requests/{request}/answer/submit");

@@ -4,7 +4,7 @@
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use tierlink_tests::{TestApp, expect_problem};
+use tierlink_tests::{Requirement, TestApp, expect_problem};
 
 /// One probe of a resource that belongs to organisation A.
 struct Case {
@@ -162,12 +162,29 @@ async fn another_organisation_sees_nothing_of_ours() {
 /// supplier, nor a tier-2 beyond what was forwarded to it.
 #[tokio::test]
 async fn supply_chain_resources_are_visible_only_to_their_parties() {
-    let app = TestApp::spawn().await;
-    let large = app.signup("Hyundai Steel").await;
-    let tier1 = app.signup("Hanbit").await;
-    let fellow = app.signup("Seoul Bolts").await;
-    let tier2 = app.signup("Daehan Casting").await;
-    let stranger = app.signup("Stranger").await;
+    let app = TestApp::builder()
+        .supplier("Hyundai Steel", "Hanbit")
+        .supplier("Hyundai Steel", "Seoul Bolts")
+        .supplier("Hanbit", "Daehan Casting")
+        .org("Stranger")
+        .publish(
+            "Hyundai Steel",
+            Requirement::new("Confidential programme")
+                .items(json!([{"metric": "ghg.scope1"}, {"metric": "ghg.scope2.market"}]))
+                .to(&["Hanbit", "Seoul Bolts"])
+                .cascade_depth(2),
+        )
+        .build()
+        .await;
+    let [large, tier1, fellow, tier2, stranger] = app.orgs([
+        "Hyundai Steel",
+        "Hanbit",
+        "Seoul Bolts",
+        "Daehan Casting",
+        "Stranger",
+    ]);
+    let r = &app.requirement().id;
+    let q1 = app.request("Hanbit");
     let stranger_client = app
         .add_client(
             &stranger.admin,
@@ -179,39 +196,10 @@ async fn supply_chain_resources_are_visible_only_to_their_parties() {
             ],
         )
         .await;
-    app.link(&large, &tier1).await;
-    app.link(&large, &fellow).await;
-    app.link(&tier1, &tier2).await;
-
-    let requirement = app
-        .call(
-            Method::POST,
-            &large.admin.access_token,
-            "/v1/requirements",
-            Some(&json!({
-                "title": "Confidential programme", "period": {"start": "2026-01-01", "end": "2026-12-31"},
-                "due_date": "2099-01-31", "items": [{"metric": "ghg.scope1"}, {"metric": "ghg.scope2.market"}],
-                "audience": {"suppliers": [tier1.id, fellow.id]}, "cascade_depth": 2
-            })),
-            201,
-        )
-        .await;
-    let r = requirement["id"].as_str().expect("id").to_owned();
-    app.call(
-        Method::POST,
-        &large.admin.access_token,
-        &format!("/v1/requirements/{r}/publish"),
-        None,
-        200,
-    )
-    .await;
-    let q1 = app.first_request(&tier1).await;
-    app.call(
-        Method::POST,
-        &tier1.admin.access_token,
-        &format!("/v1/requests/{q1}/forward"),
-        Some(&json!({"suppliers": [tier2.id], "metrics": ["ghg.scope1"]})),
-        201,
+    app.forward(
+        tier1,
+        q1,
+        &json!({"suppliers": [tier2.id], "metrics": ["ghg.scope1"]}),
     )
     .await;
     let invitation = app
@@ -224,32 +212,14 @@ async fn supply_chain_resources_are_visible_only_to_their_parties() {
         )
         .await;
     // The tier-1 answers with evidence and submits, so every answer endpoint has something to find.
-    let evidence = {
-        let part = reqwest::multipart::Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec())
-            .file_name("statement.pdf")
-            .mime_str("application/pdf")
-            .expect("mime");
-        let response = app
-            .client
-            .post(app.url(&format!("/v1/requests/{q1}/evidence")))
-            .bearer_auth(&tier1.admin.access_token)
-            .multipart(reqwest::multipart::Form::new().part("file", part))
-            .send()
-            .await
-            .expect("sent");
-        assert_eq!(response.status(), 201);
-        let body: Value = response.json().await.expect("json");
-        body["id"].as_str().expect("id").to_owned()
-    };
-    app.call(
-        Method::PUT,
-        &tier1.admin.access_token,
-        &format!("/v1/requests/{q1}/answer"),
-        Some(&json!({"entries": [
+    let evidence = app.upload_pdf(tier1, q1).await;
+    app.answer(
+        tier1,
+        q1,
+        &json!({"entries": [
             {"metric": "ghg.scope1", "value": "1", "unit": "tCO2e", "evidence": [evidence]},
             {"metric": "ghg.scope2.market", "value": "2", "unit": "tCO2e"}
-        ], "submit": true})),
-        200,
+        ], "submit": true}),
     )
     .await;
     let i = invitation["id"].as_str().expect("id").to_owned();

@@ -262,14 +262,14 @@ async fn expired_withdrawn_and_mismatched_invitations_are_refused() {
 
 #[tokio::test]
 async fn links_never_loop() {
-    let app = TestApp::spawn().await;
-    let a = app.signup("Alpha").await;
-    let b = app.signup("Bravo").await;
-    let c = app.signup("Charlie").await;
-    app.link(&a, &b).await; // b supplies a
-    app.link(&b, &c).await; // c supplies b
+    let app = TestApp::builder()
+        .supplier("Alpha", "Bravo")
+        .supplier("Bravo", "Charlie")
+        .build()
+        .await;
+    let [a, c] = app.orgs(["Alpha", "Charlie"]);
 
-    for (buyer, supplier) in [(&c, &a), (&a, &a)] {
+    for (buyer, supplier) in [(c, a), (a, a)] {
         let invitation = app
             .call(
                 Method::POST,
@@ -293,12 +293,12 @@ async fn links_never_loop() {
 
 #[tokio::test]
 async fn either_side_can_end_a_link() {
-    let app = TestApp::spawn().await;
-    let buyer = app.signup("Hyundai Steel").await;
-    let one = app.signup("One").await;
-    let two = app.signup("Two").await;
-    app.link(&buyer, &one).await;
-    app.link(&buyer, &two).await;
+    let app = TestApp::builder()
+        .supplier("Hyundai Steel", "One")
+        .supplier("Hyundai Steel", "Two")
+        .build()
+        .await;
+    let [buyer, one, two] = app.orgs(["Hyundai Steel", "One", "Two"]);
 
     let ended = app
         .call(
@@ -365,12 +365,12 @@ async fn either_side_can_end_a_link() {
 
 #[tokio::test]
 async fn the_supply_chain_shows_tier_2_names_only_when_disclosed() {
-    let app = TestApp::spawn().await;
-    let large = app.signup("Hyundai Steel").await;
-    let tier1 = app.signup("Hanbit").await;
-    let tier2 = app.signup("Daehan Casting").await;
-    app.link(&large, &tier1).await;
-    app.link(&tier1, &tier2).await;
+    let app = TestApp::builder()
+        .supplier("Hyundai Steel", "Hanbit")
+        .supplier("Hanbit", "Daehan Casting")
+        .build()
+        .await;
+    let [large, tier1] = app.orgs(["Hyundai Steel", "Hanbit"]);
 
     let chain = app
         .call(

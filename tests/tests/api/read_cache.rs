@@ -11,8 +11,9 @@ use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use tierlink_tests::{TestApp, TestOrg, expect_problem};
+use tierlink_tests::{Requirement, ScenarioBuilder, TestApp, TestOrg, expect_problem};
 
+/// Hanbit received Hyundai Steel's "Steel 2026" requirement.
 struct Setup {
     app: TestApp,
     large: TestOrg,
@@ -21,34 +22,26 @@ struct Setup {
 }
 
 async fn setup() -> Setup {
-    setup_with(TestApp::spawn().await).await
+    setup_with(TestApp::builder()).await
 }
 
 /// A server that asks SQLite on every request whether another process
 /// wrote (by default it trusts an answer for a millisecond).
 async fn setup_rechecking_always() -> Setup {
-    setup_with(TestApp::spawn_with(|s| s.read_cache_recheck = Duration::ZERO).await).await
+    setup_with(TestApp::builder().settings(|s| s.read_cache_recheck = Duration::ZERO)).await
 }
 
-async fn setup_with(app: TestApp) -> Setup {
-    let large = app.signup("Hyundai Steel").await;
-    let supplier = app.signup("Hanbit").await;
-    app.link(&large, &supplier).await;
-    app.publish_requirement(
-        &large,
-        &json!({
-            "title": "Steel 2026", "period": {"start": "2026-01-01", "end": "2026-12-31"},
-            "due_date": "2099-01-31", "items": [{"metric": "ghg.scope1"}],
-            "audience": {"all_active_suppliers": true}
-        }),
-    )
-    .await;
-    let request = app.first_request(&supplier).await;
+async fn setup_with(builder: ScenarioBuilder) -> Setup {
+    let s = builder
+        .supplier("Hyundai Steel", "Hanbit")
+        .publish("Hyundai Steel", Requirement::new("Steel 2026"))
+        .build()
+        .await;
     Setup {
-        app,
-        large,
-        supplier,
-        request,
+        large: s.org("Hyundai Steel").clone(),
+        supplier: s.org("Hanbit").clone(),
+        request: s.request("Hanbit").to_owned(),
+        app: s.app,
     }
 }
 

@@ -2,7 +2,7 @@
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use tierlink_tests::{TestApp, TestOrg, expect_problem, problem_fields};
+use tierlink_tests::{Scenario, TestApp, TestOrg, expect_problem, problem_fields};
 
 fn requirement(audience: Value, cascade_depth: u8) -> Value {
     json!({
@@ -21,66 +21,42 @@ fn requirement(audience: Value, cascade_depth: u8) -> Value {
 }
 
 /// A large firm, two tier-1s and a tier-2 below the first.
-struct Chain {
-    app: TestApp,
-    large: TestOrg,
-    tier1: TestOrg,
-    other_tier1: TestOrg,
-    tier2: TestOrg,
-}
-
-async fn chain() -> Chain {
-    let app = TestApp::spawn().await;
-    let large = app.signup("Hyundai Steel").await;
-    let tier1 = app.signup("Hanbit").await;
-    let other_tier1 = app.signup("Seoul Bolts").await;
-    let tier2 = app.signup("Daehan Casting").await;
-    app.link(&large, &tier1).await;
-    app.link(&large, &other_tier1).await;
-    app.link(&tier1, &tier2).await;
-    Chain {
-        app,
-        large,
-        tier1,
-        other_tier1,
-        tier2,
-    }
-}
-
-async fn create_and_publish(c: &Chain, body: &Value) -> Value {
-    let token = &c.large.admin.access_token;
-    let created = c
-        .app
-        .call(Method::POST, token, "/v1/requirements", Some(body), 201)
-        .await;
-    let id = created["id"].as_str().expect("id");
-    c.app
-        .call(
-            Method::POST,
-            token,
-            &format!("/v1/requirements/{id}/publish"),
-            None,
-            200,
-        )
+async fn chain() -> Scenario {
+    TestApp::builder()
+        .supplier("Hyundai Steel", "Hanbit")
+        .supplier("Hyundai Steel", "Seoul Bolts")
+        .supplier("Hanbit", "Daehan Casting")
+        .build()
         .await
 }
 
-async fn incoming(app: &TestApp, org: &TestOrg) -> Vec<Value> {
-    let page = app
-        .call(
-            Method::GET,
-            &org.admin.access_token,
-            "/v1/requests",
-            None,
-            200,
-        )
+/// The roles of the chain's organisations, by name.
+const LARGE: &str = "Hyundai Steel";
+const TIER1: &str = "Hanbit";
+const OTHER_TIER1: &str = "Seoul Bolts";
+const TIER2: &str = "Daehan Casting";
+
+/// The large firm creates and publishes `body`; the published requirement.
+async fn create_and_publish(c: &Scenario, body: &Value) -> Value {
+    let token = c.org(LARGE).token();
+    let created = c
+        .call(Method::POST, token, "/v1/requirements", Some(body), 201)
         .await;
-    page["items"].as_array().expect("items").clone()
+    let id = created["id"].as_str().expect("id");
+    c.call(
+        Method::POST,
+        token,
+        &format!("/v1/requirements/{id}/publish"),
+        None,
+        200,
+    )
+    .await
 }
 
 #[tokio::test]
 async fn a_requirement_travels_from_the_large_firm_to_tier_2_and_progress_comes_back() {
     let c = chain().await;
+    let [large, tier1, other_tier1, tier2] = c.orgs([LARGE, TIER1, OTHER_TIER1, TIER2]);
     let app = &c.app;
     let published =
         create_and_publish(&c, &requirement(json!({"all_active_suppliers": true}), 2)).await;
@@ -92,31 +68,31 @@ async fn a_requirement_travels_from_the_large_firm_to_tier_2_and_progress_comes_
     let requirement_id = published["id"].as_str().expect("id").to_owned();
 
     // Each tier-1 got one request; the tier-2 nothing yet.
-    let received = incoming(app, &c.tier1).await;
+    let received = app.requests_of(tier1).await;
     assert_eq!(received.len(), 1);
     let request = &received[0];
     assert_eq!(request["customer"]["name"], "Hyundai Steel");
     assert_eq!(request["tier"], 1);
     assert_eq!(request["items"].as_array().map(Vec::len), Some(3));
     assert_eq!(request["forwardable"], true);
-    assert_eq!(incoming(app, &c.other_tier1).await.len(), 1);
-    assert!(incoming(app, &c.tier2).await.is_empty());
+    assert_eq!(app.requests_of(other_tier1).await.len(), 1);
+    assert!(app.requests_of(tier2).await.is_empty());
 
     // The tier-1 forwards Scope 1 only to its supplier.
     let request_id = request["id"].as_str().expect("id").to_owned();
     let forwarded = app
         .call(
             Method::POST,
-            &c.tier1.admin.access_token,
+            &tier1.admin.access_token,
             &format!("/v1/requests/{request_id}/forward"),
-            Some(&json!({"suppliers": [c.tier2.id], "metrics": ["ghg.scope1"], "message": "Scope 1 for 2026, please"})),
+            Some(&json!({"suppliers": [tier2.id], "metrics": ["ghg.scope1"], "message": "Scope 1 for 2026, please"})),
             201,
         )
         .await;
     assert_eq!(forwarded.as_array().map(Vec::len), Some(1));
 
     // The tier-2 sees a request from the tier-1, with the forwarded item only.
-    let at_tier2 = incoming(app, &c.tier2).await;
+    let at_tier2 = app.requests_of(tier2).await;
     assert_eq!(at_tier2.len(), 1);
     assert_eq!(at_tier2[0]["customer"]["name"], "Hanbit");
     assert_eq!(at_tier2[0]["tier"], 2);
@@ -139,7 +115,7 @@ async fn a_requirement_travels_from_the_large_firm_to_tier_2_and_progress_comes_
     let tier2_request = at_tier2[0]["id"].as_str().expect("id");
     app.call(
         Method::POST,
-        &c.tier2.admin.access_token,
+        &tier2.admin.access_token,
         &format!("/v1/requests/{tier2_request}/decline"),
         Some(&json!({"reason": "No longer produced"})),
         200,
@@ -148,7 +124,7 @@ async fn a_requirement_travels_from_the_large_firm_to_tier_2_and_progress_comes_
     let progress = app
         .call(
             Method::GET,
-            &c.large.admin.access_token,
+            &large.admin.access_token,
             &format!("/v1/requirements/{requirement_id}/requests"),
             None,
             200,
@@ -183,9 +159,10 @@ async fn a_requirement_travels_from_the_large_firm_to_tier_2_and_progress_comes_
 #[tokio::test]
 async fn bad_requirements_are_refused_naming_each_field() {
     let c = chain().await;
-    let token = &c.large.admin.access_token;
+    let [large, tier1] = c.orgs([LARGE, TIER1]);
+    let token = &large.admin.access_token;
     let outsider = c.app.signup("Outsider").await;
-    let mut body = requirement(json!({"suppliers": [c.tier1.id, outsider.id]}), 1);
+    let mut body = requirement(json!({"suppliers": [tier1.id, outsider.id]}), 1);
     body["items"] = json!([{"metric": "ghg.scope1"}, {"metric": "ghg.scope99"}]);
     body["period"] = json!({"start": "2026-01-01", "end": "2025-12-31"});
     let problem = expect_problem(
@@ -198,7 +175,7 @@ async fn bad_requirements_are_refused_naming_each_field() {
     .await;
     assert_eq!(problem_fields(&problem), ["period.end", "items[1].metric"]);
 
-    let mut body = requirement(json!({"suppliers": [c.tier1.id]}), 1);
+    let mut body = requirement(json!({"suppliers": [tier1.id]}), 1);
     body["due_date"] = json!("2025-12-01");
     let problem = expect_problem(
         c.app
@@ -223,7 +200,7 @@ async fn bad_requirements_are_refused_naming_each_field() {
     .await;
     assert_eq!(problem["errors"][0]["code"], "in_the_past");
 
-    let body = requirement(json!({"suppliers": [c.tier1.id, outsider.id]}), 1);
+    let body = requirement(json!({"suppliers": [tier1.id, outsider.id]}), 1);
     let problem = expect_problem(
         c.app
             .send_as(Method::POST, token, "/v1/requirements", Some(&body))
@@ -234,7 +211,7 @@ async fn bad_requirements_are_refused_naming_each_field() {
     .await;
     assert_eq!(problem_fields(&problem), ["audience.suppliers[1]"]);
 
-    let body = requirement(json!({"suppliers": [c.tier1.id]}), 3);
+    let body = requirement(json!({"suppliers": [tier1.id]}), 3);
     let problem = expect_problem(
         c.app
             .send_as(Method::POST, token, "/v1/requirements", Some(&body))
@@ -259,9 +236,10 @@ async fn bad_requirements_are_refused_naming_each_field() {
 #[tokio::test]
 async fn the_lifecycle_is_enforced_and_drafts_need_if_match() {
     let c = chain().await;
+    let [large, tier1, tier2] = c.orgs([LARGE, TIER1, TIER2]);
     let app = &c.app;
-    let token = &c.large.admin.access_token;
-    let body = requirement(json!({"suppliers": [c.tier1.id]}), 2);
+    let token = &large.admin.access_token;
+    let body = requirement(json!({"suppliers": [tier1.id]}), 2);
     let response = app
         .send_as(Method::POST, token, "/v1/requirements", Some(&body))
         .await;
@@ -284,29 +262,16 @@ async fn the_lifecycle_is_enforced_and_drafts_need_if_match() {
     )
     .await;
     let stale = app
-        .client
-        .put(app.url(&path))
-        .bearer_auth(token)
-        .header("if-match", "\"999\"")
-        .json(&edited)
-        .send()
-        .await
-        .expect("sent");
+        .send_if_match(Method::PUT, token, &path, "\"999\"", &edited)
+        .await;
     expect_problem(stale, 412, "stale_revision").await;
     let ok = app
-        .client
-        .put(app.url(&path))
-        .bearer_auth(token)
-        .header("if-match", &etag)
-        .json(&edited)
-        .send()
-        .await
-        .expect("sent");
+        .send_if_match(Method::PUT, token, &path, &etag, &edited)
+        .await;
     assert_eq!(ok.status(), 200);
     let new_etag = ok.headers()["etag"].to_str().expect("ascii").to_owned();
     assert_ne!(new_etag, etag);
-    let reread = app.get_as(token, &path).await;
-    assert_eq!(reread.headers()["etag"].to_str().expect("ascii"), new_etag);
+    assert_eq!(app.etag(token, &path).await, new_etag);
 
     // Publish, then the draft rules no longer apply.
     app.call(Method::POST, token, &format!("{path}/publish"), None, 200)
@@ -321,84 +286,65 @@ async fn the_lifecycle_is_enforced_and_drafts_need_if_match() {
             .is_some_and(|d| d.contains("amend, close, cancel")),
         "{problem}"
     );
-    let current = app.get_as(token, &path).await.headers()["etag"]
-        .to_str()
-        .expect("ascii")
-        .to_owned();
+    let current = app.etag(token, &path).await;
     let edit = app
-        .client
-        .put(app.url(&path))
-        .bearer_auth(token)
-        .header("if-match", &current)
-        .json(&edited)
-        .send()
-        .await
-        .expect("sent");
+        .send_if_match(Method::PUT, token, &path, &current, &edited)
+        .await;
     expect_problem(edit, 409, "illegal_transition").await;
 
     // Amend: a new version; the supplier sees what changed, and its
     // request's ETag moves, as does that of the request it forwarded
     // (writes that reuse a request read earlier, such as bulk answers,
     // rely on that).
-    let request_id = incoming(app, &c.tier1).await[0]["id"]
+    let request_id = app.requests_of(tier1).await[0]["id"]
         .as_str()
         .expect("id")
         .to_owned();
-    app.call(
-        Method::POST,
-        &c.tier1.admin.access_token,
-        &format!("/v1/requests/{request_id}/forward"),
-        Some(&json!({"suppliers": [c.tier2.id], "metrics": ["ghg.scope1", "ghg.scope2.market"]})),
-        201,
+    app.forward(
+        tier1,
+        &request_id,
+        &json!({"suppliers": [tier2.id], "metrics": ["ghg.scope1", "ghg.scope2.market"]}),
     )
     .await;
-    let forwarded_id = incoming(app, &c.tier2).await[0]["id"]
+    let forwarded_id = app.requests_of(tier2).await[0]["id"]
         .as_str()
         .expect("id")
         .to_owned();
-    let etag_of = |org: &TestOrg, id: &str| {
-        let path = format!("/v1/requests/{id}");
-        let token = org.admin.access_token.clone();
-        async move {
-            app.get_as(&token, &path).await.headers()["etag"]
-                .to_str()
-                .expect("ascii")
-                .to_owned()
-        }
-    };
-    let request_etag = etag_of(&c.tier1, &request_id).await;
-    let forwarded_etag = etag_of(&c.tier2, &forwarded_id).await;
+    let etag_of =
+        async |org: &TestOrg, id: &str| app.etag(org.token(), &format!("/v1/requests/{id}")).await;
+    let request_etag = etag_of(tier1, &request_id).await;
+    let forwarded_etag = etag_of(tier2, &forwarded_id).await;
     let mut amended = edited.clone();
     amended["due_date"] = json!("2099-03-31");
     amended["items"] = json!([{"metric": "ghg.scope1"}]);
     let response = app
-        .client
-        .post(app.url(&format!("{path}/amendments")))
-        .bearer_auth(token)
-        .header("if-match", &current)
-        .json(&json!({"note": "Scope 2 moves to next year", "content": amended}))
-        .send()
-        .await
-        .expect("sent");
+        .send_if_match(
+            Method::POST,
+            token,
+            &format!("{path}/amendments"),
+            &current,
+            &json!({"note": "Scope 2 moves to next year", "content": amended}),
+        )
+        .await;
     assert_eq!(response.status(), 200);
     let amended: Value = response.json().await.expect("json");
     assert_eq!(amended["version"], 2);
-    let received = incoming(app, &c.tier1).await;
+    let received = app.requests_of(tier1).await;
     let request = app
         .call(
             Method::GET,
-            &c.tier1.admin.access_token,
+            &tier1.admin.access_token,
             &format!("/v1/requests/{}", received[0]["id"].as_str().expect("id")),
             None,
             200,
         )
         .await;
     assert_eq!(request["requirement_version"], 2);
-    assert_ne!(etag_of(&c.tier1, &request_id).await, request_etag);
+    assert_ne!(etag_of(tier1, &request_id).await, request_etag);
     let forwarded = app
         .call(
             Method::GET,
-            &c.tier2.admin.access_token,
+            &tier2.admin.access_token,
             &format!("/v1/requests/{forwarded_id}"),
             None,
             200,
@@ -409,7 +355,7 @@ async fn the_lifecycle_is_enforced_and_drafts_need_if_match() {
         json!([{"metric": "ghg.scope1", "required": true, "estimates_accepted": false}]),
         "the item the amendment dropped is gone from the forwarded request too"
     );
-    assert_ne!(etag_of(&c.tier2, &forwarded_id).await, forwarded_etag);
+    assert_ne!(etag_of(tier2, &forwarded_id).await, forwarded_etag);
     assert_eq!(request["due_date"], "2099-03-31");
     assert_eq!(request["items"].as_array().map(Vec::len), Some(1));
     assert_eq!(
@@ -423,26 +369,23 @@ async fn the_lifecycle_is_enforced_and_drafts_need_if_match() {
 
     let mut period_change = amended_body(&edited);
     period_change["content"]["period"] = json!({"start": "2026-01-01", "end": "2026-06-30"});
-    let etag = app.get_as(token, &path).await.headers()["etag"]
-        .to_str()
-        .expect("ascii")
-        .to_owned();
+    let etag = app.etag(token, &path).await;
     let response = app
-        .client
-        .post(app.url(&format!("{path}/amendments")))
-        .bearer_auth(token)
-        .header("if-match", &etag)
-        .json(&period_change)
-        .send()
-        .await
-        .expect("sent");
+        .send_if_match(
+            Method::POST,
+            token,
+            &format!("{path}/amendments"),
+            &etag,
+            &period_change,
+        )
+        .await;
     let problem = expect_problem(response, 422, "validation_failed").await;
     assert_eq!(problem_fields(&problem), ["period"]);
 
     // Close: pending requests close with it; closed is final.
     app.call(Method::POST, token, &format!("{path}/close"), None, 200)
         .await;
-    assert_eq!(incoming(app, &c.tier1).await[0]["status"], "closed");
+    assert_eq!(app.requests_of(tier1).await[0]["status"], "closed");
     expect_problem(
         app.send_as(Method::POST, token, &format!("{path}/cancel"), None)
             .await,
@@ -463,9 +406,10 @@ fn amended_body(content: &Value) -> Value {
 #[tokio::test]
 async fn a_viewer_cannot_write_requirements_and_a_client_needs_the_scope() {
     let c = chain().await;
+    let large = c.org(LARGE);
     let viewer = c
         .app
-        .add_user(&c.large.admin, "viewer@hyundaisteel.example", "viewer")
+        .add_user(&large.admin, "viewer@hyundaisteel.example", "viewer")
         .await;
     let body = requirement(json!({"all_active_suppliers": true}), 1);
     expect_problem(
@@ -491,10 +435,7 @@ async fn a_viewer_cannot_write_requirements_and_a_client_needs_the_scope() {
         )
         .await;
 
-    let reader = c
-        .app
-        .add_client(&c.large.admin, &["requirements:read"])
-        .await;
+    let reader = c.app.add_client(&large.admin, &["requirements:read"]).await;
     expect_problem(
         c.app
             .send_as(
@@ -508,7 +449,7 @@ async fn a_viewer_cannot_write_requirements_and_a_client_needs_the_scope() {
         "forbidden",
     )
     .await;
-    let responder = c.app.add_client(&c.large.admin, &["responses:read"]).await;
+    let responder = c.app.add_client(&large.admin, &["responses:read"]).await;
     expect_problem(
         c.app
             .get_as(&responder.access_token, "/v1/requirements")
@@ -519,7 +460,7 @@ async fn a_viewer_cannot_write_requirements_and_a_client_needs_the_scope() {
     .await;
     let writer = c
         .app
-        .add_client(&c.large.admin, &["requirements:write"])
+        .add_client(&large.admin, &["requirements:write"])
         .await;
     c.app
         .call(
@@ -535,7 +476,7 @@ async fn a_viewer_cannot_write_requirements_and_a_client_needs_the_scope() {
         .app
         .call(
             Method::POST,
-            &c.large.admin.access_token,
+            &large.admin.access_token,
             "/v1/requirements",
             Some(&body),
             201,
@@ -558,8 +499,9 @@ async fn a_viewer_cannot_write_requirements_and_a_client_needs_the_scope() {
 #[tokio::test]
 async fn idempotent_retries_create_nothing_twice() {
     let c = chain().await;
+    let [large, tier1, other_tier1, tier2] = c.orgs([LARGE, TIER1, OTHER_TIER1, TIER2]);
     let app = &c.app;
-    let token = &c.large.admin.access_token;
+    let token = &large.admin.access_token;
     let body = requirement(json!({"all_active_suppliers": true}), 2);
     let send = |key: &'static str, body: Value| {
         let request = app
@@ -624,11 +566,11 @@ async fn idempotent_retries_create_nothing_twice() {
         );
     }
     assert_eq!(
-        incoming(app, &c.other_tier1).await.len(),
+        app.requests_of(other_tier1).await.len(),
         1,
         "one request per supplier despite the retry"
     );
-    let request_id = incoming(app, &c.tier1).await[0]["id"]
+    let request_id = app.requests_of(tier1).await[0]["id"]
         .as_str()
         .expect("id")
         .to_owned();
@@ -636,42 +578,43 @@ async fn idempotent_retries_create_nothing_twice() {
         let response = app
             .client
             .post(app.url(&format!("/v1/requests/{request_id}/forward")))
-            .bearer_auth(&c.tier1.admin.access_token)
+            .bearer_auth(&tier1.admin.access_token)
             .header("idempotency-key", "fwd-1")
-            .json(&json!({"suppliers": [c.tier2.id]}))
+            .json(&json!({"suppliers": [tier2.id]}))
             .send()
             .await
             .expect("sent");
         assert_eq!(response.status(), 201);
     }
-    assert_eq!(incoming(app, &c.tier2).await.len(), 1);
+    assert_eq!(app.requests_of(tier2).await.len(), 1);
 }
 
 #[tokio::test]
 async fn forwarding_is_limited_to_own_suppliers_items_and_the_cascade_depth() {
     let c = chain().await;
+    let [tier1, other_tier1, tier2] = c.orgs([TIER1, OTHER_TIER1, TIER2]);
     let app = &c.app;
-    create_and_publish(&c, &requirement(json!({"suppliers": [c.tier1.id]}), 1)).await;
-    let request_id = incoming(app, &c.tier1).await[0]["id"]
+    create_and_publish(&c, &requirement(json!({"suppliers": [tier1.id]}), 1)).await;
+    let request_id = app.requests_of(tier1).await[0]["id"]
         .as_str()
         .expect("id")
         .to_owned();
     let forward = format!("/v1/requests/{request_id}/forward");
-    let token = &c.tier1.admin.access_token;
+    let token = &tier1.admin.access_token;
 
     let response = app
         .send_as(
             Method::POST,
             token,
             &forward,
-            Some(&json!({"suppliers": [c.tier2.id]})),
+            Some(&json!({"suppliers": [tier2.id]})),
         )
         .await;
     let problem = expect_problem(response, 422, "validation_failed").await;
     assert_eq!(problem["errors"][0]["code"], "beyond_cascade_depth");
 
-    create_and_publish(&c, &requirement(json!({"suppliers": [c.tier1.id]}), 2)).await;
-    let request_id = incoming(app, &c.tier1).await[1]["id"]
+    create_and_publish(&c, &requirement(json!({"suppliers": [tier1.id]}), 2)).await;
+    let request_id = app.requests_of(tier1).await[1]["id"]
         .as_str()
         .expect("id")
         .to_owned();
@@ -681,7 +624,7 @@ async fn forwarding_is_limited_to_own_suppliers_items_and_the_cascade_depth() {
             Method::POST,
             token,
             &forward,
-            Some(&json!({"suppliers": [c.other_tier1.id]})),
+            Some(&json!({"suppliers": [other_tier1.id]})),
         )
         .await;
     let problem = expect_problem(response, 422, "validation_failed").await;
@@ -691,7 +634,7 @@ async fn forwarding_is_limited_to_own_suppliers_items_and_the_cascade_depth() {
             Method::POST,
             token,
             &forward,
-            Some(&json!({"suppliers": [c.tier2.id], "metrics": ["water.withdrawal"]})),
+            Some(&json!({"suppliers": [tier2.id], "metrics": ["water.withdrawal"]})),
         )
         .await;
     let problem = expect_problem(response, 422, "validation_failed").await;
@@ -700,7 +643,7 @@ async fn forwarding_is_limited_to_own_suppliers_items_and_the_cascade_depth() {
         Method::POST,
         token,
         &forward,
-        Some(&json!({"suppliers": [c.tier2.id]})),
+        Some(&json!({"suppliers": [tier2.id]})),
         201,
     )
     .await;
@@ -709,22 +652,22 @@ async fn forwarding_is_limited_to_own_suppliers_items_and_the_cascade_depth() {
             Method::POST,
             token,
             &forward,
-            Some(&json!({"suppliers": [c.tier2.id]})),
+            Some(&json!({"suppliers": [tier2.id]})),
         )
         .await;
     expect_problem(again, 409, "duplicate").await;
 
     // The tier-2 cannot forward further.
-    let tier2_request = incoming(app, &c.tier2).await[0]["id"]
+    let tier2_request = app.requests_of(tier2).await[0]["id"]
         .as_str()
         .expect("id")
         .to_owned();
     let response = app
         .send_as(
             Method::POST,
-            &c.tier2.admin.access_token,
+            &tier2.admin.access_token,
             &format!("/v1/requests/{tier2_request}/forward"),
-            Some(&json!({"suppliers": [c.tier1.id]})),
+            Some(&json!({"suppliers": [tier1.id]})),
         )
         .await;
     expect_problem(response, 422, "validation_failed").await;
@@ -733,14 +676,15 @@ async fn forwarding_is_limited_to_own_suppliers_items_and_the_cascade_depth() {
 #[tokio::test]
 async fn suppliers_filter_their_requests_and_see_overdue_ones() {
     let c = chain().await;
+    let [large, tier1, tier2] = c.orgs([LARGE, TIER1, TIER2]);
     let app = &c.app;
-    let first = create_and_publish(&c, &requirement(json!({"suppliers": [c.tier1.id]}), 1)).await;
-    create_and_publish(&c, &requirement(json!({"suppliers": [c.tier1.id]}), 1)).await;
+    let first = create_and_publish(&c, &requirement(json!({"suppliers": [tier1.id]}), 1)).await;
+    create_and_publish(&c, &requirement(json!({"suppliers": [tier1.id]}), 1)).await;
     app.execute_sql(&format!(
         "UPDATE requests SET due_date = '2020-01-31' WHERE requirement_id = '{}'",
         first["id"].as_str().expect("id")
     ));
-    let token = &c.tier1.admin.access_token;
+    let token = &tier1.admin.access_token;
 
     let overdue = app
         .call(Method::GET, token, "/v1/requests?overdue=true", None, 200)
@@ -756,7 +700,7 @@ async fn suppliers_filter_their_requests_and_see_overdue_ones() {
         .call(
             Method::GET,
             token,
-            &format!("/v1/requests?customer={}", c.large.id),
+            &format!("/v1/requests?customer={}", large.id),
             None,
             200,
         )
@@ -766,7 +710,7 @@ async fn suppliers_filter_their_requests_and_see_overdue_ones() {
         .call(
             Method::GET,
             token,
-            &format!("/v1/requests?customer={}", c.tier2.id),
+            &format!("/v1/requests?customer={}", tier2.id),
             None,
             200,
         )

@@ -1,42 +1,19 @@
 //! Answer once, share with many; and evidence that travels up with consent.
 
 use reqwest::Method;
-use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
-use tierlink_tests::{TestApp, TestOrg, expect_problem, problem_fields};
+use tierlink_tests::{Requirement, Scenario, TestApp, TestOrg, expect_problem, problem_fields};
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
-
-async fn publish(
-    app: &TestApp,
-    buyer: &TestOrg,
-    supplier: &TestOrg,
-    year: u16,
-    items: Value,
-) -> String {
-    app.publish_requirement(
-        buyer,
-        &json!({"title": format!("FY{year}"), "period": {"start": format!("{year}-01-01"), "end": format!("{year}-12-31")},
-            "due_date": "2099-01-31", "items": items, "audience": {"suppliers": [supplier.id]}, "cascade_depth": 2}),
-    )
-    .await;
-    let page = app
-        .call(
-            Method::GET,
-            &supplier.admin.access_token,
-            &format!("/v1/requests?customer={}", buyer.id),
-            None,
-            200,
-        )
-        .await;
-    page["items"]
-        .as_array()
-        .expect("items")
-        .last()
-        .expect("a request")["id"]
-        .as_str()
-        .expect("id")
-        .to_owned()
+/// `buyer` asks `supplier` alone for `items` over `year` (cascade depth
+/// 2); the request `supplier` received.
+async fn publish(s: &Scenario, buyer: &str, supplier: &str, year: u16, items: Value) -> String {
+    let requirement = Requirement::new(&format!("FY{year}"))
+        .year(year)
+        .items(items)
+        .to(&[supplier])
+        .cascade_depth(2);
+    let published = s.publish(buyer, &requirement).await;
+    published.request(supplier).to_owned()
 }
 
 /// `supplier` reuses its latest answer to `source` in its draft for
@@ -44,7 +21,7 @@ async fn publish(
 async fn reuse(app: &TestApp, supplier: &TestOrg, target: &str, source: &str) -> Value {
     app.call(
         Method::POST,
-        &supplier.admin.access_token,
+        supplier.token(),
         &format!("/v1/requests/{target}/answer/reuse"),
         Some(&json!({"source_request_id": source})),
         200,
@@ -52,58 +29,39 @@ async fn reuse(app: &TestApp, supplier: &TestOrg, target: &str, source: &str) ->
     .await
 }
 
-async fn upload(app: &TestApp, org: &TestOrg, request: &str) -> String {
-    let part = Part::bytes(PDF.to_vec())
-        .file_name("statement.pdf")
-        .mime_str("application/pdf")
-        .expect("mime");
-    let response = app
-        .client
-        .post(app.url(&format!("/v1/requests/{request}/evidence")))
-        .bearer_auth(&org.admin.access_token)
-        .multipart(Form::new().part("file", part))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(response.status(), 201);
-    let body: Value = response.json().await.expect("json");
-    body["id"].as_str().expect("id").to_owned()
-}
-
 #[tokio::test]
 async fn a_supplier_reuses_an_answer_for_another_customer() {
-    let app = TestApp::spawn().await;
-    let first = app.signup("Hyundai Steel").await;
-    let second = app.signup("Kia Parts").await;
-    let supplier = app.signup("Hanbit").await;
-    app.link(&first, &supplier).await;
-    app.link(&second, &supplier).await;
+    let app = TestApp::builder()
+        .supplier("Hyundai Steel", "Hanbit")
+        .supplier("Kia Parts", "Hanbit")
+        .supplier("Hyundai Steel", "Stranger")
+        .build()
+        .await;
+    let [second, supplier] = app.orgs(["Kia Parts", "Hanbit"]);
     let items = json!([{"metric": "ghg.scope1"}, {"metric": "energy.total", "required": false}]);
-    let for_first = publish(&app, &first, &supplier, 2026, items.clone()).await;
+    let for_first = publish(&app, "Hyundai Steel", "Hanbit", 2026, items.clone()).await;
     let for_second = publish(
         &app,
-        &second,
-        &supplier,
+        "Kia Parts",
+        "Hanbit",
         2026,
         json!([{"metric": "ghg.scope1"}, {"metric": "water.withdrawal"}]),
     )
     .await;
-    let other_year = publish(&app, &second, &supplier, 2025, items).await;
+    let other_year = publish(&app, "Kia Parts", "Hanbit", 2025, items).await;
 
-    let evidence = upload(&app, &supplier, &for_first).await;
-    app.call(
-        Method::PUT,
-        &supplier.admin.access_token,
-        &format!("/v1/requests/{for_first}/answer"),
-        Some(&json!({"entries": [
+    let evidence = app.upload_pdf(supplier, &for_first).await;
+    app.answer(
+        supplier,
+        &for_first,
+        &json!({"entries": [
             {"metric": "ghg.scope1", "value": "42.5", "unit": "tCO2e", "evidence": [evidence]},
             {"metric": "energy.total", "value": "100", "unit": "MWh"}
-        ], "submit": true})),
-        200,
+        ], "submit": true}),
     )
     .await;
 
-    let reused = reuse(&app, &supplier, &for_second, &for_first).await;
+    let reused = reuse(&app, supplier, &for_second, &for_first).await;
     let draft = reused["draft"].as_array().expect("draft");
     assert_eq!(draft.len(), 1, "only the metric both ask for: {reused}");
     assert_eq!(draft[0]["metric"], "ghg.scope1");
@@ -170,15 +128,13 @@ async fn a_supplier_reuses_an_answer_for_another_customer() {
 
     // Reusing into an answer already submitted: the copied entry replaces
     // its own, the others the submitted answer had stay in the draft.
-    app.call(
-        Method::PUT,
-        &supplier.admin.access_token,
-        &format!("/v1/requests/{for_first}/answer"),
-        Some(&json!({"entries": [{"metric": "ghg.scope1", "value": "50", "unit": "tCO2e"}], "submit": true})),
-        200,
+    app.answer(
+        supplier,
+        &for_first,
+        &json!({"entries": [{"metric": "ghg.scope1", "value": "50", "unit": "tCO2e"}], "submit": true}),
     )
     .await;
-    let reused = reuse(&app, &supplier, &for_second, &for_first).await;
+    let reused = reuse(&app, supplier, &for_second, &for_first).await;
     let draft: Vec<(&str, &str)> = reused["draft"]
         .as_array()
         .expect("draft")
@@ -207,12 +163,11 @@ async fn a_supplier_reuses_an_answer_for_another_customer() {
         .await;
     expect_problem(response, 409, "nothing_to_reuse").await;
     // Someone else's answer cannot be reused.
-    let stranger = app.signup("Stranger").await;
-    app.link(&first, &stranger).await;
+    let stranger = app.org("Stranger");
     let theirs = publish(
         &app,
-        &first,
-        &stranger,
+        "Hyundai Steel",
+        "Stranger",
         2026,
         json!([{"metric": "ghg.scope1"}]),
     )
@@ -231,58 +186,40 @@ async fn a_supplier_reuses_an_answer_for_another_customer() {
 
 #[tokio::test]
 async fn tier_2_evidence_reaches_the_large_firm_only_with_consent() {
-    let app = TestApp::spawn().await;
-    let large = app.signup("Hyundai Steel").await;
-    let tier1 = app.signup("Hanbit").await;
-    let willing = app.signup("Daehan Casting").await;
-    let private = app.signup("Busan Forge").await;
-    app.link(&large, &tier1).await;
-    app.link(&tier1, &willing).await;
-    app.link(&tier1, &private).await;
+    let app = TestApp::builder()
+        .supplier("Hyundai Steel", "Hanbit")
+        .supplier("Hanbit", "Daehan Casting")
+        .supplier("Hanbit", "Busan Forge")
+        .build()
+        .await;
+    let [large, tier1, willing, private] =
+        app.orgs(["Hyundai Steel", "Hanbit", "Daehan Casting", "Busan Forge"]);
     let request = publish(
         &app,
-        &large,
-        &tier1,
+        "Hyundai Steel",
+        "Hanbit",
         2026,
         json!([{"metric": "ghg.scope1"}]),
     )
     .await;
-    app.call(
-        Method::POST,
-        &tier1.admin.access_token,
-        &format!("/v1/requests/{request}/forward"),
-        Some(&json!({"suppliers": [willing.id, private.id]})),
-        201,
+    app.forward(
+        tier1,
+        &request,
+        &json!({"suppliers": [willing.id, private.id]}),
     )
     .await;
     let mut files = Vec::new();
-    for (org, share) in [(&willing, true), (&private, false)] {
+    for (org, share) in [(willing, true), (private, false)] {
         let child = app.first_request(org).await;
-        let file = upload(&app, org, &child).await;
-        app.call(
-            Method::PUT,
-            &org.admin.access_token,
-            &format!("/v1/requests/{child}/answer"),
-            Some(&json!({"entries": [{"metric": "ghg.scope1", "value": "1", "unit": "tCO2e", "evidence": [file]}], "submit": true, "share_upstream": share})),
-            200,
+        let file = app.upload_pdf(org, &child).await;
+        app.answer(
+            org,
+            &child,
+            &json!({"entries": [{"metric": "ghg.scope1", "value": "1", "unit": "tCO2e", "evidence": [file]}], "submit": true, "share_upstream": share}),
         )
         .await;
-        app.call(
-            Method::POST,
-            &tier1.admin.access_token,
-            &format!("/v1/requests/{child}/answer/revisions/1/accept"),
-            None,
-            200,
-        )
-        .await;
-        app.call(
-            Method::POST,
-            &tier1.admin.access_token,
-            &format!("/v1/requests/{request}/answer/attachments"),
-            Some(&json!({"child_request_id": child})),
-            201,
-        )
-        .await;
+        app.accept_revision(tier1, &child, 1).await;
+        app.attach(tier1, &request, &child).await;
         files.push(file);
     }
     // The tier-1 sees both files; the large firm only the consenting tier-2's.

@@ -3,90 +3,62 @@
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use tierlink_tests::{TestApp, TestOrg};
+use tierlink_tests::{Requirement, TestApp};
 
-async fn answer(
-    app: &TestApp,
-    org: &TestOrg,
-    request: &str,
-    value: &str,
-    unit: &str,
-    obtained: &str,
-    share: bool,
-) {
-    app.call(
-        Method::PUT,
-        &org.admin.access_token,
-        &format!("/v1/requests/{request}/answer"),
-        Some(&json!({"entries": [{"metric": "ghg.scope1", "value": value, "unit": unit, "obtained": obtained}],
-            "submit": true, "share_upstream": share})),
-        200,
-    )
-    .await;
-}
-
-async fn accept(app: &TestApp, org: &TestOrg, request: &str) {
-    app.call(
-        Method::POST,
-        &org.admin.access_token,
-        &format!("/v1/requests/{request}/answer/revisions/1/accept"),
-        None,
-        200,
-    )
-    .await;
+/// An answer of one Scope 1 value, submitted.
+fn scope1(value: &str, unit: &str, obtained: &str, share: bool) -> Value {
+    json!({"entries": [{"metric": "ghg.scope1", "value": value, "unit": unit, "obtained": obtained}],
+        "submit": true, "share_upstream": share})
 }
 
 #[tokio::test]
 async fn roll_up_totals_match_hand_computed_values_with_consent_on_and_off() {
-    let app = TestApp::spawn().await;
-    let large = app.signup("Hyundai Steel").await;
-    let a = app.signup("Hanbit").await;
-    let b = app.signup("Seoul Bolts").await;
-    let c = app.signup("Daehan Casting").await;
-    let d = app.signup("Busan Forge").await;
-    app.link(&large, &a).await;
-    app.link(&large, &b).await;
-    app.link(&a, &c).await;
-    app.link(&a, &d).await;
-    let r = app
-        .publish_requirement(
-            &large,
-            &json!({"title": "FY2026 Scope 1", "period": {"start": "2026-01-01", "end": "2026-12-31"}, "due_date": "2099-01-31",
-                "items": [{"metric": "ghg.scope1"}], "audience": {"all_active_suppliers": true}, "cascade_depth": 2}),
+    let app = TestApp::builder()
+        .supplier("Hyundai Steel", "Hanbit")
+        .supplier("Hyundai Steel", "Seoul Bolts")
+        .supplier("Hanbit", "Daehan Casting")
+        .supplier("Hanbit", "Busan Forge")
+        .publish(
+            "Hyundai Steel",
+            Requirement::new("FY2026 Scope 1").cascade_depth(2),
         )
+        .build()
         .await;
+    let r = &app.requirement().id;
+    let [large, a, b, c, d] = app.orgs([
+        "Hyundai Steel",
+        "Hanbit",
+        "Seoul Bolts",
+        "Daehan Casting",
+        "Busan Forge",
+    ]);
 
     // Tier 1: A 1500 kgCO2e measured (accepted), B 2.25 tCO2e secondary (awaiting review).
-    let request_a = app.first_request(&a).await;
-    let request_b = app.first_request(&b).await;
-    answer(&app, &b, &request_b, "2.25", "tCO2e", "secondary", false).await;
+    let request_a = app.request("Hanbit");
+    let request_b = app.request("Seoul Bolts");
+    app.answer(b, request_b, &scope1("2.25", "tCO2e", "secondary", false))
+        .await;
 
     // A forwards to its suppliers, then answers for itself. Tier 2 under A:
     // C 500000 gCO2e calculated with consent; D 0.75 tCO2e measured without.
-    app.call(
-        Method::POST,
-        &a.admin.access_token,
-        &format!("/v1/requests/{request_a}/forward"),
-        Some(&json!({"suppliers": [c.id, d.id]})),
-        201,
+    app.forward(a, request_a, &json!({"suppliers": [c.id, d.id]}))
+        .await;
+    app.answer(a, request_a, &scope1("1500", "kgCO2e", "measured", false))
+        .await;
+    app.accept_revision(large, request_a, 1).await;
+    let request_c = app.first_request(c).await;
+    let request_d = app.first_request(d).await;
+    app.answer(
+        c,
+        &request_c,
+        &scope1("500000", "gCO2e", "calculated", true),
     )
     .await;
-    answer(&app, &a, &request_a, "1500", "kgCO2e", "measured", false).await;
-    accept(&app, &large, &request_a).await;
-    let request_c = app.first_request(&c).await;
-    let request_d = app.first_request(&d).await;
-    answer(&app, &c, &request_c, "500000", "gCO2e", "calculated", true).await;
-    answer(&app, &d, &request_d, "0.75", "tCO2e", "measured", false).await;
-    for child in [&request_c, &request_d] {
-        accept(&app, &a, child).await;
-        app.call(
-            Method::POST,
-            &a.admin.access_token,
-            &format!("/v1/requests/{request_a}/answer/attachments"),
-            Some(&json!({"child_request_id": child})),
-            201,
-        )
+    app.answer(d, &request_d, &scope1("0.75", "tCO2e", "measured", false))
         .await;
+    for child in [&request_c, &request_d] {
+        app.accept_revision(a, child, 1).await;
+        app.attach(a, request_a, child).await;
     }
 
     let summary = app
@@ -159,7 +131,7 @@ async fn roll_up_totals_match_hand_computed_values_with_consent_on_and_off() {
             .all(|a| a.get("entries").is_some() && a.get("supplier_name").is_some())
     );
     // The other tier-1 and tier-2s cannot read the summary.
-    for org in [&a, &b, &c] {
+    for org in [a, b, c] {
         let response = app
             .get_as(
                 &org.admin.access_token,

@@ -2,22 +2,25 @@
 
 use reqwest::Method;
 use serde_json::json;
-use tierlink_tests::{TestApp, TestOrg, expect_problem, problem_fields};
+use tierlink_tests::{Requirement, Scenario, TestApp, expect_problem, problem_fields};
 
-async fn setup() -> (TestApp, TestOrg, TestOrg, String) {
-    let app = TestApp::spawn().await;
-    let large = app.signup("Hyundai Steel").await;
-    let supplier = app.signup("Hanbit").await;
-    app.link(&large, &supplier).await;
-    app.publish_requirement(
-        &large,
-        &json!({"title": "FY2026", "period": {"start": "2026-01-01", "end": "2026-12-31"}, "due_date": "2099-01-31",
-                "items": [{"metric": "ghg.scope1"}, {"metric": "energy.total"}, {"metric": "energy.renewable_share", "required": false}],
-                "audience": {"all_active_suppliers": true}}),
-    )
-    .await;
-    let request = app.first_request(&supplier).await;
-    (app, large, supplier, request)
+/// Hanbit received Hyundai Steel's requirement of two required items and
+/// an optional one.
+async fn setup() -> (Scenario, String) {
+    let s = TestApp::builder()
+        .supplier("Hyundai Steel", "Hanbit")
+        .publish(
+            "Hyundai Steel",
+            Requirement::new("FY2026").items(json!([
+                {"metric": "ghg.scope1"},
+                {"metric": "energy.total"},
+                {"metric": "energy.renewable_share", "required": false}
+            ])),
+        )
+        .build()
+        .await;
+    let request = s.request("Hanbit").to_owned();
+    (s, request)
 }
 
 async fn import(app: &TestApp, token: &str, request: &str, csv: &str) -> reqwest::Response {
@@ -33,7 +36,8 @@ async fn import(app: &TestApp, token: &str, request: &str, csv: &str) -> reqwest
 
 #[tokio::test]
 async fn the_template_lists_each_item_in_both_languages() {
-    let (app, _, supplier, request) = setup().await;
+    let (app, request) = setup().await;
+    let supplier = app.org("Hanbit");
     let response = app
         .get_as(
             &supplier.admin.access_token,
@@ -70,8 +74,8 @@ async fn the_template_lists_each_item_in_both_languages() {
 
 #[tokio::test]
 async fn a_file_with_one_bad_row_imports_nothing_and_names_each_line() {
-    let (app, _, supplier, request) = setup().await;
-    let token = &supplier.admin.access_token;
+    let (app, request) = setup().await;
+    let token = app.org("Hanbit").token();
     let csv = "item_code,label_en,label_ko,required,expected_unit,accepted_units,value,unit,obtained,method,comment\n\
                ghg.scope1,Scope 1,,true,tCO2e,,12.5,tCO2e,measured,GHG Protocol,\n\
                energy.total,Energy,,true,MWh,,40,kgCO2e,,,\n\
@@ -134,16 +138,15 @@ async fn a_file_with_one_bad_row_imports_nothing_and_names_each_line() {
 
 #[tokio::test]
 async fn a_submitted_revision_exports_as_csv_for_both_sides() {
-    let (app, large, supplier, request) = setup().await;
-    app.call(
-        Method::PUT,
-        &supplier.admin.access_token,
-        &format!("/v1/requests/{request}/answer"),
-        Some(&json!({"entries": [
+    let (app, request) = setup().await;
+    let (large, supplier) = (app.org("Hyundai Steel"), app.org("Hanbit"));
+    app.answer(
+        supplier,
+        &request,
+        &json!({"entries": [
             {"metric": "ghg.scope1", "value": "0.000123456789", "unit": "kgCO2e"},
             {"metric": "energy.total", "value": "3.6", "unit": "GJ", "comment": "one site, \"main\""}
-        ], "submit": true})),
-        200,
+        ], "submit": true}),
     )
     .await;
     for token in [&supplier.admin.access_token, &large.admin.access_token] {
