@@ -5,6 +5,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::error::{FieldError, ValidationErrors};
+use crate::evidence::unknown_evidence;
+use crate::ids::EvidenceId;
 use crate::metrics::ValueKind;
 use crate::requirements::{ReportingPeriod, RequirementItem};
 use crate::units::{parse_decimal, parse_unit, to_canonical};
@@ -116,7 +118,8 @@ pub struct Entry {
     pub obtained: Obtained,
     pub period: ReportingPeriod,
     pub comment: Option<String>,
-    pub evidence: Vec<String>,
+    /// The evidence files it refers to (uploaded for the same request).
+    pub evidence: Vec<EvidenceId>,
 }
 
 pub const TEXT_MAX_CHARS: usize = 4_000;
@@ -176,6 +179,17 @@ pub fn parse_entry(
     };
     let method = text("method", input.method, 200, &mut errors);
     let comment = text("comment", input.comment, TEXT_MAX_CHARS, &mut errors);
+    let evidence: Vec<EvidenceId> = input
+        .evidence
+        .iter()
+        .enumerate()
+        .filter_map(|(index, id)| {
+            errors.collect(
+                EvidenceId::parse(&format!("evidence[{index}]"), id)
+                    .map_err(|_| unknown_evidence(index, id)),
+            )
+        })
+        .collect();
     if matches!(kind, ValueKind::Document) && input.evidence.is_empty() {
         errors.push(FieldError::new(
             "evidence",
@@ -191,7 +205,7 @@ pub fn parse_entry(
             obtained,
             period,
             comment,
-            evidence: input.evidence.to_vec(),
+            evidence,
         }),
         _ => Err(errors),
     }

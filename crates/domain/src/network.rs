@@ -54,7 +54,7 @@ pub struct Invitation {
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
-    pub accepted_by_org_id: Option<String>,
+    pub accepted_by_org_id: Option<OrgId>,
     pub revoked_at: Option<DateTime<Utc>>,
 }
 

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::answers::{AnswerValue, Entry, missing_required};
 use crate::error::{FieldError, Rejection};
-use crate::ids::{RequestId, RevisionNumber};
+use crate::ids::{EvidenceId, RequestId, RevisionNumber};
 use crate::requests::{Request, RequestStatus};
 
 /// Where a submitted revision stands.
@@ -77,7 +77,7 @@ pub struct RecordedEntry {
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub comment: Option<String>,
-    pub evidence: Vec<String>,
+    pub evidence: Vec<EvidenceId>,
     /// Where a reused entry was copied from (`request/<id>/revision/<n>`).
     pub source: Option<String>,
     /// The requester's comment on this entry, when it sent the revision back.
@@ -115,7 +115,7 @@ impl EntryColumns {
             unit,
             canonical_value,
             canonical_unit,
-            evidence: entry.evidence.join(","),
+            evidence: join_ids(&entry.evidence),
         }
     }
 }
@@ -139,6 +139,14 @@ impl RecordedEntry {
             && self.evidence == entry.evidence
             && self.source.is_none()
     }
+}
+
+/// Evidence ids as one column's text (`id,id`).
+pub fn join_ids(ids: &[EvidenceId]) -> String {
+    ids.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Whether `entries` would replace `draft` with exactly what it holds.

@@ -17,8 +17,8 @@ use diesel::query_dsl::positional_order_dsl::PositionalOrderDsl;
 use diesel::sql_types::{Text, Timestamp};
 
 use tierlink_domain::answers::Entry;
-use tierlink_domain::ids::{RequestId, RevisionNumber};
-use tierlink_domain::revisions::{RecordedEntry, RevisionStatus};
+use tierlink_domain::ids::{EvidenceId, RequestId, RevisionNumber};
+use tierlink_domain::revisions::{RecordedEntry, RevisionStatus, join_ids};
 
 use crate::batch::{ROWS_PER_INSERT, insert_kept_rows, insert_rows};
 use crate::connection::DbConnection;
@@ -193,7 +193,7 @@ pub fn save_copy(
     conn: &mut DbConnection,
     request: RequestId,
     entry: &RecordedEntry,
-    evidence: &[String],
+    evidence: &[EvidenceId],
     source: &str,
     by: &str,
 ) -> Result<(), StoreError> {
@@ -219,7 +219,7 @@ pub fn save_copy(
             answer_drafts::period_start.eq(entry.period_start),
             answer_drafts::period_end.eq(entry.period_end),
             answer_drafts::comment.eq(&entry.comment),
-            answer_drafts::evidence.eq(evidence.join(",")),
+            answer_drafts::evidence.eq(join_ids(evidence)),
             answer_drafts::source.eq(Some(source)),
             answer_drafts::updated_by.eq(by),
             answer_drafts::updated_at.eq(at),

@@ -50,11 +50,9 @@ pub(crate) fn recorded(tuple: EntryTuple, review_comment: Option<String>) -> Rec
         period_end,
         comment,
         source,
-        evidence: evidence
-            .split(',')
-            .filter(|e| !e.is_empty())
-            .map(str::to_owned)
-            .collect(),
+        // Ids were valid when written; one that no longer parses is dropped
+        // rather than failing the whole read.
+        evidence: evidence.split(',').filter_map(|e| e.parse().ok()).collect(),
         review_comment,
     }
 }

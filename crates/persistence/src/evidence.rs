@@ -87,23 +87,25 @@ pub fn list_for_request(
     rows.into_iter().map(Row::into_file).collect()
 }
 
-/// The position and text of each of `ids` that names no evidence uploaded
+/// The position and id of each of `ids` that names no evidence uploaded
 /// for `request`.
 pub fn unknown_among(
     conn: &mut DbConnection,
     request: RequestId,
-    ids: &[String],
-) -> Result<Vec<(usize, String)>, StoreError> {
+    ids: &[EvidenceId],
+) -> Result<Vec<(usize, EvidenceId)>, StoreError> {
+    let texts: Vec<String> = ids.iter().map(ToString::to_string).collect();
     let known: Vec<String> = evidence_files::table
-        .filter(evidence_files::id.eq_any(ids))
+        .filter(evidence_files::id.eq_any(&texts))
         .filter(evidence_files::request_id.eq(request.to_string()))
         .select(evidence_files::id)
         .load(conn)?;
     Ok(ids
         .iter()
+        .zip(&texts)
         .enumerate()
-        .filter(|(_, id)| !known.contains(id))
-        .map(|(index, id)| (index, id.clone()))
+        .filter(|(_, (_, text))| !known.contains(text))
+        .map(|(index, (id, _))| (index, *id))
         .collect())
 }
 
@@ -112,17 +114,18 @@ pub fn unknown_among(
 /// Returns the new ids, in order.
 pub fn link_copies(
     conn: &mut DbConnection,
-    ids: &[String],
+    ids: &[EvidenceId],
     request: RequestId,
-) -> Result<Vec<String>, StoreError> {
+) -> Result<Vec<EvidenceId>, StoreError> {
     let mut copies = Vec::with_capacity(ids.len());
     for id in ids {
         let row: Row = evidence_files::table
-            .find(id)
+            .find(id.to_string())
             .select(Row::as_select())
             .first(conn)?;
+        let copy_id = EvidenceId::generate();
         let copy = Row {
-            id: uuid::Uuid::now_v7().to_string(),
+            id: copy_id.to_string(),
             request_id: request.to_string(),
             created_at: to_db(now()),
             ..row
@@ -130,7 +133,7 @@ pub fn link_copies(
         diesel::insert_into(evidence_files::table)
             .values(&copy)
             .execute(conn)?;
-        copies.push(copy.id);
+        copies.push(copy_id);
     }
     Ok(copies)
 }

@@ -10,6 +10,7 @@
 
 use diesel::RunQueryDsl;
 use diesel::sql_types::{BigInt, Text};
+use tierlink_domain::ids::{RequestId, RequirementId};
 
 use crate::connection::DbConnection;
 use crate::error::StoreError;
@@ -32,20 +33,23 @@ pub fn lock_network(conn: &mut DbConnection) -> Result<(), StoreError> {
 }
 
 /// Serialises writers of one request (its status, draft, revisions).
-pub fn lock_request(conn: &mut DbConnection, request_id: &str) -> Result<(), StoreError> {
+pub fn lock_request(conn: &mut DbConnection, request: RequestId) -> Result<(), StoreError> {
     if let DbConnection::Postgres(pg) = conn {
         diesel::sql_query("SELECT id FROM requests WHERE id = $1 FOR UPDATE")
-            .bind::<Text, _>(request_id)
+            .bind::<Text, _>(request.to_string())
             .execute(pg)?;
     }
     Ok(())
 }
 
 /// Serialises lifecycle changes of one requirement.
-pub fn lock_requirement(conn: &mut DbConnection, requirement_id: &str) -> Result<(), StoreError> {
+pub fn lock_requirement(
+    conn: &mut DbConnection,
+    requirement: RequirementId,
+) -> Result<(), StoreError> {
     if let DbConnection::Postgres(pg) = conn {
         diesel::sql_query("SELECT id FROM requirements WHERE id = $1 FOR UPDATE")
-            .bind::<Text, _>(requirement_id)
+            .bind::<Text, _>(requirement.to_string())
             .execute(pg)?;
     }
     Ok(())
@@ -56,25 +60,25 @@ pub fn lock_requirement(conn: &mut DbConnection, requirement_id: &str) -> Result
 /// takes them in.
 pub fn lock_requests_of_requirement(
     conn: &mut DbConnection,
-    requirement_id: &str,
+    requirement: RequirementId,
 ) -> Result<(), StoreError> {
     if let DbConnection::Postgres(pg) = conn {
         diesel::sql_query(
             "SELECT id FROM requests WHERE requirement_id = $1 ORDER BY id FOR UPDATE",
         )
-        .bind::<Text, _>(requirement_id)
+        .bind::<Text, _>(requirement.to_string())
         .execute(pg)?;
     }
     Ok(())
 }
 
 /// Row locks on the given requests, in id order whatever the order of `ids`.
-pub fn lock_requests(conn: &mut DbConnection, ids: &[String]) -> Result<(), StoreError> {
+pub fn lock_requests(conn: &mut DbConnection, ids: &[RequestId]) -> Result<(), StoreError> {
     use diesel::prelude::*;
 
     use crate::schema::requests;
     if let DbConnection::Postgres(pg) = conn {
-        let mut sorted: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let mut sorted: Vec<String> = ids.iter().map(ToString::to_string).collect();
         sorted.sort_unstable();
         for chunk in sorted.chunks(crate::batch::ROWS_PER_INSERT) {
             requests::table

@@ -43,7 +43,11 @@ impl InvitationRow {
             created_at: from_db(self.created_at),
             expires_at: from_db(self.expires_at),
             accepted_at: self.accepted_at.map(from_db),
-            accepted_by_org_id: self.accepted_by_org_id,
+            accepted_by_org_id: self
+                .accepted_by_org_id
+                .as_deref()
+                .map(parse_org)
+                .transpose()?,
             revoked_at: self.revoked_at.map(from_db),
         })
     }

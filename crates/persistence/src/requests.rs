@@ -127,9 +127,9 @@ pub fn follow_amendment(
     version: i32,
     content: &RequirementContent,
 ) -> Result<(), StoreError> {
+    lock_requests_of_requirement(conn, requirement)?;
     let requirement_id = requirement.to_string();
     let requirement_id = requirement_id.as_str();
-    lock_requests_of_requirement(conn, requirement_id)?;
     let at = to_db(now());
     let pending: Vec<&str> = RequestStatus::ALL
         .iter()
@@ -468,8 +468,8 @@ pub fn settle_pending(
     requirement: RequirementId,
     settled: RequestStatus,
 ) -> Result<(), StoreError> {
+    lock_requests_of_requirement(conn, requirement)?;
     let requirement_id = requirement.to_string();
-    lock_requests_of_requirement(conn, &requirement_id)?;
     let pending: Vec<&str> = RequestStatus::ALL
         .iter()
         .filter(|s| s.is_pending())

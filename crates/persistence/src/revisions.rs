@@ -5,7 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use tierlink_domain::ids::{RequestId, RevisionNumber};
-use tierlink_domain::revisions::{RecordedEntry, Revision, RevisionStatus};
+use tierlink_domain::revisions::{RecordedEntry, Revision, RevisionStatus, join_ids};
 use tierlink_domain::time::now;
 
 use crate::batch::insert_rows;
@@ -143,7 +143,7 @@ pub fn insert(
             answer_revisions::submitted_at.eq(to_db(now())),
         ))
         .execute(conn)?;
-    let evidence: Vec<String> = entries.iter().map(|e| e.evidence.join(",")).collect();
+    let evidence: Vec<String> = entries.iter().map(|e| join_ids(&e.evidence)).collect();
     let rows: Vec<_> = entries
         .iter()
         .zip(&evidence)

@@ -26,7 +26,7 @@ pub fn check_uploader(
 /// Records a stored file's metadata, checking again under the request's
 /// row lock that the request still takes evidence.
 pub fn record(tx: &mut DbConnection, file: &EvidenceFile) -> Result<EvidenceFile, Error> {
-    lock_request(tx, &file.request_id.to_string())?;
+    lock_request(tx, file.request_id)?;
     check_uploader(tx, file.org_id, file.request_id)?;
     Ok(evidence::insert(tx, file)?)
 }

@@ -49,7 +49,7 @@ pub fn decline(
     reason: &str,
     expected: Option<i32>,
 ) -> Result<Request, Error> {
-    lock_request(tx, &id.to_string())?;
+    lock_request(tx, id)?;
     let request = request_answered_by(tx, supplier, id)?;
     request.check_revision(expected)?;
     request.check_declinable()?;
@@ -76,7 +76,7 @@ pub fn forward(
     parent_id: RequestId,
     forward: &Forward<'_>,
 ) -> Result<Vec<Request>, Error> {
-    lock_request(tx, &parent_id.to_string())?;
+    lock_request(tx, parent_id)?;
     let parent = request_answered_by(tx, tier1, parent_id)?;
     parent.check_forwardable_status()?;
     parent.check_forward_depth()?;

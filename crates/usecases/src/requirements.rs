@@ -80,7 +80,7 @@ fn load_for(
     expected: Option<i32>,
     action: RequirementAction,
 ) -> Result<Requirement, Error> {
-    lock_requirement(tx, &id.to_string())?;
+    lock_requirement(tx, id)?;
     let requirement = show(tx, org, id)?;
     requirement.check_action(action, expected)?;
     Ok(requirement)

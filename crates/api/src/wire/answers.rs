@@ -127,7 +127,7 @@ impl From<RecordedEntry> for EntryBody {
                 end: entry.period_end,
             },
             comment: entry.comment,
-            evidence: entry.evidence,
+            evidence: entry.evidence.iter().map(ToString::to_string).collect(),
             source: entry.source,
             review_comment: entry.review_comment,
         }

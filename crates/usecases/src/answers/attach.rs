@@ -31,7 +31,7 @@ pub fn attach(
     id: RequestId,
     child: RequestId,
 ) -> Result<(), Error> {
-    lock_request(tx, &id.to_string())?;
+    lock_request(tx, id)?;
     request_answered_by(tx, tier1, id)?;
     if !requests::is_forwarded_from(tx, child, id)? {
         return Err(Error::invalid(FieldError::new(

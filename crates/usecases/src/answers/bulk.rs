@@ -101,8 +101,7 @@ pub fn save_many(
     read: HashMap<RequestId, Request>,
 ) -> Result<Vec<BulkOutcome>, Error> {
     let ids: Vec<RequestId> = answers.iter().map(|a| a.request_id).collect();
-    let texts: Vec<String> = ids.iter().map(ToString::to_string).collect();
-    lock_requests(tx, &texts)?;
+    lock_requests(tx, &ids)?;
     let (mut current, moved) = still_current(read, requests::revisions_of(tx, supplier, &ids)?);
     if !moved.is_empty() {
         current.extend(

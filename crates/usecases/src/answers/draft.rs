@@ -26,7 +26,7 @@ pub fn save_draft(
     entries: &[Entry],
     submit: Option<bool>,
 ) -> Result<Option<Submitted>, Error> {
-    lock_request(tx, &id.to_string())?;
+    lock_request(tx, id)?;
     let mut request = request_answered_by(tx, supplier, id)?;
     request.check_answerable()?;
     check_evidence(tx, id, entries, &|_| String::new())?;
@@ -55,7 +55,7 @@ pub fn save_entries(
     id: RequestId,
     entries: &[Entry],
 ) -> Result<(), Error> {
-    lock_request(tx, &id.to_string())?;
+    lock_request(tx, id)?;
     let request = request_answered_by(tx, supplier, id)?;
     request.check_answerable()?;
     check_evidence(tx, id, entries, &|_| String::new())?;

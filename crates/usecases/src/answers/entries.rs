@@ -108,7 +108,7 @@ pub(super) fn check_evidence(
         }
         let unknown = tierlink_persistence::evidence::unknown_among(tx, request, &entry.evidence)?;
         if let Some((index, id)) = unknown.into_iter().next() {
-            let mut error = tierlink_domain::evidence::unknown_evidence(index, &id);
+            let mut error = tierlink_domain::evidence::unknown_evidence(index, &id.to_string());
             error.message = format!("{}: {}", entry.metric, error.message);
             let prefix = under(position);
             return Err(Error::invalid(if prefix.is_empty() {

@@ -30,7 +30,7 @@ pub fn reuse(
     source: RequestId,
     metrics: Option<&[String]>,
 ) -> Result<Vec<String>, Error> {
-    lock_request(tx, &id.to_string())?;
+    lock_request(tx, id)?;
     let target = request_answered_by(tx, supplier, id)?;
     target.check_answerable()?;
     request_answered_by(tx, supplier, source).map_err(|_| {

@@ -21,7 +21,7 @@ pub fn review(
     number: RevisionNumber,
     decision: &Decision,
 ) -> Result<Revision, Error> {
-    lock_request(tx, &id.to_string())?;
+    lock_request(tx, id)?;
     let request = request_visible_to(tx, requester, id)?;
     if request.party(requester) != Some(Party::Requester) {
         return Err(Error::NotFound("request"));

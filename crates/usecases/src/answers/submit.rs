@@ -31,7 +31,7 @@ pub fn submit(
     id: RequestId,
     share_upstream: bool,
 ) -> Result<Submitted, Error> {
-    lock_request(tx, &id.to_string())?;
+    lock_request(tx, id)?;
     let request = request_answered_by(tx, supplier, id)?;
     submit_locked(tx, &request, share_upstream, by)
 }
