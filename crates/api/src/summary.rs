@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use tierlink_domain::answers::Obtained;
 use tierlink_domain::requests::{RequestStatus, is_overdue};
 use tierlink_domain::rollup::{Contribution, RollUp, Standing};
-use tierlink_persistence::rollup_inputs::{CountedAnswer, CountedEntry, SummaryInputs};
+use tierlink_usecases::requirements::{CountedAnswer, CountedEntry, SummaryInputs};
 
 use crate::wire::summary::{MetricSummary, RequestCounts, SummaryBody};
 

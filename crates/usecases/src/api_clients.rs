@@ -4,7 +4,8 @@ use tierlink_domain::access::Scopes;
 use tierlink_domain::ids::{ClientId, OrgId};
 use tierlink_domain::pagination::{Page, PageRequest};
 use tierlink_persistence::DbConnection;
-use tierlink_persistence::api_clients::{self, ApiClient};
+use tierlink_persistence::api_clients;
+pub use tierlink_persistence::api_clients::ApiClient;
 
 use crate::error::{Error, not_found};
 

@@ -2,7 +2,8 @@
 
 use tierlink_domain::ids::OrgId;
 use tierlink_persistence::DbConnection;
-use tierlink_persistence::custom_metrics::{self, CustomMetric};
+use tierlink_persistence::custom_metrics;
+pub use tierlink_persistence::custom_metrics::CustomMetric;
 
 use crate::error::Error;
 

@@ -15,7 +15,8 @@ use tierlink_domain::pagination::{Page, PageRequest};
 use tierlink_domain::time::now;
 use tierlink_persistence::columns::names_of;
 use tierlink_persistence::locks::lock_network;
-use tierlink_persistence::network::{self, ChainEntry, Partner, Side};
+use tierlink_persistence::network;
+pub use tierlink_persistence::network::{ChainEntry, Partner, Side};
 use tierlink_persistence::{DbConnection, StoreError};
 
 use crate::error::{Error, not_found};

@@ -8,7 +8,8 @@ use tierlink_domain::pagination::{Page, PageRequest};
 use tierlink_domain::requests::{Party, Request};
 use tierlink_domain::requirements::Version;
 use tierlink_persistence::locks::lock_request;
-use tierlink_persistence::requests::{IncomingFilter, NewRequest, RequestProgress};
+use tierlink_persistence::requests::NewRequest;
+pub use tierlink_persistence::requests::{IncomingFilter, RequestProgress};
 use tierlink_persistence::{DbConnection, network, requests, requirements};
 
 use crate::answers::{request_answered_by, request_visible_to};

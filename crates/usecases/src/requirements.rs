@@ -15,8 +15,9 @@ use tierlink_domain::requirements::{
 };
 use tierlink_persistence::locks::lock_requirement;
 use tierlink_persistence::requests::NewRequest;
-use tierlink_persistence::requirements::RequirementFilter;
-use tierlink_persistence::rollup_inputs::{self, CountedAnswer, CountedEntry, SummaryInputs};
+pub use tierlink_persistence::requirements::RequirementFilter;
+use tierlink_persistence::rollup_inputs;
+pub use tierlink_persistence::rollup_inputs::{CountedAnswer, CountedEntry, SummaryInputs};
 use tierlink_persistence::{DbConnection, network, requests, requirements};
 
 use crate::error::{Error, not_found};

@@ -11,7 +11,8 @@ use tierlink_domain::identity::Email;
 use tierlink_domain::ids::{ClientId, OrgId, TokenFamilyId, UserId};
 use tierlink_persistence::DbConnection;
 use tierlink_persistence::api_clients::{self, ApiClient};
-use tierlink_persistence::refresh_tokens::{self, Redemption};
+use tierlink_persistence::refresh_tokens;
+pub use tierlink_persistence::refresh_tokens::Redemption;
 use tierlink_persistence::users::{self, User};
 
 use crate::error::Error;

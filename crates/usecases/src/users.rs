@@ -2,7 +2,8 @@
 
 use tierlink_domain::ids::{OrgId, UserId};
 use tierlink_domain::pagination::{Page, PageRequest};
-use tierlink_persistence::users::{self, NewUser, User, UserChanges};
+use tierlink_persistence::users;
+pub use tierlink_persistence::users::{NewUser, User, UserChanges};
 use tierlink_persistence::{DbConnection, refresh_tokens};
 
 use crate::error::{Error, not_found};

@@ -177,12 +177,23 @@ pub async fn save_entry(
                 }
                 other => other,
             })?;
-    let (org, by) = (caller.org_id, actor(&caller));
-    db::write(&db, move |tx| {
+    Ok(web::Json(save_entries(&db, &caller, id, entries).await?))
+}
+
+/// Saves validated entries into the caller's draft, leaving the others,
+/// and reads the answer back (one entry, or an imported spreadsheet).
+pub(super) async fn save_entries(
+    db: &Database,
+    caller: &tierlink_domain::access::Caller,
+    id: RequestId,
+    entries: Vec<Entry>,
+) -> Result<AnswerBody, ApiError> {
+    let (org, by) = (caller.org_id, actor(caller));
+    db::write(db, move |tx| {
         usecase::save_entries(tx, org, &by, id, &entries)
     })
     .await?;
-    Ok(web::Json(answer_body(&db, caller.org_id, id).await?))
+    answer_body(db, org, id).await
 }
 
 fn strip_prefix(errors: ValidationErrors, prefix: &str) -> ValidationErrors {

@@ -13,9 +13,8 @@ use tierlink_domain::identity::{Email, Password};
 use tierlink_domain::ids::ClientId;
 use tierlink_domain::{FieldError, ValidationErrors};
 use tierlink_persistence::Database;
-use tierlink_persistence::refresh_tokens::Redemption;
-use tierlink_persistence::users::User;
-use tierlink_usecases::sessions;
+use tierlink_usecases::sessions::{self, Redemption};
+use tierlink_usecases::users::User;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::support::peer_ip;

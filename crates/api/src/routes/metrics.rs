@@ -6,8 +6,7 @@ use tierlink_domain::metrics::{self, Dimension, Framework};
 use tierlink_domain::pagination::{Cursor, Page, PageLimit};
 use tierlink_domain::{FieldError, ValidationErrors};
 use tierlink_persistence::Database;
-use tierlink_persistence::custom_metrics::CustomMetric;
-use tierlink_usecases::metrics as usecase;
+use tierlink_usecases::metrics::{self as usecase, CustomMetric};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::support::page_response;

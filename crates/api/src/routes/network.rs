@@ -9,8 +9,7 @@ use tierlink_domain::identity::Email;
 use tierlink_domain::ids::{InvitationId, OrgId};
 use tierlink_domain::{FieldError, ValidationErrors};
 use tierlink_persistence::Database;
-use tierlink_persistence::network::Side;
-use tierlink_usecases::network as usecase;
+use tierlink_usecases::network::{self as usecase, Side};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::support::page_response;

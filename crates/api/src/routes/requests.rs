@@ -9,8 +9,7 @@ use tierlink_domain::ids::{OrgId, RequestId};
 use tierlink_domain::requests::{Request, RequestStatus};
 use tierlink_domain::{FieldError, ValidationErrors};
 use tierlink_persistence::Database;
-use tierlink_persistence::requests::IncomingFilter;
-use tierlink_usecases::requests::{self as usecase, Forward};
+use tierlink_usecases::requests::{self as usecase, Forward, IncomingFilter};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::support::{page_headers, today};

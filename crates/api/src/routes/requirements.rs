@@ -7,8 +7,7 @@ use tierlink_domain::ids::{OrgId, RequirementId};
 use tierlink_domain::metrics;
 use tierlink_domain::requirements::{Requirement, RequirementAction, RequirementContent};
 use tierlink_persistence::Database;
-use tierlink_persistence::requirements::RequirementFilter;
-use tierlink_usecases::requirements as usecase;
+use tierlink_usecases::requirements::{self as usecase, RequirementFilter};
 use tierlink_usecases::{actor, requests as request_usecase};
 use utoipa_actix_web::service_config::ServiceConfig;
 

@@ -11,10 +11,10 @@ use tierlink_domain::ids::{RequestId, RevisionNumber};
 use tierlink_domain::metrics;
 use tierlink_domain::{FieldError, ValidationErrors};
 use tierlink_persistence::Database;
-use tierlink_usecases::{actor, answers as usecase};
+use tierlink_usecases::answers as usecase;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::answers::{answer_body, validate};
+use super::answers::{save_entries, validate};
 use crate::auth::caller::{Authorized, need};
 use crate::db;
 use crate::extract::QueryParams;
@@ -178,12 +178,7 @@ pub async fn import_answer(
             ApiError::Validation(errors) => ApiError::Validation(by_line(errors, &lines)),
             other => other,
         })?;
-    let (org, by) = (caller.org_id, actor(&caller));
-    db::write(&db, move |tx| {
-        usecase::save_entries(tx, org, &by, id, &entries)
-    })
-    .await?;
-    Ok(web::Json(answer_body(&db, caller.org_id, id).await?))
+    Ok(web::Json(save_entries(&db, &caller, id, entries).await?))
 }
 
 #[derive(Debug, Deserialize)]

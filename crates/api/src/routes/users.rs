@@ -6,8 +6,7 @@ use tierlink_domain::ValidationErrors;
 use tierlink_domain::identity::{DisplayName, Email, Password};
 use tierlink_domain::ids::UserId;
 use tierlink_persistence::Database;
-use tierlink_persistence::users::{NewUser, UserChanges};
-use tierlink_usecases::users as usecase;
+use tierlink_usecases::users::{self as usecase, NewUser, UserChanges};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::support::{hash_password, page_response};

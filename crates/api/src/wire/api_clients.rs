@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tierlink_persistence::api_clients::ApiClient;
+use tierlink_usecases::api_clients::ApiClient;
 use utoipa::ToSchema;
 use uuid::Uuid;
 

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use tierlink_domain::metrics::{CATALOGUE_VERSION, MetricDefinition, ValueKind};
-use tierlink_persistence::custom_metrics::CustomMetric;
+use tierlink_usecases::metrics::CustomMetric;
 use utoipa::{IntoParams, ToSchema};
 
 /// A framework a metric serves, and where.

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tierlink_domain::network::Invitation;
-use tierlink_persistence::network::{ChainEntry, Partner};
+use tierlink_usecases::network::{ChainEntry, Partner};
 use utoipa::ToSchema;
 use uuid::Uuid;
 

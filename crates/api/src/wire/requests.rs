@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use tierlink_domain::requests::{Request, is_overdue};
-use tierlink_persistence::requests::RequestProgress;
+use tierlink_usecases::requests::RequestProgress;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 

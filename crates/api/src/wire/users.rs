@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tierlink_domain::access::Role;
-use tierlink_persistence::users::User;
+use tierlink_usecases::users::User;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
