@@ -2,7 +2,10 @@
 //! moves to actix's blocking thread pool, and its error becomes an
 //! [`ApiError`].
 
+use std::time::{Duration, Instant};
+
 use actix_web::web;
+use tierlink_persistence::log_throttle::LogThrottle;
 use tierlink_persistence::{Database, DbConnection, DieselError, StoreError};
 use tierlink_usecases::Error;
 
@@ -53,14 +56,27 @@ where
         .map_err(ApiError::from)
 }
 
-/// Runs one of the [`Database`] calls above on the blocking pool.
+/// Runs one of the [`Database`] calls above on the blocking pool, within
+/// [`Database::request_timeout`] in all: when the database is down, calls
+/// queue for the pool's threads, and a request must still get its 503 in
+/// time. A call whose time ran out while it queued does not start.
 async fn on_blocking_pool<R, Op>(db: &Database, op: Op) -> Result<R, ApiError>
 where
     R: Send + 'static,
     Op: FnOnce(&Database) -> R + Send + 'static,
 {
+    let deadline = Instant::now() + db.request_timeout();
     let db = db.clone();
-    web::block(move || op(&db))
-        .await
-        .map_err(ApiError::internal)
+    let call = web::block(move || (Instant::now() < deadline).then(|| op(&db)));
+    match tokio::time::timeout_at(deadline.into(), call).await {
+        Ok(Ok(Some(result))) => Ok(result),
+        Ok(Ok(None)) | Err(_) => {
+            static GAVE_UP: LogThrottle = LogThrottle::new(Duration::from_secs(10));
+            if let Some(left_out) = GAVE_UP.admit() {
+                tracing::warn!(left_out, "the database did not answer in time");
+            }
+            Err(ApiError::Unavailable)
+        }
+        Ok(Err(error)) => Err(ApiError::internal(error)),
+    }
 }

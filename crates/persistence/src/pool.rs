@@ -55,6 +55,20 @@ impl Default for PoolOptions {
     }
 }
 
+/// The pool's connection errors (every retry while the database is down)
+/// go to the log at most once per interval, with the count left out.
+#[derive(Debug)]
+struct ThrottledErrors;
+
+impl r2d2::HandleError<r2d2::Error> for ThrottledErrors {
+    fn handle_error(&self, error: r2d2::Error) {
+        static CONNECT: LogThrottle = LogThrottle::new(Duration::from_secs(10));
+        if let Some(left_out) = CONNECT.admit() {
+            tracing::warn!(%error, left_out, "cannot open a database connection");
+        }
+    }
+}
+
 /// Opens connections for one engine.
 #[derive(Debug, Clone)]
 pub struct ConnectionManager {
@@ -66,7 +80,7 @@ impl ConnectionManager {
     fn open(&self) -> Result<DbConnection, diesel::ConnectionError> {
         match &self.url {
             DatabaseUrl::Postgres { url } => {
-                let mut conn = PgConnection::establish(url)?;
+                let mut conn = PgConnection::establish(&with_connect_timeout(url))?;
                 conn.batch_execute(&format!("SET lock_timeout = {}", self.lock_timeout_ms))
                     .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConnection::Postgres(conn))
@@ -89,6 +103,17 @@ impl ConnectionManager {
             }
         }
     }
+}
+
+/// `url` with libpq's `connect_timeout` (seconds) unless it sets one: an
+/// unreachable host then fails in seconds instead of after the operating
+/// system's TCP time-out (minutes), which would hold a pool thread.
+fn with_connect_timeout(url: &str) -> String {
+    if url.contains("connect_timeout=") {
+        return url.to_owned();
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}connect_timeout=3")
 }
 
 impl ManageConnection for ConnectionManager {
@@ -121,6 +146,9 @@ impl ManageConnection for ConnectionManager {
 pub struct Database {
     pool: r2d2::Pool<ConnectionManager>,
     engine: Engine,
+    /// How long a request may wait for the database in all
+    /// (`TIERLINK_DATABASE_TIMEOUT_SECS`): see [`Database::request_timeout`].
+    request_timeout: Duration,
     /// Serialises this process's writers on SQLite; `None` on PostgreSQL.
     sqlite_writer: Option<Arc<Mutex<()>>>,
     /// Tells whether anything was committed since a version was read
@@ -180,6 +208,7 @@ impl Database {
             .min_idle(Some(1))
             .connection_timeout(options.acquire_timeout)
             .test_on_check_out(true)
+            .error_handler(Box::new(ThrottledErrors))
             .build(manager)
             .map_err(|error| StartupError::Connect {
                 url: url.to_string(),
@@ -189,6 +218,7 @@ impl Database {
         Ok(Self {
             pool,
             engine,
+            request_timeout: options.acquire_timeout,
             sqlite_writer: (engine == Engine::Sqlite).then(|| Arc::new(Mutex::new(()))),
             change_watch,
             checkpointer,
@@ -206,6 +236,12 @@ impl Database {
 
     pub fn engine(&self) -> Engine {
         self.engine
+    }
+
+    /// How long one request may wait for the database, queueing for a
+    /// thread and a connection included, before it is answered 503.
+    pub fn request_timeout(&self) -> Duration {
+        self.request_timeout
     }
 
     /// Runs `f` on a pooled connection, outside any transaction.

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use actix_web::{get, web};
 use tierlink_persistence::Database;
+use tierlink_persistence::log_throttle::LogThrottle;
 
 use crate::problem::{ApiError, Problem};
 use crate::wire::health::HealthStatus;
@@ -42,15 +43,20 @@ pub async fn liveness() -> web::Json<HealthStatus> {
 )]
 #[get("/readyz")]
 pub async fn readiness(db: web::Data<Database>) -> Result<web::Json<HealthStatus>, ApiError> {
+    // On a thread of its own, not the blocking pool: while the database is
+    // down, requests queue there, and a probe must not wait behind them.
     let db = db.get_ref().clone();
-    let checked = web::block(move || db.check(READINESS_TIMEOUT))
-        .await
-        .map_err(ApiError::internal)?;
-    match checked {
-        Ok(()) => Ok(web::Json(HealthStatus { status: "ready" })),
-        Err(error) => {
-            tracing::warn!(%error, "readiness check failed");
+    let (answer, checked) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || answer.send(db.check(READINESS_TIMEOUT)));
+    match tokio::time::timeout(READINESS_TIMEOUT, checked).await {
+        Ok(Ok(Ok(()))) => Ok(web::Json(HealthStatus { status: "ready" })),
+        Ok(Ok(Err(error))) => {
+            static FAILED: LogThrottle = LogThrottle::new(Duration::from_secs(10));
+            if let Some(left_out) = FAILED.admit() {
+                tracing::warn!(%error, left_out, "readiness check failed");
+            }
             Err(ApiError::Unavailable)
         }
+        Ok(Err(_)) | Err(_) => Err(ApiError::Unavailable),
     }
 }
