@@ -116,7 +116,7 @@ fn add_unavailable_responses(document: &mut utoipa::openapi::OpenApi) {
         .description(
             "`service_unavailable`: the database cannot be reached (retry after the \
              `Retry-After` seconds), `database_busy`: another change held the records \
-             this request needed, or (operations that check or set a password) \
+             this request needed, `storage_full`: the server's disk is full, or (operations that check or set a password) \
              `password_hashing_busy`: too many password checks are waiting. Nothing was \
              written; send the same request again.",
         )

@@ -186,6 +186,10 @@ pub enum ApiError {
     /// The database cannot be reached; retrying later may work.
     #[error("service unavailable")]
     Unavailable,
+    /// The disk the database or the evidence store writes to is full:
+    /// 503 `storage_full` with `Retry-After: 60`; nothing was written.
+    #[error("storage full")]
+    StorageFull,
     /// A lock another transaction held was not released in time (or the
     /// database broke a deadlock by failing this request): 503 with
     /// `Retry-After: 1`; nothing was written.
@@ -312,6 +316,16 @@ impl ApiError {
                 "If-Match required",
                 Some("send the ETag of the version you read in If-Match, so concurrent edits are not lost".to_owned()),
             ),
+            Self::StorageFull => Problem::new(
+                status,
+                "storage_full",
+                "The service cannot store anything now",
+                Some(
+                    "the server's storage is full; nothing was saved, send the same request \
+                     again later"
+                        .to_owned(),
+                ),
+            ),
             Self::Unavailable => Problem::new(
                 status,
                 "service_unavailable",
@@ -398,7 +412,7 @@ impl ResponseError for ApiError {
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
-            Self::Unavailable | Self::Busy | Self::PasswordHashingBusy => {
+            Self::Unavailable | Self::StorageFull | Self::Busy | Self::PasswordHashingBusy => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -419,6 +433,9 @@ impl ResponseError for ApiError {
         match self {
             Self::Unavailable => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            }
+            Self::StorageFull => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
             }
             Self::Busy | Self::PasswordHashingBusy => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
@@ -463,6 +480,21 @@ fn oauth_error_response(status: StatusCode, error: &str, description: &str) -> H
 impl From<ValidationErrors> for ApiError {
     fn from(errors: ValidationErrors) -> Self {
         Self::Validation(errors)
+    }
+}
+
+impl ApiError {
+    /// An evidence store's failure: a full disk is a 503 `storage_full`
+    /// (logged at most once per interval), anything else a 500.
+    pub fn from_storage(error: String) -> Self {
+        if tierlink_persistence::error::is_storage_full(&error) {
+            static FULL: LogThrottle = LogThrottle::new(WARNING_INTERVAL);
+            if let Some(left_out) = FULL.admit() {
+                tracing::error!(%error, left_out, "the evidence store's storage is full");
+            }
+            return Self::StorageFull;
+        }
+        Self::internal(error)
     }
 }
 
@@ -544,6 +576,13 @@ impl From<StoreError> for ApiError {
                 }
                 Self::Busy
             }
+            StoreError::StorageFull(reason) => {
+                static FULL: LogThrottle = LogThrottle::new(WARNING_INTERVAL);
+                if let Some(left_out) = FULL.admit() {
+                    tracing::error!(%reason, left_out, "the database's storage is full");
+                }
+                Self::StorageFull
+            }
             other @ (StoreError::Corrupt(_) | StoreError::Database(_)) => Self::internal(other),
         }
     }
@@ -578,4 +617,35 @@ pub fn backstop<B>(response: ServiceResponse<B>) -> actix_web::Result<ErrorHandl
     let response =
         ServiceResponse::new(request, replacement).map_body(|_, body| EitherBody::right(body));
     Ok(ErrorHandlerResponse::Response(response))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_disk_is_a_503_with_a_stable_code_and_a_retry_after() {
+        let response = ApiError::from(StoreError::StorageFull(
+            "could not extend file: No space left on device".to_owned(),
+        ))
+        .error_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response.headers().get(header::RETRY_AFTER),
+            Some(&HeaderValue::from_static("60"))
+        );
+        let problem = ApiError::StorageFull.problem();
+        assert_eq!(problem.code, "storage_full");
+        assert!(
+            problem
+                .detail
+                .as_deref()
+                .is_some_and(|d| !d.contains("extend file")),
+            "no internals"
+        );
+        assert!(matches!(
+            ApiError::from_storage("write: No space left on device (os error 28)".to_owned()),
+            ApiError::StorageFull
+        ));
+    }
 }

@@ -33,6 +33,9 @@ impl EvidenceStore {
         if let Some(dir) = url.strip_prefix("file://") {
             std::fs::create_dir_all(dir)
                 .map_err(|e| format!("cannot create the evidence directory {dir}: {e}"))?;
+            // Found now rather than on the first upload (a 500 then).
+            tempfile::tempfile_in(dir)
+                .map_err(|e| format!("cannot write in the evidence directory {dir}: {e}"))?;
             let store = LocalFileSystem::new_with_prefix(dir)
                 .map_err(|e| format!("evidence directory {dir}: {e}"))?;
             return Ok(Self {
@@ -159,5 +162,17 @@ mod tests {
         assert!(!name_contradicts("report.PDF", "application/pdf"));
         assert!(!name_contradicts("scan", "image/png"));
         assert!(!name_contradicts("notes.txt", "text/csv"));
+    }
+
+    #[test]
+    fn a_directory_that_cannot_be_written_is_refused_at_start() {
+        // Read-only even for root, so the check holds when tests run as root.
+        let error = EvidenceStore::open("file:///proc/1")
+            .err()
+            .unwrap_or_default();
+        assert!(
+            error.contains("cannot write in the evidence directory /proc/1"),
+            "{error}"
+        );
     }
 }

@@ -43,6 +43,10 @@ pub enum StoreError {
     /// may simply be sent again.
     #[error("database busy: {reason}")]
     Busy { kind: Contention, reason: String },
+    /// The disk (or the database's size limit) is full: nothing was
+    /// written; the operator must make room. Its text is for logs only.
+    #[error("storage full: {0}")]
+    StorageFull(String),
     /// Stored data that no longer parses, or any other broken invariant.
     #[error("corrupt data: {0}")]
     Corrupt(String),
@@ -106,6 +110,10 @@ impl From<DieselError> for StoreError {
                     reason: info.message().to_owned(),
                 }
             }
+            DieselError::DatabaseError(_, info) if is_storage_full(info.message()) => {
+                FULL_IN_THIS_TRANSACTION.set(true);
+                Self::StorageFull(info.message().to_owned())
+            }
             DieselError::DatabaseError(kind, info) => match contention(info.message()) {
                 Some(contention) => Self::Busy {
                     kind: contention,
@@ -151,6 +159,28 @@ fn contention(message: &str) -> Option<Contention> {
         .map(|(_, kind)| *kind)
 }
 
+thread_local! {
+    /// Set when a statement on this thread failed for a full disk. SQLite
+    /// rolls the transaction back itself then, so diesel's own rollback
+    /// fails and its error replaces the statement's: `Database::write`
+    /// reads this to report the full disk all the same.
+    static FULL_IN_THIS_TRANSACTION: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether a statement on this thread failed for a full disk since the
+/// last call (which clears it).
+pub(crate) fn take_storage_full() -> bool {
+    FULL_IN_THIS_TRANSACTION.replace(false)
+}
+
+/// Whether an engine's error message says the disk is full: SQLite's
+/// `SQLITE_FULL` ("database or disk is full"), PostgreSQL's 53100
+/// ("could not extend file …: No space left on device", or a write that
+/// failed the same way). Matched on the (English) message, as [`contention`].
+pub fn is_storage_full(message: &str) -> bool {
+    message.contains("database or disk is full") || message.contains("No space left on device")
+}
+
 impl From<diesel::r2d2::PoolError> for StoreError {
     fn from(error: diesel::r2d2::PoolError) -> Self {
         Self::Unavailable(error.to_string())
@@ -183,5 +213,14 @@ mod tests {
         );
         assert_eq!(contention("deadlock detected"), Some(Contention::Deadlock));
         assert_eq!(contention("no such table: requests"), None);
+    }
+
+    #[test]
+    fn a_full_disk_is_told_apart_from_other_failures() {
+        assert!(is_storage_full("database or disk is full"));
+        assert!(is_storage_full(
+            "could not extend file \"base/16384/2619\": No space left on device"
+        ));
+        assert!(!is_storage_full("no such table: requests"));
     }
 }

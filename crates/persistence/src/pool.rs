@@ -55,6 +55,16 @@ impl Default for PoolOptions {
     }
 }
 
+/// A transaction that failed because the disk is full reports that, not
+/// the error of diesel's rollback that followed (see
+/// [`crate::error::take_storage_full`]).
+fn full_disk_first<E: From<StoreError>>(error: E) -> E {
+    if crate::error::take_storage_full() {
+        return StoreError::StorageFull("the database's storage is full".to_owned()).into();
+    }
+    error
+}
+
 /// The pool's connection errors (every retry while the database is down)
 /// go to the log at most once per interval, with the count left out.
 #[derive(Debug)]
@@ -187,9 +197,12 @@ impl Database {
             url: url.to_string(),
             reason,
         };
-        let first = manager
+        let mut first = manager
             .open()
             .map_err(|error| cannot_connect(error.to_string()))?;
+        if let (DbConnection::Sqlite(conn), DatabaseUrl::Sqlite { path }) = (&mut first, url) {
+            check_writable(conn, path)?;
+        }
         let change_watch = match first {
             DbConnection::Sqlite(first) => Some(Arc::new(
                 ChangeWatch::new(first, options.change_recheck, manager.lock_timeout_ms)
@@ -268,7 +281,8 @@ impl Database {
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
         });
         let conn: &mut DbConnection = &mut conn;
-        let result = conn.transaction(f);
+        crate::error::take_storage_full();
+        let result = conn.transaction(f).map_err(full_disk_first);
         // Committed or rolled back, it is over: cached reads from before it
         // are retired (a rollback changed nothing; retiring is still safe).
         // The SQLite writer lock is still held, so commits are counted in
@@ -305,11 +319,12 @@ impl Database {
         let guard = writer
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        crate::error::take_storage_full();
         match watch.write_unwatched(f) {
             Ok(result) => {
                 drop(guard);
                 self.nudge_checkpointer();
-                result
+                result.map_err(full_disk_first)
             }
             Err(f) => {
                 drop(guard);
@@ -351,6 +366,25 @@ fn start_checkpointer(manager: &ConnectionManager) -> Result<Checkpointer, Strin
         }
     })
     .map_err(|e| e.to_string())
+}
+
+/// A SQLite database on a read-only file or mount would pass readiness
+/// and then fail every write: found at start instead, naming the file.
+/// Writing the header's `user_version` back unchanged is a real write.
+fn check_writable(conn: &mut SqliteConnection, path: &Path) -> Result<(), StartupError> {
+    #[derive(diesel::QueryableByName)]
+    struct Version {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        user_version: i32,
+    }
+    let probe = |conn: &mut SqliteConnection| -> Result<(), diesel::result::Error> {
+        let version: Version = diesel::sql_query("PRAGMA user_version").get_result(conn)?;
+        conn.batch_execute(&format!("PRAGMA user_version = {}", version.user_version))
+    };
+    probe(conn).map_err(|error| StartupError::Directory {
+        path: path.display().to_string(),
+        reason: format!("the database cannot be written: {error}"),
+    })
 }
 
 fn prepare_directory(path: &Path) -> Result<(), StartupError> {
@@ -398,5 +432,39 @@ mod tests {
             })
             .expect("the compile options are readable");
         assert_eq!(found.n, 1, "SQLITE_ENABLE_QPSG is compiled in");
+    }
+
+    /// A full disk is `StorageFull` (a 503 to clients), not a database
+    /// fault: the database's page limit stands in for a full disk.
+    #[test]
+    fn a_full_database_is_storage_full_and_keeps_nothing() {
+        use diesel::connection::SimpleConnection;
+
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let url = DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("t.db").display()))
+            .expect("a SQLite URL");
+        let db = Database::open(&url, PoolOptions::default()).expect("the database opens");
+        db.write(|conn| -> Result<_, crate::StoreError> {
+            conn.batch_execute("CREATE TABLE t (x BLOB)")?;
+            Ok(())
+        })
+        .expect("a table");
+        let full = db.write(|conn| -> Result<(), crate::StoreError> {
+            conn.batch_execute(
+                "PRAGMA max_page_count = 8;
+                 INSERT INTO t (x) VALUES (zeroblob(1000000));",
+            )?;
+            Ok(())
+        });
+        assert!(
+            matches!(full, Err(crate::StoreError::StorageFull(_))),
+            "{full:?}"
+        );
+        let kept = db
+            .read(|conn| -> Result<_, crate::StoreError> {
+                Ok(diesel::sql_query("SELECT COUNT(*) AS n FROM t").get_result::<Count>(conn)?)
+            })
+            .expect("readable");
+        assert_eq!(kept.n, 0);
     }
 }

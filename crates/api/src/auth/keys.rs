@@ -189,27 +189,64 @@ fn public_key(key: &VerifyingKey) -> Result<PublicKey, String> {
 
 fn load_or_generate(dir: &Path) -> Result<String, String> {
     let path = dir.join(GENERATED_KEY_FILE);
-    if let Ok(pem) = std::fs::read_to_string(&path) {
-        return Ok(pem);
+    match std::fs::read_to_string(&path) {
+        // An empty file signed nothing (it may be left by an older version
+        // that died writing it): generate over it.
+        Ok(pem) if !pem.trim().is_empty() => {
+            KeyRing::from_pem(&pem, "").map_err(|error| {
+                format!(
+                    "{error}: {} (delete it to have a new key generated, or configure \
+                     TIERLINK_JWT_PRIVATE_KEY_FILE)",
+                    path.display()
+                )
+            })?;
+            return Ok(pem);
+        }
+        Ok(_) => std::fs::remove_file(&path).map_err(|error| {
+            format!(
+                "cannot replace the empty JWT key {}: {error}",
+                path.display()
+            )
+        })?,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+        Err(error) => {
+            return Err(format!(
+                "cannot read the JWT key {}: {error}",
+                path.display()
+            ));
+        }
     }
     std::fs::create_dir_all(dir)
         .map_err(|error| format!("cannot create {}: {error}", dir.display()))?;
     let pem = KeyRing::generate_pem()?;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(&path)
-        .map_err(|error| format!("cannot write the JWT key {}: {error}", path.display()))?;
-    file.write_all(pem.as_bytes())
+    write_atomically(&path, &pem)
         .map_err(|error| format!("cannot write the JWT key {}: {error}", path.display()))?;
     tracing::warn!(
         path = %path.display(),
         "no JWT signing key configured: generated one and kept it in the data directory; \
          configure TIERLINK_JWT_PRIVATE_KEY_FILE in production (and the same key on every replica)"
     );
-    Ok(pem)
+    // Another process starting at the same moment may have written its key
+    // first: everyone uses whatever is there now.
+    std::fs::read_to_string(&path)
+        .map_err(|error| format!("cannot read the JWT key {}: {error}", path.display()))
+}
+
+/// Writes `pem` to `path` whole or not at all, unless `path` exists: a
+/// private temporary file in the same directory (mode 0600), flushed to
+/// disk, then linked into place. A crash leaves no half-written key.
+fn write_atomically(path: &Path, pem: &str) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let mut file = tempfile::Builder::new()
+        .prefix(".jwt-signing-key")
+        .tempfile_in(dir)?;
+    file.write_all(pem.as_bytes())?;
+    file.as_file().sync_all()?;
+    match file.persist_noclobber(path) {
+        Ok(_) => Ok(()),
+        Err(error) if error.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(error) => Err(error.error),
+    }
 }
 
 #[cfg(test)]
@@ -217,6 +254,45 @@ mod tests {
     use ed25519_dalek::pkcs8::EncodePublicKey;
 
     use super::*;
+
+    #[test]
+    fn a_generated_key_is_kept_and_an_empty_one_is_replaced() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let source = KeySource::Generated {
+            dir: dir.path().to_owned(),
+        };
+        let path = dir.path().join(GENERATED_KEY_FILE);
+        // What a start that died while writing the key used to leave.
+        std::fs::write(&path, "").expect("an empty file");
+        let first = KeyRing::load(&source, None).expect("a key is generated over it");
+        assert!(
+            !std::fs::read_to_string(&path)
+                .expect("kept")
+                .trim()
+                .is_empty()
+        );
+        let again = KeyRing::load(&source, None).expect("the same key loads");
+        assert_eq!(first.signing_kid(), again.signing_kid());
+        let strays = std::fs::read_dir(dir.path()).expect("listed").count();
+        assert_eq!(strays, 1, "no temporary file is left behind");
+    }
+
+    #[test]
+    fn a_broken_generated_key_is_named_by_its_path() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let path = dir.path().join(GENERATED_KEY_FILE);
+        std::fs::write(&path, "not a key").expect("a broken file");
+        let error = KeyRing::load(
+            &KeySource::Generated {
+                dir: dir.path().to_owned(),
+            },
+            None,
+        )
+        .err()
+        .unwrap_or_default();
+        assert!(error.contains(&path.display().to_string()), "{error}");
+        assert!(!error.contains("not a key"), "no key material in: {error}");
+    }
 
     #[test]
     fn a_generated_key_loads_and_publishes_its_public_half() {

@@ -121,7 +121,7 @@ pub async fn upload_evidence(
     storage
         .put(&storage_key, bytes)
         .await
-        .map_err(ApiError::internal)?;
+        .map_err(ApiError::from_storage)?;
     let recorded = create_once(&db, org, key, StatusCode::CREATED, move |tx| {
         let file = usecase::record(tx, &file)?;
         Ok(Created {
