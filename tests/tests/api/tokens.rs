@@ -142,15 +142,18 @@ async fn forged_and_expired_tokens_are_401() {
         .await
         .expect("json");
     let x = jwks["keys"][0]["x"].as_str().expect("x").to_owned();
-    let mut hs_header = Header::new(Algorithm::HS256);
-    hs_header.kid = Some(kid.clone());
+    // Signed by hand: the server's JWT library (and so this process's) has
+    // no HMAC at all, which is part of the defence.
+    let hs_header =
+        URL_SAFE_NO_PAD.encode(json!({"alg": "HS256", "typ": "JWT", "kid": kid}).to_string());
+    let hs_payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).expect("json"));
+    let signing_input = format!("{hs_header}.{hs_payload}");
     for secret in [
         URL_SAFE_NO_PAD.decode(&x).expect("x"),
         x.clone().into_bytes(),
     ] {
-        let confused =
-            jsonwebtoken::encode(&hs_header, &claims, &EncodingKey::from_secret(&secret))
-                .expect("signed");
+        let mac = URL_SAFE_NO_PAD.encode(hmac_sha256(&secret, signing_input.as_bytes()));
+        let confused = format!("{signing_input}.{mac}");
         refused(&app, &confused, "HS256 with the public key").await;
     }
 
@@ -162,6 +165,38 @@ async fn forged_and_expired_tokens_are_401() {
     };
     parts[1] = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&tampered).expect("json"));
     refused(&app, &parts.join("."), "tampered payload").await;
+}
+
+/// HMAC-SHA256 (RFC 2104), for forging an HS256 token.
+fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    let mut block = [0_u8; 64];
+    if key.len() > block.len() {
+        block[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        block[..key.len()].copy_from_slice(key);
+    }
+    let pad = |byte: u8| block.iter().map(|k| k ^ byte).collect::<Vec<u8>>();
+    let inner = Sha256::new()
+        .chain_update(pad(0x36))
+        .chain_update(message)
+        .finalize();
+    Sha256::new()
+        .chain_update(pad(0x5c))
+        .chain_update(inner)
+        .finalize()
+        .to_vec()
+}
+
+#[test]
+fn the_forging_hmac_is_hmac_sha256() {
+    // RFC 4231, test case 2.
+    let mac = hmac_sha256(b"Jefe", b"what do ya want for nothing?");
+    let hex: String = mac.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(
+        hex,
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+    );
 }
 
 fn pem_body(pem: &str) -> Vec<u8> {

@@ -106,6 +106,8 @@ impl KeyRing {
     }
 
     pub fn from_pem(private_pem: &str, previous_public_pem: &str) -> Result<Self, String> {
+        // Whatever uses these keys signs and verifies through it.
+        super::jwt_crypto::install();
         let signing = SigningKey::from_pkcs8_pem(private_pem.trim())
             .map_err(|_| "the JWT private key is not a PKCS#8 PEM Ed25519 key".to_owned())?;
         let der = signing

@@ -14,6 +14,7 @@
 
 pub mod caller;
 pub mod hashing;
+pub mod jwt_crypto;
 pub mod keys;
 pub mod password;
 pub mod secrets;
