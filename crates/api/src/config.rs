@@ -65,6 +65,8 @@ pub struct Settings {
     pub evidence_store: String,
     /// `TIERLINK_MAX_UPLOAD_BYTES`: the largest evidence file accepted.
     pub max_upload_bytes: usize,
+    /// `TIERLINK_EVENT_RETENTION_DAYS`: how long the change feed keeps events.
+    pub event_retention: Duration,
     pub auth: AuthSettings,
 }
 
@@ -103,6 +105,7 @@ impl Default for Settings {
             shutdown_timeout: Duration::from_secs(30),
             evidence_store: "file://data/evidence".to_owned(),
             max_upload_bytes: 25 * 1024 * 1024,
+            event_retention: Duration::from_secs(30 * 86_400),
             auth: AuthSettings {
                 open_signup: true,
                 jwt_key: KeySource::Generated {
@@ -150,6 +153,7 @@ const KEYS: &[&str] = &[
     "shutdown_timeout_secs",
     "evidence_store",
     "max_upload_bytes",
+    "event_retention_days",
     "open_signup",
     "jwt_private_key",
     "jwt_private_key_file",
@@ -341,6 +345,11 @@ impl Settings {
                 .positive("max_upload_bytes")?
                 .map_or(d.max_upload_bytes, |n| {
                     usize::try_from(n).unwrap_or(usize::MAX)
+                }),
+            event_retention: src
+                .positive("event_retention_days")?
+                .map_or(d.event_retention, |days| {
+                    Duration::from_secs(days.saturating_mul(86_400))
                 }),
             auth: AuthSettings {
                 open_signup: src.get("open_signup")?.unwrap_or(d.auth.open_signup),

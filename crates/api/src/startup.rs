@@ -70,6 +70,7 @@ impl Application {
             source,
         })?;
         let auth = auth_state(settings)?;
+        tokio::spawn(purge_old_events(db.clone(), settings.event_retention));
         let server = serve(listener, db, auth, settings)?;
         tracing::info!(address = %port, "listening; Swagger UI at /swagger-ui/");
         Ok(Self {
@@ -90,6 +91,26 @@ impl Application {
     /// Serves until the process receives SIGTERM or SIGINT.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+/// Removes events older than the retention, at start and then hourly (any
+/// replica may: deleting is the same whoever does it).
+async fn purge_old_events(db: Database, retention: std::time::Duration) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        let cutoff = chrono::Utc::now()
+            - chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::days(30));
+        let purged = crate::db::write(&db, move |tx| {
+            tierlink_usecases::events::purge_before(tx, cutoff)
+        })
+        .await;
+        match purged {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "old events removed"),
+            Err(error) => tracing::warn!(%error, "could not remove old events"),
+        }
     }
 }
 

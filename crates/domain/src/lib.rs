@@ -10,6 +10,7 @@
 pub mod access;
 pub mod answers;
 pub mod error;
+pub mod events;
 pub mod evidence;
 pub mod identifiers;
 pub mod identity;

@@ -31,6 +31,7 @@ pub mod custom_metrics;
 pub mod drafts;
 mod entries;
 pub mod error;
+pub mod events;
 pub mod evidence;
 pub mod idempotency;
 pub mod locks;

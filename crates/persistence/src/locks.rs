@@ -5,8 +5,8 @@
 //! in this process, and a writer of another process waits for SQLite's
 //! database-wide write lock. On PostgreSQL each is a row lock or an
 //! advisory lock held until the transaction ends. Locks are always taken
-//! in this order — network, requirement, requests in id order — so two
-//! writers cannot deadlock on them.
+//! in this order — network, requirement, requests in id order, the
+//! outbox's numbering last — so two writers cannot deadlock on them.
 
 use diesel::RunQueryDsl;
 use diesel::sql_types::{BigInt, Text};
@@ -19,6 +19,21 @@ use crate::error::StoreError;
 /// 'TLNK' as a number, so it cannot meet another application's keys by
 /// chance.
 const NETWORK_LOCK: i64 = 0x544C_4E4B;
+
+/// The advisory lock key of the outbox's numbering ('TLEV').
+const EVENT_APPEND_LOCK: i64 = 0x544C_4556;
+
+/// Held from a transaction's event insert to its commit, so events are
+/// numbered in commit order (see `events`). Take it last: it is held for
+/// the shortest time then, and after any other lock (no deadlock).
+pub fn lock_event_append(conn: &mut DbConnection) -> Result<(), StoreError> {
+    if let DbConnection::Postgres(pg) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<BigInt, _>(EVENT_APPEND_LOCK)
+            .execute(pg)?;
+    }
+    Ok(())
+}
 
 /// Serialises every change to the supply-chain graph (a new link, an
 /// ended one): a link is refused when it would close a loop, judged on

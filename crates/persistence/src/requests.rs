@@ -126,7 +126,7 @@ pub fn follow_amendment(
     requirement: RequirementId,
     version: i32,
     content: &RequirementContent,
-) -> Result<(), StoreError> {
+) -> Result<Vec<RequestId>, StoreError> {
     lock_requests_of_requirement(conn, requirement)?;
     let requirement_id = requirement.to_string();
     let requirement_id = requirement_id.as_str();
@@ -181,7 +181,11 @@ pub fn follow_amendment(
             ))
             .execute(conn)?;
     }
-    Ok(())
+    direct
+        .iter()
+        .chain(&forwarded)
+        .map(|id| parse_id(id, "request"))
+        .collect()
 }
 
 fn assemble(conn: &mut DbConnection, rows: Vec<RequestRow>) -> Result<Vec<Request>, StoreError> {

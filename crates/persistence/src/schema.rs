@@ -286,6 +286,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    events (seq) {
+        seq -> BigInt,
+        event_id -> Text,
+        org_id -> Text,
+        event_type -> Text,
+        resource_type -> Text,
+        resource_id -> Text,
+        actor -> Text,
+        payload -> Text,
+        occurred_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     organisation_identifiers,
@@ -307,4 +321,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     answer_revision_entries,
     answer_attachments,
     evidence_files,
+    events,
 );

@@ -29,17 +29,6 @@ pub fn sign_up(
 ) -> Result<(Organisation, User), Error> {
     let organisation =
         organisations::insert(tx, organisation).map_err(|e| e.under("organisation"))?;
-    if let Some(code_hash) = invitation_code_hash {
-        network::accept_invitation(tx, organisation.id, code_hash).map_err(
-            |error| match error {
-                Error::Rejected(mut rejection) => {
-                    rejection.field = Some("invitation_code".to_owned());
-                    Error::Rejected(rejection)
-                }
-                other => other,
-            },
-        )?;
-    }
     let admin = users::insert(
         tx,
         NewUser {
@@ -51,5 +40,17 @@ pub fn sign_up(
         },
     )
     .map_err(|e| e.under("admin"))?;
+    if let Some(code_hash) = invitation_code_hash {
+        let by = format!("user:{}", admin.id);
+        network::accept_invitation(tx, organisation.id, &by, code_hash).map_err(
+            |error| match error {
+                Error::Rejected(mut rejection) => {
+                    rejection.field = Some("invitation_code".to_owned());
+                    Error::Rejected(rejection)
+                }
+                other => other,
+            },
+        )?;
+    }
     Ok((organisation, admin))
 }

@@ -17,6 +17,7 @@ pub mod accounts;
 pub mod answers;
 pub mod api_clients;
 pub mod error;
+pub mod events;
 pub mod evidence;
 pub mod metrics;
 pub mod network;

@@ -20,6 +20,8 @@ pub use tierlink_persistence::network::{ChainEntry, Partner, Side};
 use tierlink_persistence::{DbConnection, StoreError};
 
 use crate::error::{Error, not_found};
+use crate::events;
+use tierlink_domain::events::EventType;
 
 /// A new invitation from `buyer`, redeemable with the code whose digest
 /// is `code_hash`.
@@ -68,6 +70,7 @@ pub fn revoke_invitation(
 pub fn accept_invitation(
     tx: &mut DbConnection,
     supplier: OrgId,
+    by: &str,
     code_hash: &str,
 ) -> Result<Partner, Error> {
     lock_network(tx)?;
@@ -82,6 +85,16 @@ pub fn accept_invitation(
     let buyer = invitation.buyer_org_id;
     let link = link(tx, buyer, supplier)?;
     network::mark_accepted(tx, invitation.id, supplier)?;
+    events::record(
+        tx,
+        &[events::about_link(
+            EventType::InvitationAccepted,
+            buyer,
+            supplier,
+            buyer,
+            by,
+        )],
+    )?;
     partner(tx, buyer, link)
 }
 
@@ -107,12 +120,19 @@ fn link(tx: &mut DbConnection, buyer: OrgId, supplier: OrgId) -> Result<Supplier
 /// other one, whose view is returned). Lock: the network's.
 pub fn end_link(
     tx: &mut DbConnection,
+    by: &str,
     buyer: OrgId,
     supplier: OrgId,
     partner_id: OrgId,
 ) -> Result<Partner, Error> {
     lock_network(tx)?;
+    let was_active = network::find_link(tx, buyer, supplier)?.is_some_and(|link| link.active);
     let link = network::end_link(tx, buyer, supplier).map_err(not_found("partner"))?;
+    if was_active {
+        let ended =
+            |audience| events::about_link(EventType::LinkEnded, buyer, supplier, audience, by);
+        events::record(tx, &[ended(buyer), ended(supplier)])?;
+    }
     partner(tx, partner_id, link)
 }
 

@@ -14,6 +14,9 @@ use tierlink_persistence::{DbConnection, network, requests, requirements};
 
 use crate::answers::{request_answered_by, request_visible_to};
 use crate::error::Error;
+use crate::events;
+use serde_json::json;
+use tierlink_domain::events::EventType;
 
 /// The requests `supplier` received, filtered, a page at a time.
 pub fn list_incoming(
@@ -46,6 +49,7 @@ pub fn show(
 pub fn decline(
     tx: &mut DbConnection,
     supplier: OrgId,
+    by: &str,
     id: RequestId,
     reason: &str,
     expected: Option<i32>,
@@ -55,7 +59,18 @@ pub fn decline(
     request.check_revision(expected)?;
     request.check_declinable()?;
     requests::record_decline(tx, &request, reason)?;
-    request_answered_by(tx, supplier, id)
+    let declined = request_answered_by(tx, supplier, id)?;
+    events::record(
+        tx,
+        &[events::about_request(
+            EventType::RequestDeclined,
+            &declined,
+            declined.requester_org_id,
+            by,
+            json!({"reason": reason}),
+        )],
+    )?;
+    Ok(declined)
 }
 
 /// What a tier-1 forwards.
@@ -74,6 +89,7 @@ pub struct Forward<'a> {
 pub fn forward(
     tx: &mut DbConnection,
     tier1: OrgId,
+    by: &str,
     parent_id: RequestId,
     forward: &Forward<'_>,
 ) -> Result<Vec<Request>, Error> {
@@ -119,7 +135,33 @@ pub fn forward(
     if next != parent.status {
         requests::set_status(tx, parent_id, next)?;
     }
-    Ok(requests::find_many(tx, &created)?)
+    let children = requests::find_many(tx, &created)?;
+    let mut recorded: Vec<_> = children.iter().map(|child| received(child, by)).collect();
+    let parent = Request {
+        status: next,
+        ..parent
+    };
+    let forwarded_ids: Vec<String> = created.iter().map(ToString::to_string).collect();
+    recorded.push(events::about_request(
+        EventType::RequestForwarded,
+        &parent,
+        tier1,
+        by,
+        json!({"forwarded": forwarded_ids}),
+    ));
+    events::record(tx, &recorded)?;
+    Ok(children)
+}
+
+/// `request.received`, to the supplier a request was sent to.
+pub(crate) fn received(request: &Request, by: &str) -> tierlink_domain::events::NewEvent {
+    events::about_request(
+        EventType::RequestReceived,
+        request,
+        request.supplier_org_id,
+        by,
+        json!({"items": request.items.iter().map(|i| &i.metric).collect::<Vec<_>>()}),
+    )
 }
 
 /// The requests a tier-1 forwarded from `parent_id` (for that tier-1 only).

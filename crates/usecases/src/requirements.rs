@@ -21,6 +21,9 @@ pub use tierlink_persistence::rollup_inputs::{CountedAnswer, CountedEntry, Summa
 use tierlink_persistence::{DbConnection, network, requests, requirements};
 
 use crate::error::{Error, not_found};
+use crate::events;
+use serde_json::json;
+use tierlink_domain::events::{EventType, NewEvent};
 
 /// Every chosen supplier must be an active direct supplier of `org`.
 fn check_audience(tx: &mut DbConnection, org: OrgId, audience: &Audience) -> Result<(), Error> {
@@ -107,24 +110,49 @@ pub fn update_draft(
 pub fn transition(
     tx: &mut DbConnection,
     org: OrgId,
+    by: &str,
     id: RequirementId,
     expected: Option<i32>,
     action: RequirementAction,
 ) -> Result<Requirement, Error> {
     let current = load_for(tx, org, id, expected, action)?;
     let next = current.check_action(action, expected)?;
-    match action {
-        RequirementAction::Publish => publish(tx, &current)?,
-        RequirementAction::Close => requests::settle_pending(tx, id, RequestStatus::Closed)?,
-        RequirementAction::Cancel => requests::settle_pending(tx, id, RequestStatus::Cancelled)?,
-        RequirementAction::Edit | RequirementAction::Amend => {}
-    }
+    let mut recorded = Vec::new();
+    let kind = match action {
+        RequirementAction::Publish => {
+            recorded = publish(tx, &current, by)?;
+            EventType::RequirementPublished
+        }
+        RequirementAction::Close => {
+            requests::settle_pending(tx, id, RequestStatus::Closed)?;
+            EventType::RequirementClosed
+        }
+        RequirementAction::Cancel => {
+            requests::settle_pending(tx, id, RequestStatus::Cancelled)?;
+            EventType::RequirementCancelled
+        }
+        RequirementAction::Edit | RequirementAction::Amend => {
+            return Err(tierlink_persistence::StoreError::Corrupt(format!(
+                "{} is not a transition",
+                action.as_str()
+            ))
+            .into());
+        }
+    };
     requirements::set_status(tx, &current, next)?;
-    show(tx, org, id)
+    let requirement = show(tx, org, id)?;
+    recorded.push(events::about_requirement(kind, &requirement, by));
+    events::record(tx, &recorded)?;
+    Ok(requirement)
 }
 
-/// Sends one request to each supplier the requirement targets.
-fn publish(tx: &mut DbConnection, requirement: &Requirement) -> Result<(), Error> {
+/// Sends one request to each supplier the requirement targets; returns
+/// their `request.received` events.
+fn publish(
+    tx: &mut DbConnection,
+    requirement: &Requirement,
+    by: &str,
+) -> Result<Vec<NewEvent>, Error> {
     let org = requirement.org_id;
     let suppliers = match &requirement.content.audience {
         Audience::AllActiveSuppliers => network::active_suppliers_of(tx, org)?,
@@ -134,8 +162,9 @@ fn publish(tx: &mut DbConnection, requirement: &Requirement) -> Result<(), Error
         }
     };
     check_audience_reached(suppliers.len())?;
+    let mut sent = Vec::with_capacity(suppliers.len());
     for supplier in suppliers {
-        requests::insert(
+        sent.push(requests::insert(
             tx,
             &NewRequest {
                 requirement_id: requirement.id,
@@ -150,9 +179,12 @@ fn publish(tx: &mut DbConnection, requirement: &Requirement) -> Result<(), Error
                 requirement_version: requirement.version,
                 items: &requirement.content.items,
             },
-        )?;
+        )?);
     }
-    Ok(())
+    Ok(requests::find_many(tx, &sent)?
+        .iter()
+        .map(|request| crate::requests::received(request, by))
+        .collect())
 }
 
 /// Amends a published requirement: a new version, recorded with what
@@ -169,7 +201,20 @@ pub fn amend(
     let current = load_for(tx, org, id, expected, RequirementAction::Amend)?;
     let changes = current.amendment_changes(content)?;
     let version = requirements::record_amendment(tx, &current, content, &changes, note, by)?;
-    requests::follow_amendment(tx, id, version, content)?;
+    let followed = requests::follow_amendment(tx, id, version, content)?;
+    let amended: Vec<NewEvent> = requests::find_many(tx, &followed)?
+        .iter()
+        .map(|request| {
+            events::about_request(
+                EventType::RequestAmended,
+                request,
+                request.supplier_org_id,
+                by,
+                json!({"version": version, "changes": changes, "note": note}),
+            )
+        })
+        .collect();
+    events::record(tx, &amended)?;
     show(tx, org, id)
 }
 

@@ -7,6 +7,7 @@ mod auth;
 mod bulk;
 mod contention;
 mod errors;
+mod events;
 mod evidence;
 mod hardening;
 mod health;

@@ -16,6 +16,7 @@ pub mod answers;
 pub mod api_clients;
 pub mod auth;
 pub mod bulk_answers;
+pub mod events;
 pub mod evidence;
 pub mod health;
 pub mod me;
@@ -49,6 +50,7 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(scope("/users").configure(users::configure))
                 .service(scope("/api-clients").configure(api_clients::configure))
                 .service(scope("/metrics").configure(metrics::configure))
+                .service(scope("/events").configure(events::configure))
                 .configure(signup::configure)
                 .configure(auth::configure)
                 .configure(me::configure)

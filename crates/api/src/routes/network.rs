@@ -9,6 +9,7 @@ use tierlink_domain::identity::Email;
 use tierlink_domain::ids::{InvitationId, OrgId};
 use tierlink_domain::{FieldError, ValidationErrors};
 use tierlink_persistence::Database;
+use tierlink_usecases::actor;
 use tierlink_usecases::network::{self as usecase, Side};
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -198,8 +199,9 @@ pub async fn accept_invitation(
     key: IdempotencyKey,
 ) -> Result<HttpResponse, ApiError> {
     let digest = secrets::digest(body.code.trim());
+    let by = actor(&caller);
     create_once(&db, caller.org_id, key, StatusCode::CREATED, move |tx| {
-        let customer = usecase::accept_invitation(tx, caller.org_id, &digest)?;
+        let customer = usecase::accept_invitation(tx, caller.org_id, &by, &digest)?;
         let location = format!("/v1/organisations/{}", customer.org_id);
         Ok(Created {
             status: None,
@@ -312,7 +314,7 @@ pub async fn end_supplier(
     db: web::Data<Database>,
     Id(supplier): Id<OrgId>,
 ) -> Result<web::Json<PartnerBody>, ApiError> {
-    end(&db, caller.org_id, supplier, supplier).await
+    end(&db, &caller, caller.org_id, supplier, supplier).await
 }
 
 /// Stop supplying a customer
@@ -334,17 +336,19 @@ pub async fn end_customer(
     db: web::Data<Database>,
     Id(customer): Id<OrgId>,
 ) -> Result<web::Json<PartnerBody>, ApiError> {
-    end(&db, customer, caller.org_id, customer).await
+    end(&db, &caller, customer, caller.org_id, customer).await
 }
 
 async fn end(
     db: &Database,
+    caller: &tierlink_domain::access::Caller,
     buyer: OrgId,
     supplier: OrgId,
     partner: OrgId,
 ) -> Result<web::Json<PartnerBody>, ApiError> {
+    let by = actor(caller);
     let partner = db::write(db, move |tx| {
-        usecase::end_link(tx, buyer, supplier, partner)
+        usecase::end_link(tx, &by, buyer, supplier, partner)
     })
     .await?;
     Ok(web::Json(partner.into()))

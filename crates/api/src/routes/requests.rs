@@ -9,6 +9,7 @@ use tierlink_domain::ids::{OrgId, RequestId};
 use tierlink_domain::requests::{Request, RequestStatus};
 use tierlink_domain::{FieldError, ValidationErrors};
 use tierlink_persistence::Database;
+use tierlink_usecases::actor;
 use tierlink_usecases::requests::{self as usecase, Forward, IncomingFilter};
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -206,8 +207,9 @@ pub async fn decline_request(
         ));
     }
     let expected = if_match.optional();
+    let by = actor(&caller);
     let request = db::write(&db, move |tx| {
-        usecase::decline(tx, caller.org_id, id, &reason, expected)
+        usecase::decline(tx, caller.org_id, &by, id, &reason, expected)
     })
     .await?;
     let etag = etag::format(request.revision);
@@ -261,11 +263,12 @@ pub async fn forward_request(
         .iter()
         .map(|s| OrgId::from_uuid(*s))
         .collect();
-    let org = caller.org_id;
+    let (org, by) = (caller.org_id, actor(&caller));
     create_once(&db, org, key, StatusCode::CREATED, move |tx| {
         let created = usecase::forward(
             tx,
             org,
+            &by,
             id,
             &Forward {
                 suppliers: &suppliers,

@@ -214,15 +214,16 @@ pub async fn replace_requirement(
 }
 
 async fn transition(
-    caller_org: OrgId,
+    caller: &tierlink_domain::access::Caller,
     db: &Database,
     id: RequirementId,
     if_match: IfMatch,
     action: RequirementAction,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match.optional();
+    let (org, by) = (caller.org_id, actor(caller));
     let requirement = db::write(db, move |tx| {
-        usecase::transition(tx, caller_org, id, expected, action)
+        usecase::transition(tx, org, &by, id, expected, action)
     })
     .await?;
     Ok(respond(requirement, StatusCode::OK))
@@ -256,9 +257,10 @@ pub async fn publish_requirement(
     key: IdempotencyKey,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match.optional();
-    let org = caller.org_id;
+    let (org, by) = (caller.org_id, actor(&caller));
     create_once(&db, org, key, StatusCode::OK, move |tx| {
-        let requirement = usecase::transition(tx, org, id, expected, RequirementAction::Publish)?;
+        let requirement =
+            usecase::transition(tx, org, &by, id, expected, RequirementAction::Publish)?;
         let etag = etag::format(requirement.revision);
         Ok(Created {
             status: None,
@@ -294,7 +296,7 @@ pub async fn close_requirement(
     Id(id): Id<RequirementId>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    transition(caller.org_id, &db, id, if_match, RequirementAction::Close).await
+    transition(&caller, &db, id, if_match, RequirementAction::Close).await
 }
 
 /// Cancel a requirement
@@ -321,7 +323,7 @@ pub async fn cancel_requirement(
     Id(id): Id<RequirementId>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    transition(caller.org_id, &db, id, if_match, RequirementAction::Cancel).await
+    transition(&caller, &db, id, if_match, RequirementAction::Cancel).await
 }
 
 /// Amend a published requirement

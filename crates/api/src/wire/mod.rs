@@ -6,6 +6,7 @@ pub mod answers;
 pub mod api_clients;
 pub mod auth;
 pub mod etag;
+pub mod events;
 pub mod evidence;
 pub mod health;
 pub mod metrics;

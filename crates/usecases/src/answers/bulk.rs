@@ -15,6 +15,8 @@ use tierlink_persistence::{DbConnection, requests, requirements};
 
 use super::entries::{RequestToAnswer, check_evidence};
 use crate::error::Error;
+use crate::events;
+use tierlink_domain::events::EventType;
 
 /// The requests of a bulk call that the caller answers, by id, each with
 /// the custom metrics of its requirement's owner (to validate entries).
@@ -154,6 +156,30 @@ pub fn save_many(
         .map(|o| o.request_id)
         .collect();
     requests::set_statuses(tx, &started, RequestStatus::InProgress)?;
+    let submitted_events: Vec<_> = answers
+        .iter()
+        .filter(|a| a.submit)
+        .filter_map(|a| {
+            let request = Request {
+                status: RequestStatus::Submitted,
+                ..current[&a.request_id].clone()
+            };
+            let number = numbers.get(&a.request_id)?;
+            Some(events::about_request(
+                EventType::AnswerSubmitted,
+                &request,
+                request.requester_org_id,
+                by,
+                serde_json::json!({"revision": {
+                    "number": number.get(),
+                    "status": "submitted",
+                    "share_upstream": a.share_upstream,
+                    "review_comment": null,
+                }}),
+            ))
+        })
+        .collect();
+    events::record(tx, &submitted_events)?;
     Ok(outcomes)
 }
 

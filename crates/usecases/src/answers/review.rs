@@ -1,13 +1,15 @@
 //! The requester's review of a submitted revision.
 
+use tierlink_domain::events::EventType;
 use tierlink_domain::ids::{OrgId, RequestId, RevisionNumber};
-use tierlink_domain::requests::Party;
+use tierlink_domain::requests::{Party, Request};
 use tierlink_domain::revisions::{Decision, Revision, check_reviewable};
 use tierlink_persistence::locks::lock_request;
 use tierlink_persistence::{DbConnection, requests, revisions};
 
 use super::access::request_visible_to;
 use crate::error::{Error, not_found};
+use crate::events;
 
 /// The requester accepts the latest submitted revision or sends it back
 /// with comments (overall and per entry). Lock: the request's row, so a
@@ -39,5 +41,24 @@ pub fn review(
     let (revision_status, request_status) = decision.outcome();
     revisions::record_review(tx, id, number, revision_status, by, decision.comment())?;
     requests::set_status(tx, id, request_status)?;
-    Ok(revisions::find(tx, id, number)?)
+    let reviewed = revisions::find(tx, id, number)?;
+    let kind = match decision {
+        Decision::Accept { .. } => EventType::AnswerAccepted,
+        Decision::RequestChanges { .. } => EventType::AnswerChangesRequested,
+    };
+    let request = Request {
+        status: request_status,
+        ..request
+    };
+    events::record(
+        tx,
+        &[events::about_revision(
+            kind,
+            &request,
+            &reviewed,
+            request.supplier_org_id,
+            by,
+        )],
+    )?;
+    Ok(reviewed)
 }

@@ -10,6 +10,8 @@ use tierlink_persistence::{DbConnection, drafts, requests, revisions};
 
 use super::access::request_answered_by;
 use crate::error::Error;
+use crate::events;
+use tierlink_domain::events::EventType;
 
 /// What a submission produced.
 #[derive(Debug, Clone)]
@@ -68,8 +70,23 @@ pub(super) fn submit_locked(
             revisions::insert(tx, id, number, share_upstream, by, &asked)?;
             drafts::became_revision(tx, id)?;
             requests::set_status(tx, id, RequestStatus::Submitted)?;
+            let revision = revisions::find(tx, id, number)?;
+            let submitted = Request {
+                status: RequestStatus::Submitted,
+                ..request.clone()
+            };
+            events::record(
+                tx,
+                &[events::about_revision(
+                    EventType::AnswerSubmitted,
+                    &submitted,
+                    &revision,
+                    request.requester_org_id,
+                    by,
+                )],
+            )?;
             Ok(Submitted {
-                revision: revisions::find(tx, id, number)?,
+                revision,
                 created: true,
             })
         }
