@@ -22,6 +22,7 @@ mod requirements;
 mod reuse;
 mod rollup;
 mod schema;
+mod security;
 mod seed;
 mod spreadsheets;
 mod startup;
