@@ -313,3 +313,103 @@ async fn new_passwords_are_not_the_e_mail_address_or_a_common_one() {
     assert_eq!(problem["errors"][0]["field"], "new_password");
     assert_eq!(problem["errors"][0]["code"], "too_common");
 }
+
+// Item 12: hostile quantities.
+
+/// Hyundai Steel asked Hanbit for FY2026; Hanbit's request.
+async fn one_request() -> (tierlink_tests::Scenario, String) {
+    let s = TestApp::builder()
+        .supplier("Hyundai Steel", "Hanbit")
+        .publish("Hyundai Steel", tierlink_tests::Requirement::new("FY2026"))
+        .build()
+        .await;
+    let request = s.request("Hanbit").to_owned();
+    (s, request)
+}
+
+/// A value past the bound of its canonical unit, or with more digits than
+/// are kept, is a 422 when it arrives. Before, `793000000000000000000000000`
+/// tCO2e was accepted (and then broke the requirement's summary), and 29
+/// decimal places were silently rounded.
+#[tokio::test]
+async fn a_quantity_past_its_bound_or_precision_is_422_at_input() {
+    let (app, request) = one_request().await;
+    let supplier = app.org("Hanbit");
+    let entry = format!("/v1/requests/{request}/answer/entries/ghg.scope1");
+    let cases = [
+        ("793000000000000000000000000", "tCO2e", "out_of_range"),
+        ("1000000000000001", "tCO2e", "out_of_range"),
+        ("1000000000000000000001", "gCO2e", "out_of_range"),
+        (
+            "0.12345678901234567890123456789",
+            "tCO2e",
+            "too_many_digits",
+        ),
+    ];
+    for (value, unit, code) in cases {
+        let body = json!({"metric": "ghg.scope1", "value": value, "unit": unit});
+        let response = app
+            .send_as(reqwest::Method::PUT, supplier.token(), &entry, Some(&body))
+            .await;
+        let problem = expect_problem(response, 422, "validation_failed").await;
+        assert_eq!(problem["errors"][0]["field"], "value", "{value}");
+        assert_eq!(problem["errors"][0]["code"], code, "{value}");
+    }
+    let whole = json!({"entries": [{"metric": "ghg.scope1", "value": "793000000000000000000000000", "unit": "tCO2e"}]});
+    let response = app
+        .send_as(
+            reqwest::Method::PUT,
+            supplier.token(),
+            &format!("/v1/requests/{request}/answer"),
+            Some(&whole),
+        )
+        .await;
+    let problem = expect_problem(response, 422, "validation_failed").await;
+    assert_eq!(problem_fields(&problem), ["entries[0].value"]);
+    // The bound itself is a value like any other.
+    let largest = json!({"metric": "ghg.scope1", "value": "1000000000000000", "unit": "tCO2e"});
+    let saved = app
+        .send_as(
+            reqwest::Method::PUT,
+            supplier.token(),
+            &entry,
+            Some(&largest),
+        )
+        .await;
+    assert_eq!(saved.status(), 200);
+}
+
+/// A value stored before the bound (or written around the API) cannot
+/// break the summary: every sum is checked. Before, the primary-data share
+/// of an accepted `793000000000000000000000000` overflowed and the
+/// connection was dropped.
+#[tokio::test]
+async fn a_huge_stored_value_does_not_break_the_summary() {
+    let (app, request) = one_request().await;
+    let [large, supplier] = app.orgs(["Hyundai Steel", "Hanbit"]);
+    app.answer(
+        supplier,
+        &request,
+        &json!({"entries": [{"metric": "ghg.scope1", "value": "1", "unit": "tCO2e"}], "submit": true}),
+    )
+    .await;
+    app.accept_revision(large, &request, 1).await;
+    app.execute_sql(
+        "UPDATE answer_revision_entries SET canonical_value = '793000000000000000000000000'",
+    );
+    let summary = app
+        .call(
+            reqwest::Method::GET,
+            large.token(),
+            &format!("/v1/requirements/{}/summary", app.requirement().id),
+            None,
+            200,
+        )
+        .await;
+    let accepted = &summary["metrics"][0]["accepted"];
+    assert_eq!(
+        accepted["total"], "793000000000000000000000000",
+        "{summary}"
+    );
+    assert_eq!(accepted["primary_share"], "100.00", "{summary}");
+}
