@@ -413,3 +413,97 @@ async fn a_huge_stored_value_does_not_break_the_summary() {
     );
     assert_eq!(accepted["primary_share"], "100.00", "{summary}");
 }
+
+// Item 13: CSV formula injection.
+
+/// Text a spreadsheet would run as a formula is written with a leading
+/// `'`, both ways: a requester's custom metric label in the supplier's
+/// template, a supplier's comment, method and text value in the
+/// requester's export; importing the file takes the quote off again.
+/// Before, `=…`, `+…`, `-…` and `@…` cells were written as they came.
+#[tokio::test]
+async fn csv_cells_that_look_like_formulas_are_neutralised_both_ways() {
+    let app = TestApp::builder()
+        .supplier("Hyundai Steel", "Hanbit")
+        .build()
+        .await;
+    let [large, supplier] = app.orgs(["Hyundai Steel", "Hanbit"]);
+    app.call(
+        reqwest::Method::POST,
+        large.token(),
+        "/v1/metrics",
+        Some(&json!({"code": "custom.site", "label_en": "=1+2", "label_ko": "@SUM(A1)", "kind": "text"})),
+        201,
+    )
+    .await;
+    let published = app
+        .publish(
+            "Hyundai Steel",
+            &tierlink_tests::Requirement::new("FY2026").items(json!([
+                {"metric": "ghg.scope1"}, {"metric": "custom.site"}
+            ])),
+        )
+        .await;
+    let request = published.request("Hanbit").to_owned();
+    let csv = |token: String, path: String| {
+        let (client, url) = (app.client.clone(), app.url(&path));
+        async move {
+            let response = client
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("sent");
+            assert_eq!(response.status(), 200);
+            response.text().await.expect("text")
+        }
+    };
+    let template = csv(
+        supplier.token().to_owned(),
+        format!("/v1/requests/{request}/answer/template.csv"),
+    )
+    .await;
+    assert!(
+        template.contains("\ncustom.site,'=1+2,'@SUM(A1),"),
+        "{template}"
+    );
+
+    let hostile = json!({"entries": [
+        {"metric": "ghg.scope1", "value": "1", "unit": "tCO2e", "method": "@cmd", "comment": "=2+5"},
+        {"metric": "custom.site", "value": "-2+3+cmd|' /C calc'!A0", "comment": "\tplain"}
+    ], "submit": true});
+    app.answer(supplier, &request, &hostile).await;
+    let export_path = format!("/v1/requests/{request}/answer/export.csv");
+    let export = csv(large.token().to_owned(), export_path.clone()).await;
+    let rows: Vec<&str> = export.lines().collect();
+    assert!(
+        rows[1].starts_with("custom.site,'-2+3+cmd|' /C calc'!A0,"),
+        "{export}"
+    );
+    assert!(
+        rows[2].starts_with("ghg.scope1,1,tCO2e,1,tCO2e,measured,'@cmd,"),
+        "{export}"
+    );
+    assert!(rows[2].ends_with(",'=2+5"), "{export}");
+
+    // The supplier's own export imports back as what was written.
+    let mine = csv(supplier.token().to_owned(), export_path).await;
+    let imported = app
+        .client
+        .post(app.url(&format!("/v1/requests/{request}/answer/import")))
+        .bearer_auth(supplier.token())
+        .header("content-type", "text/csv")
+        .body(mine)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(imported.status(), 200);
+    let answer: Value = imported.json().await.expect("an answer");
+    let draft = answer["draft"].to_string();
+    assert!(draft.contains(r#""comment":"=2+5""#), "{draft}");
+    assert!(draft.contains(r#""method":"@cmd""#), "{draft}");
+    assert!(
+        draft.contains(r#""value":"-2+3+cmd|' /C calc'!A0""#),
+        "{draft}"
+    );
+}
