@@ -507,3 +507,70 @@ async fn csv_cells_that_look_like_formulas_are_neutralised_both_ways() {
         "{draft}"
     );
 }
+
+// Item 14: evidence file names.
+
+/// A download is always an attachment named after the type its content was
+/// recognised as, with `nosniff` and a sandboxing policy: an `.hta` or
+/// `.exe` name, or a right-to-left override hiding the real extension,
+/// never reaches the requester's disk. Before, the uploaded name was
+/// served as it came (`statement.hta`).
+#[tokio::test]
+async fn evidence_downloads_get_a_safe_name_from_their_content() {
+    let (app, request) = one_request().await;
+    let [large, supplier] = app.orgs(["Hyundai Steel", "Hanbit"]);
+    let csv = b"site,scope1\nUlsan,12.5\n".to_vec();
+    let upload = |name: &str| {
+        let part = reqwest::multipart::Part::bytes(csv.clone())
+            .file_name(name.to_owned())
+            .mime_str("text/csv")
+            .expect("a type");
+        // Raw UTF-8 in the part's header, as browsers send it.
+        let form = reqwest::multipart::Form::new()
+            .percent_encode_noop()
+            .part("file", part);
+        app.client
+            .post(app.url(&format!("/v1/requests/{request}/evidence")))
+            .bearer_auth(supplier.token())
+            .multipart(form)
+            .send()
+    };
+    let named = |ascii: &str, utf8: &str| {
+        format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{utf8}")
+    };
+    for (uploaded, listed, disposition) in [
+        (
+            "statement.hta",
+            "statement.hta",
+            named("statement.csv", "statement.csv"),
+        ),
+        (
+            "invoice\u{202E}vsc.exe",
+            "invoicevsc.exe",
+            named("invoicevsc.csv", "invoicevsc.csv"),
+        ),
+        (
+            "배출량.hta",
+            "배출량.hta",
+            named("___.csv", "%EB%B0%B0%EC%B6%9C%EB%9F%89.csv"),
+        ),
+    ] {
+        let response = upload(uploaded).await.expect("sent");
+        assert_eq!(response.status(), 201, "{uploaded}");
+        let body: Value = response.json().await.expect("an evidence body");
+        assert_eq!(body["file_name"], listed);
+        let id = body["id"].as_str().expect("an id");
+        let download = app
+            .get_as(large.token(), &format!("/v1/evidence/{id}"))
+            .await;
+        assert_eq!(download.status(), 200, "{uploaded}");
+        let headers = download.headers();
+        assert_eq!(headers["content-disposition"], disposition.as_str());
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert_eq!(
+            headers["content-security-policy"],
+            "default-src 'none'; sandbox"
+        );
+        assert_eq!(headers["content-type"], "text/csv");
+    }
+}

@@ -20,7 +20,9 @@ use crate::db;
 use crate::idempotency::{BodyDigest, Created, IdempotencyKey, REPLAYED, create_once, digest};
 use crate::path::Id;
 use crate::problem::{ApiError, Problem};
-use crate::storage::{EvidenceStore, detect, name_contradicts};
+use crate::storage::{
+    EvidenceStore, attachment_disposition, clean_file_name, detect, name_contradicts,
+};
 use crate::wire::evidence::{EvidenceBody, EvidenceUpload};
 
 /// The largest evidence file accepted, in bytes (from `TIERLINK_MAX_UPLOAD_BYTES`).
@@ -161,20 +163,12 @@ async fn read_file_part(
         if field.name() != Some("file") {
             continue;
         }
-        let file_name = field
-            .content_disposition()
-            .and_then(|d| d.get_filename())
-            .map(|name| {
-                name.rsplit(['/', '\\'])
-                    .next()
-                    .unwrap_or(name)
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .take(255)
-                    .collect::<String>()
-            })
-            .filter(|name| !name.is_empty())
-            .unwrap_or_else(|| "evidence".to_owned());
+        let file_name = clean_file_name(
+            field
+                .content_disposition()
+                .and_then(|d| d.get_filename())
+                .unwrap_or_default(),
+        );
         let declared = field.content_type().map(|m| m.essence_str().to_owned());
         let mut bytes = BytesMut::new();
         while let Some(chunk) = field
@@ -229,6 +223,8 @@ pub async fn list_evidence(
 /// Download an evidence file
 ///
 /// For the organisation that uploaded it and the requester of its request.
+/// Always as an attachment, named after the recognised type (`report.pdf`,
+/// whatever extension it was uploaded with).
 #[utoipa::path(
     tag = "answers",
     operation_id = "downloadEvidence",
@@ -252,14 +248,18 @@ pub async fn download_evidence(
         .get(&file.storage_key)
         .await
         .map_err(ApiError::internal)?;
+    // Saved under a name made from the recognised type, never opened in
+    // place, never sniffed, and sandboxed should a browser render it.
     Ok(HttpResponse::Ok()
         .content_type(file.media_type.clone())
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!(
-                "attachment; filename=\"{}\"",
-                file.file_name.replace('"', "")
-            ),
+            attachment_disposition(&file.file_name, &file.media_type),
+        ))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; sandbox",
         ))
         .insert_header(("X-Content-SHA256", file.sha256.clone()))
         .insert_header((header::ETAG, format!("\"{}\"", file.sha256)))
