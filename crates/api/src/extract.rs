@@ -189,6 +189,17 @@ impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let pairs = form_urlencoded::parse(req.query_string().as_bytes());
+        // Parameters may reach SQL, and PostgreSQL's text refuses NUL:
+        // control characters are refused here, naming the parameter.
+        if let Some((name, _)) = pairs.clone().find(|(name, value)| {
+            name.contains(char::is_control) || value.contains(char::is_control)
+        }) {
+            return ready(Err(ApiError::invalid_parameter(FieldError::new(
+                name.chars().filter(|c| !c.is_control()).collect::<String>(),
+                "invalid_characters",
+                "parameters must not contain control characters (such as NUL)",
+            ))));
+        }
         let deserializer = serde_urlencoded::Deserializer::new(pairs);
         let result = serde_path_to_error::deserialize(deserializer)
             .map(QueryParams)

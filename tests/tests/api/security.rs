@@ -574,3 +574,67 @@ async fn evidence_downloads_get_a_safe_name_from_their_content() {
         assert_eq!(headers["content-type"], "text/csv");
     }
 }
+
+// Item 16: NUL characters never reach the database.
+
+/// PostgreSQL's text cannot hold NUL: a NUL anywhere a client's text
+/// could reach SQL is a 4xx at the edge. Before, a cursor holding one gave
+/// a 500 on PostgreSQL.
+#[tokio::test]
+async fn nul_characters_are_refused_before_the_database() {
+    use base64::Engine as _;
+    let (app, request) = one_request().await;
+    let supplier = app.org("Hanbit");
+    let nul_cursor = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("v1:\0");
+    for path in [
+        "/v1/users",
+        "/v1/requests",
+        "/v1/requirements",
+        "/v1/organisations",
+        "/v1/invitations",
+        "/v1/api-clients",
+    ] {
+        let response = app
+            .get_as(supplier.token(), &format!("{path}?cursor={nul_cursor}"))
+            .await;
+        let problem = expect_problem(response, 400, "invalid_parameter").await;
+        assert_eq!(problem_fields(&problem), ["cursor"], "{path}");
+    }
+    let response = app
+        .get_as(supplier.token(), "/v1/requests?status=open%00")
+        .await;
+    expect_problem(response, 400, "invalid_parameter").await;
+    let response = app.get_as(supplier.token(), "/v1/metrics?q=scope%00").await;
+    expect_problem(response, 400, "invalid_parameter").await;
+
+    for (path, body) in [
+        (
+            "/v1/auth/login",
+            json!({"email": "a\u{0}@hanbit.example", "password": PASSWORD}),
+        ),
+        ("/v1/signup", sign_up_body("Nul\u{0}Co", "nul@nul.example")),
+    ] {
+        let response = app.post_json(path, &body).await;
+        let problem = expect_problem(response, 422, "validation_failed").await;
+        assert_eq!(problem["errors"][0]["code"], "invalid_characters", "{path}");
+    }
+    let comment =
+        json!({"metric": "ghg.scope1", "value": "1", "unit": "tCO2e", "comment": "nul\u{0}"});
+    let response = app
+        .send_as(
+            reqwest::Method::PUT,
+            supplier.token(),
+            &format!("/v1/requests/{request}/answer/entries/ghg.scope1"),
+            Some(&comment),
+        )
+        .await;
+    expect_problem(response, 422, "validation_failed").await;
+    let token = app
+        .client
+        .post(app.url("/v1/auth/token"))
+        .form(&[("grant_type", "refresh_token"), ("refresh_token", "tlr_\0")])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(token.status(), 400);
+}
