@@ -5,8 +5,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::answers::{AnswerValue, Entry, missing_required};
-use crate::error::{FieldError, Rejection};
+use crate::answers::{AnswerValue, Entry, TEXT_MAX_CHARS, missing_required};
+use crate::error::{FieldError, Rejection, ValidationErrors};
 use crate::ids::{EvidenceId, RequestId, RevisionNumber};
 use crate::requests::{Party, Request, RequestStatus};
 
@@ -256,6 +256,33 @@ impl Decision {
     pub fn comment(&self) -> Option<&str> {
         match self {
             Self::Accept { comment } | Self::RequestChanges { comment, .. } => comment.as_deref(),
+        }
+    }
+
+    /// The overall comment and each per-entry note are at most
+    /// [`TEXT_MAX_CHARS`] characters (`comment`, `items[i].comment`).
+    pub fn check_lengths(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        if let Some(comment) = self.comment() {
+            errors.collect(FieldError::check_max_chars(
+                "comment",
+                comment,
+                TEXT_MAX_CHARS,
+            ));
+        }
+        if let Self::RequestChanges { items, .. } = self {
+            for (index, (_, note)) in items.iter().enumerate() {
+                errors.collect(FieldError::check_max_chars(
+                    format!("items[{index}].comment"),
+                    note,
+                    TEXT_MAX_CHARS,
+                ));
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
         }
     }
 

@@ -569,7 +569,7 @@ async fn evidence_downloads_get_a_safe_name_from_their_content() {
         assert_eq!(headers["x-content-type-options"], "nosniff");
         assert_eq!(
             headers["content-security-policy"],
-            "default-src 'none'; sandbox"
+            "default-src 'none'; sandbox; frame-ancestors 'none'"
         );
         assert_eq!(headers["content-type"], "text/csv");
     }
@@ -637,4 +637,199 @@ async fn nul_characters_are_refused_before_the_database() {
         .await
         .expect("sent");
     assert_eq!(token.status(), 400);
+}
+
+// Item 17: the rest of the review.
+
+/// Review comments, custom metric guidance and amendment notes have
+/// bounds like every other free text. Before, 900 kB of each was stored.
+#[tokio::test]
+async fn review_comments_guidance_and_notes_are_bounded() {
+    let (app, request) = one_request().await;
+    let [large, supplier] = app.orgs(["Hyundai Steel", "Hanbit"]);
+    let huge = "x".repeat(900_000);
+    app.answer(
+        supplier,
+        &request,
+        &json!({"entries": [{"metric": "ghg.scope1", "value": "1", "unit": "tCO2e"}], "submit": true}),
+    )
+    .await;
+    let revision = format!("/v1/requests/{request}/answer/revisions/1");
+    let cases = [
+        (
+            format!("{revision}/accept"),
+            json!({"comment": huge}),
+            "comment",
+        ),
+        (
+            format!("{revision}/request-changes"),
+            json!({"items": [{"metric": "ghg.scope1", "comment": huge}]}),
+            "items[0].comment",
+        ),
+        (
+            "/v1/metrics".to_owned(),
+            json!({"code": "custom.long", "label_en": "Long", "label_ko": "길다", "kind": "text", "guidance": huge}),
+            "guidance",
+        ),
+    ];
+    for (path, body, field) in cases {
+        let response = app
+            .send_as(reqwest::Method::POST, large.token(), &path, Some(&body))
+            .await;
+        let problem = expect_problem(response, 422, "validation_failed").await;
+        assert_eq!(problem_fields(&problem), [field], "{path}");
+        assert_eq!(problem["errors"][0]["code"], "too_long", "{path}");
+    }
+    let requirement = format!("/v1/requirements/{}", app.requirement().id);
+    let etag = app.etag(large.token(), &requirement).await;
+    let content = app.body(&tierlink_tests::Requirement::new("FY2026"));
+    let response = app
+        .send_if_match(
+            reqwest::Method::POST,
+            large.token(),
+            &format!("{requirement}/amendments"),
+            &etag,
+            &json!({"note": huge, "content": content}),
+        )
+        .await;
+    let problem = expect_problem(response, 422, "validation_failed").await;
+    assert_eq!(problem_fields(&problem), ["note"]);
+    // The bound leaves room for real comments.
+    let accepted = app
+        .send_as(
+            reqwest::Method::POST,
+            large.token(),
+            &format!("{revision}/accept"),
+            Some(&json!({"comment": "x".repeat(4_000)})),
+        )
+        .await;
+    assert_eq!(accepted.status(), 200);
+}
+
+/// A JSON body is one value: bytes after it are a 400, not ignored.
+#[tokio::test]
+async fn bytes_after_a_json_body_are_refused() {
+    let app = TestApp::spawn().await;
+    app.signup("Hanbit").await;
+    let login = r#"{"email": "admin@hanbit.example", "password": "correct horse battery staple"}"#;
+    for trailing in ["{}", " x", r#"{"role": "admin"}"#] {
+        let response = app
+            .client
+            .post(app.url("/v1/auth/login"))
+            .header("content-type", "application/json")
+            .body(format!("{login}{trailing}"))
+            .send()
+            .await
+            .expect("sent");
+        expect_problem(response, 400, "malformed_json").await;
+    }
+    let response = app
+        .client
+        .post(app.url("/v1/auth/login"))
+        .header("content-type", "application/json")
+        .body(format!("{login}\n"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 200, "white space after it is fine");
+}
+
+/// Every response says not to sniff or frame it; the API's (tenant data,
+/// errors included) are never stored by caches. Before, none of these
+/// headers were sent (bar a few `Cache-Control`s).
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let app = TestApp::spawn().await;
+    let org = app.signup("Hanbit").await;
+    let responses = [
+        (app.get_as(org.token(), "/v1/me").await, true),
+        (app.get_as(org.token(), "/v1/organisations").await, true),
+        (app.get_as(org.token(), "/v1/supply-chain").await, true),
+        (app.get("/v1/me").await, true),
+        (app.get("/v1/nowhere").await, true),
+        (app.get("/healthz").await, false),
+        (app.get("/swagger-ui/").await, false),
+    ];
+    for (response, tenant) in responses {
+        let url = response.url().path().to_owned();
+        let headers = response.headers();
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{url}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{url}");
+        assert_eq!(
+            headers["content-security-policy"], "frame-ancestors 'none'",
+            "{url}"
+        );
+        assert_eq!(headers["referrer-policy"], "no-referrer", "{url}");
+        if tenant {
+            assert_eq!(headers["cache-control"], "no-store", "{url}");
+        }
+    }
+}
+
+/// A 415 names the type the endpoint takes: `text/csv` for the import,
+/// `multipart/form-data` for evidence. Before, every 415 asked for
+/// `application/json` (even to a CSV import sent as JSON).
+#[tokio::test]
+async fn a_415_names_the_type_the_endpoint_takes() {
+    let (app, request) = one_request().await;
+    let supplier = app.org("Hanbit");
+    for (path, expected) in [
+        (
+            format!("/v1/requests/{request}/answer/import"),
+            "`text/csv`",
+        ),
+        (
+            format!("/v1/requests/{request}/evidence"),
+            "`multipart/form-data`",
+        ),
+        (
+            format!("/v1/requests/{request}/decline"),
+            "`application/json`",
+        ),
+    ] {
+        let response = app
+            .client
+            .post(app.url(&path))
+            .bearer_auth(supplier.token())
+            .header("content-type", "application/xml")
+            .body("<answer/>")
+            .send()
+            .await
+            .expect("sent");
+        let problem = expect_problem(response, 415, "unsupported_media_type").await;
+        let detail = problem["detail"].as_str().unwrap_or_default();
+        assert!(
+            detail.starts_with(&format!("expected {expected}")),
+            "{path}: {detail}"
+        );
+        assert!(
+            detail.ends_with("got `application/xml`"),
+            "{path}: {detail}"
+        );
+    }
+}
+
+/// `DELETE /v1/invitations/accept` is a known path with the wrong method:
+/// 405 with `Allow: POST`. Before, `accept` was read as an invitation id
+/// (400).
+#[tokio::test]
+async fn the_wrong_method_on_the_accept_path_is_405() {
+    let app = TestApp::spawn().await;
+    let org = app.signup("Hanbit").await;
+    for method in [reqwest::Method::DELETE, reqwest::Method::GET] {
+        let response = app
+            .send_as(method.clone(), org.token(), "/v1/invitations/accept", None)
+            .await;
+        assert_eq!(response.headers()["allow"], "POST", "{method}");
+        expect_problem(response, 405, "method_not_allowed").await;
+    }
+    let bad_id = app
+        .send_as(
+            reqwest::Method::DELETE,
+            org.token(),
+            "/v1/invitations/accepted",
+            None,
+        )
+        .await;
+    expect_problem(bad_id, 400, "invalid_parameter").await;
 }

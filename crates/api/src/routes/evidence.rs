@@ -59,7 +59,7 @@ pub fn configure(config: &mut ServiceConfig) {
         (status = 404, description = "No such request for you to answer", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The request is declined, closed or cancelled", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than the limit (25 MiB by default)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not one of the accepted kinds of file", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not multipart/form-data, or not one of the accepted kinds of file", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The name or declared type contradicts the content", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -74,6 +74,19 @@ pub async fn upload_evidence(
     mut form: Multipart,
     key: IdempotencyKey,
 ) -> Result<HttpResponse, ApiError> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap_or("(not text)"));
+    if !content_type.is_some_and(|c| {
+        c.get(..19)
+            .is_some_and(|essence| essence.eq_ignore_ascii_case("multipart/form-data"))
+    }) {
+        return Err(ApiError::wrong_content_type(
+            "`multipart/form-data` with a `file` part",
+            content_type,
+        ));
+    }
     let org = caller.org_id;
     db::read(&db, move |conn| usecase::check_uploader(conn, org, id)).await?;
 
@@ -81,11 +94,9 @@ pub async fn upload_evidence(
         .app_data::<web::Data<UploadLimit>>()
         .map_or(25 * 1024 * 1024, |limit| limit.0);
     let (file_name, declared, bytes) = read_file_part(&mut form, limit).await?;
-    let media_type = detect(&bytes).ok_or_else(|| {
-        ApiError::UnsupportedMediaType(
-            "a file that is not a PDF, PNG, JPEG, XLSX, DOCX or CSV (judged by its content)"
-                .to_owned(),
-        )
+    let media_type = detect(&bytes).ok_or_else(|| ApiError::UnsupportedMediaType {
+        expected: "a PDF, PNG, JPEG, XLSX, DOCX or CSV file (judged by its content)",
+        found: "a file of another kind".to_owned(),
     })?;
     let declared_other = declared.as_deref().is_some_and(|d| {
         !d.eq_ignore_ascii_case(media_type)
@@ -259,7 +270,7 @@ pub async fn download_evidence(
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((
             header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; sandbox",
+            "default-src 'none'; sandbox; frame-ancestors 'none'",
         ))
         .insert_header(("X-Content-SHA256", file.sha256.clone()))
         .insert_header((header::ETAG, format!("\"{}\"", file.sha256)))

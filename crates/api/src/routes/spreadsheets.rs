@@ -208,10 +208,9 @@ pub async fn import_answer(
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    if !content_type.starts_with("text/csv") {
-        return Err(ApiError::UnsupportedMediaType(content_type.to_owned()));
+        .map(|v| v.to_str().unwrap_or("(not text)"));
+    if !content_type.is_some_and(|c| c.starts_with("text/csv")) {
+        return Err(ApiError::wrong_content_type("`text/csv`", content_type));
     }
     let (bodies, lines) = parse_rows(&body)?;
     let entries = validate(&db, caller.org_id, id, bodies)
