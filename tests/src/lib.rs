@@ -225,9 +225,14 @@ impl TestApp {
         settings.auth.jwt_key = KeySource::Pem(private_key_pem.clone());
         let files = tempfile::tempdir().expect("a directory for evidence files");
         settings.evidence_store = format!("file://{}", files.path().display());
+        // Every test client is 127.0.0.1: the allowances are far above
+        // what any test sends, except in tests of the throttle itself.
         settings.auth.throttle = ThrottleSettings {
             per_account_per_minute: 1_000,
             per_address_per_minute: 1_000,
+            failures_per_account_per_hour: 1_000,
+            signups_per_address_per_hour: 100_000,
+            new_users_per_organisation_per_hour: 100_000,
         };
         customise(&mut settings);
         let app = Application::build(&settings).expect("the application starts");
@@ -526,6 +531,17 @@ impl TestApp {
             }
         };
         HeldLock(connection)
+    }
+
+    /// An HTTP client whose connections come from `address` (any of
+    /// 127.0.0.0/8 reaches the server), for tests that need several
+    /// source addresses.
+    pub fn client_from(&self, address: [u8; 4]) -> reqwest::Client {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .local_address(std::net::IpAddr::from(address))
+            .build()
+            .expect("an HTTP client")
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -53,7 +53,7 @@ pub fn create_org(settings: &Settings, command: &CreateOrg) -> Result<String, St
         .map_err(|e| e.to_string())?;
     let email = Email::parse(&command.admin_email).map_err(|e| e.to_string())?;
     let name = DisplayName::parse(&command.admin_name).map_err(|e| e.to_string())?;
-    let (password, shown) = password(command.password_stdin)?;
+    let (password, shown) = password(command.password_stdin, &email)?;
     let hash = hasher(settings)?.hash(&password)?;
     let db = open(settings)?;
     let (org, user) = db
@@ -89,7 +89,7 @@ pub fn reset_password(
     password_stdin: bool,
 ) -> Result<String, String> {
     let email = Email::parse(email).map_err(|e| e.to_string())?;
-    let (password, shown) = password(password_stdin)?;
+    let (password, shown) = password(password_stdin, &email)?;
     let hash = hasher(settings)?.hash(&password)?;
     let db = open(settings)?;
     let user = db
@@ -113,16 +113,18 @@ pub fn reset_password(
     ))
 }
 
-/// Reads the password from standard input, or makes a random one to show.
-fn password(from_stdin: bool) -> Result<(Password, Option<String>), String> {
+/// Reads the password (for the account of `email`) from standard input,
+/// or makes a random one to show.
+fn password(from_stdin: bool, email: &Email) -> Result<(Password, Option<String>), String> {
     if from_stdin {
         let mut line = String::new();
         std::io::stdin()
             .lock()
             .read_line(&mut line)
             .map_err(|e| e.to_string())?;
-        let password = Password::parse("password", line.trim_end_matches(['\r', '\n']))
-            .map_err(|e| e.to_string())?;
+        let password =
+            Password::choose("password", line.trim_end_matches(['\r', '\n']), Some(email))
+                .map_err(|e| e.to_string())?;
         Ok((password, None))
     } else {
         let generated = secrets::generate("");

@@ -168,6 +168,9 @@ const KEYS: &[&str] = &[
     "argon2_parallelism",
     "login_attempts_per_account_per_minute",
     "login_attempts_per_address_per_minute",
+    "login_failures_per_account_per_hour",
+    "signups_per_address_per_hour",
+    "new_users_per_organisation_per_hour",
 ];
 
 /// Looks a setting up in the environment, then in the file.
@@ -291,19 +294,31 @@ impl Settings {
             name: "TIERLINK_ARGON2_*".to_owned(),
             reason,
         })?;
-        let per_minute = |key: &str, default: u32| -> Result<u32, ConfigError> {
+        let allowance = |key: &str, default: u32| -> Result<u32, ConfigError> {
             Ok(src
                 .positive(key)?
                 .map_or(default, |n| u32::try_from(n).unwrap_or(u32::MAX)))
         };
         let throttle = ThrottleSettings {
-            per_account_per_minute: per_minute(
+            per_account_per_minute: allowance(
                 "login_attempts_per_account_per_minute",
                 d.auth.throttle.per_account_per_minute,
             )?,
-            per_address_per_minute: per_minute(
+            per_address_per_minute: allowance(
                 "login_attempts_per_address_per_minute",
                 d.auth.throttle.per_address_per_minute,
+            )?,
+            failures_per_account_per_hour: allowance(
+                "login_failures_per_account_per_hour",
+                d.auth.throttle.failures_per_account_per_hour,
+            )?,
+            signups_per_address_per_hour: allowance(
+                "signups_per_address_per_hour",
+                d.auth.throttle.signups_per_address_per_hour,
+            )?,
+            new_users_per_organisation_per_hour: allowance(
+                "new_users_per_organisation_per_hour",
+                d.auth.throttle.new_users_per_organisation_per_hour,
             )?,
         };
         Ok(Self {

@@ -98,8 +98,9 @@ fn read_json<T: DeserializeOwned + 'static>(
 }
 
 fn check_content_type(content_type: Option<&str>) -> Result<(), ApiError> {
+    let wrong = || ApiError::wrong_content_type("`application/json`", content_type);
     let Some(content_type) = content_type else {
-        return Err(ApiError::UnsupportedMediaType("no Content-Type".to_owned()));
+        return Err(wrong());
     };
     let essence = content_type
         .split(';')
@@ -112,7 +113,7 @@ fn check_content_type(content_type: Option<&str>) -> Result<(), ApiError> {
     {
         Ok(())
     } else {
-        Err(ApiError::UnsupportedMediaType(content_type.to_owned()))
+        Err(wrong())
     }
 }
 
@@ -129,7 +130,7 @@ fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         )));
     }
     let deserializer = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+    let value = serde_path_to_error::deserialize(&mut *deserializer).map_err(|error| {
         let path = error.path().to_string();
         let inner = error.into_inner();
         match inner.classify() {
@@ -144,7 +145,13 @@ fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             }
             _ => ApiError::MalformedJson(inner.to_string()),
         }
-    })
+    })?;
+    // One JSON value and nothing after it (but white space): trailing
+    // bytes are a malformed body, not something to ignore.
+    deserializer
+        .end()
+        .map_err(|error| ApiError::MalformedJson(error.to_string()))?;
+    Ok(value)
 }
 
 /// serde_json appends " at line 1 column 20"; the field path says more.
@@ -189,6 +196,17 @@ impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let pairs = form_urlencoded::parse(req.query_string().as_bytes());
+        // Parameters may reach SQL, and PostgreSQL's text refuses NUL:
+        // control characters are refused here, naming the parameter.
+        if let Some((name, _)) = pairs.clone().find(|(name, value)| {
+            name.contains(char::is_control) || value.contains(char::is_control)
+        }) {
+            return ready(Err(ApiError::invalid_parameter(FieldError::new(
+                name.chars().filter(|c| !c.is_control()).collect::<String>(),
+                "invalid_characters",
+                "parameters must not contain control characters (such as NUL)",
+            ))));
+        }
         let deserializer = serde_urlencoded::Deserializer::new(pairs);
         let result = serde_path_to_error::deserialize(deserializer)
             .map(QueryParams)
@@ -238,6 +256,20 @@ mod tests {
             parse_json::<Sample>(b"{\"name\": "),
             Err(ApiError::MalformedJson(_))
         ));
+    }
+
+    #[test]
+    fn nothing_may_follow_the_json_value() {
+        let one = br#"{"name": "x", "items": []}"#;
+        assert!(parse_json::<Sample>(one).is_ok());
+        assert!(parse_json::<Sample>(&[&one[..], b" \n"].concat()).is_ok());
+        for trailing in [&b" x"[..], b"{}", b",", b"\0"] {
+            let body = [&one[..], trailing].concat();
+            assert!(
+                matches!(parse_json::<Sample>(&body), Err(ApiError::MalformedJson(_))),
+                "{trailing:?}"
+            );
+        }
     }
 
     #[test]

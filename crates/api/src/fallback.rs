@@ -56,6 +56,28 @@ impl RouteTable {
         Self { routes }
     }
 
+    /// The methods of the routes whose path is `path` itself, without
+    /// parameters (`/v1/invitations/accept`), or `None` when there is none.
+    /// Such a path also matches a parameter route (`/v1/invitations/{id}`);
+    /// a request that reaches that one only for want of its method is a
+    /// 405, not a bad id.
+    pub fn literal_methods(&self, path: &str) -> Option<Vec<Method>> {
+        let parts: Vec<&str> = path.split('/').collect();
+        let mut found: Option<Vec<Method>> = None;
+        for (segments, methods) in &self.routes {
+            let literal = segments.len() == parts.len()
+                && segments.iter().zip(&parts).all(|(segment, part)| {
+                    matches!(segment, Segment::Literal(literal) if literal == part)
+                });
+            if literal {
+                found
+                    .get_or_insert_with(Vec::new)
+                    .extend(methods.iter().cloned());
+            }
+        }
+        found
+    }
+
     /// The methods accepted at `path`, or `None` when no route has that path.
     pub fn allowed_methods(&self, path: &str) -> Option<Vec<Method>> {
         let parts: Vec<&str> = path.split('/').collect();
@@ -79,31 +101,38 @@ impl RouteTable {
     }
 }
 
+/// 405 with `Allow` listing `methods`, for `req`'s method and path.
+pub fn method_not_allowed(req: &HttpRequest, methods: &[Method]) -> HttpResponse {
+    let allow = methods
+        .iter()
+        .map(Method::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let problem = Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "Method not allowed",
+        Some(format!(
+            "{} is not allowed on {}; use {allow}",
+            req.method(),
+            req.path()
+        )),
+    );
+    let mut response = problem.to_response();
+    if let Ok(value) = header::HeaderValue::from_str(&allow) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    response
+}
+
 /// The application's default service.
 pub async fn unmatched(req: HttpRequest, table: web::Data<RouteTable>) -> HttpResponse {
-    match table.allowed_methods(req.path()) {
-        Some(methods) => {
-            let allow = methods
-                .iter()
-                .map(Method::as_str)
-                .collect::<Vec<_>>()
-                .join(", ");
-            let problem = Problem::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
-                "Method not allowed",
-                Some(format!(
-                    "{} is not allowed on {}; use {allow}",
-                    req.method(),
-                    req.path()
-                )),
-            );
-            let mut response = problem.to_response();
-            if let Ok(value) = header::HeaderValue::from_str(&allow) {
-                response.headers_mut().insert(header::ALLOW, value);
-            }
-            response
-        }
+    // A fixed path (`/v1/invitations/accept`) is not also an `{id}`.
+    let methods = table
+        .literal_methods(req.path())
+        .or_else(|| table.allowed_methods(req.path()));
+    match methods {
+        Some(methods) => method_not_allowed(&req, &methods),
         None => Problem::new(
             StatusCode::NOT_FOUND,
             "not_found",

@@ -168,7 +168,13 @@ where
         }
         Err(Failed::UseCase(error)) => return Err(error.into()),
     };
-    if key.is_some_and(|(_, fingerprint)| stored.fingerprint != fingerprint) {
+    replay(&stored, key.map(|(_, fingerprint)| fingerprint).as_deref())
+}
+
+/// The stored answer again, if it was given to the same request
+/// (`fingerprint`); 409 `idempotency_key_reused` otherwise.
+fn replay(stored: &StoredResponse, fingerprint: Option<&str>) -> Result<HttpResponse, ApiError> {
+    if fingerprint.is_some_and(|fingerprint| stored.fingerprint != fingerprint) {
         return Err(ApiError::Conflict {
             code: "idempotency_key_reused",
             field: Some(HEADER.to_owned()),
@@ -176,7 +182,28 @@ where
                 .to_owned(),
         });
     }
-    Ok(respond(&stored, true))
+    Ok(respond(stored, true))
+}
+
+/// The answer already stored for this request's key, replayed (or the
+/// 409 for a reused key), before a create does its slow work: a sign-up
+/// retried with its key is answered without hashing the password again,
+/// and without the checks made before hashing (which would find the
+/// e-mail address taken — by the first attempt). `None` without a key or
+/// a stored answer: go on with [`create_once`], which still replays a
+/// concurrent first attempt.
+pub async fn replay_stored(
+    db: &Database,
+    org: OrgId,
+    key: &IdempotencyKey,
+) -> Result<Option<HttpResponse>, ApiError> {
+    let Some((key, fingerprint)) = key.fingerprint() else {
+        return Ok(None);
+    };
+    let stored = db::read(db, move |conn| Ok(idempotency::find(conn, org, &key)?)).await?;
+    stored
+        .map(|stored| replay(&stored, Some(&fingerprint)))
+        .transpose()
 }
 
 fn respond(stored: &StoredResponse, replayed: bool) -> HttpResponse {

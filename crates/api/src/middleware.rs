@@ -5,7 +5,7 @@ use std::time::Instant;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage};
 use tracing::Instrument;
@@ -18,7 +18,8 @@ pub struct RequestId(pub String);
 
 /// Takes the request id from `X-Request-Id` (when it is a sane token) or
 /// makes one, runs the request inside a span carrying it (so every log line
-/// of the request has it), echoes it in the response and logs the outcome.
+/// of the request has it), echoes it in the response, adds the security
+/// headers ([`secure`]) and logs the outcome.
 pub async fn request_id(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -30,6 +31,7 @@ pub async fn request_id(
         .filter(|value| is_acceptable_id(value))
         .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned);
     req.extensions_mut().insert(RequestId(id.clone()));
+    let tenant_data = req.path().starts_with("/v1/");
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
     let started = Instant::now();
     let mut response = next.call(req).instrument(span.clone()).await?;
@@ -48,7 +50,34 @@ pub async fn request_id(
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }
+    secure(response.headers_mut(), tenant_data);
     Ok(response)
+}
+
+/// The headers every response carries: no content sniffing, no framing
+/// (clickjacking), no referrer, and, for the API under `/v1` (tenant
+/// data, error answers included), `Cache-Control: no-store` unless the
+/// handler chose otherwise. A `Content-Security-Policy` a handler set is
+/// kept; otherwise only framing is restricted (Swagger UI still runs).
+fn secure(headers: &mut HeaderMap, tenant_data: bool) {
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("frame-ancestors 'none'"),
+        );
+    }
+    if tenant_data && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
 }
 
 /// Client-supplied ids are echoed into logs and headers: accept only short

@@ -1,16 +1,19 @@
 //! Typed path parameters: a handler takes [`Id<RequestId>`] (the `{id}`
 //! segment) or [`Revision`] (`{revision}`) instead of a string it must
 //! parse; a malformed one is a 400 `invalid_parameter` naming it, before
-//! the handler runs.
+//! the handler runs (or a 405 where the segment is a fixed path of another
+//! method, such as `DELETE /v1/invitations/accept`).
 
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::error::InternalError;
+use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::{Ready, ready};
 use tierlink_domain::FieldError;
 use tierlink_domain::ids::{
     ClientId, EvidenceId, InvitationId, OrgId, RequestId, RequirementId, RevisionNumber, UserId,
 };
 
+use crate::fallback::{RouteTable, method_not_allowed};
 use crate::problem::ApiError;
 
 /// A value a path segment parses into; `field` names the segment.
@@ -39,9 +42,23 @@ typed_ids!(
     RevisionNumber
 );
 
-fn segment<T: PathValue>(req: &HttpRequest, name: &str) -> Result<T, ApiError> {
+fn segment<T: PathValue>(req: &HttpRequest, name: &str) -> Result<T, actix_web::Error> {
     let raw = req.match_info().get(name).unwrap_or_default();
-    T::parse_segment(name, raw).map_err(ApiError::invalid_parameter)
+    T::parse_segment(name, raw).map_err(|error| {
+        // `/v1/invitations/accept` matches `/v1/invitations/{id}` too: a
+        // request that got here only because `accept` takes another
+        // method is a 405, not a bad id.
+        let literal = req
+            .app_data::<web::Data<RouteTable>>()
+            .and_then(|table| table.literal_methods(req.path()))
+            .filter(|methods| !methods.contains(req.method()));
+        match literal {
+            Some(methods) => {
+                InternalError::from_response(error, method_not_allowed(req, &methods)).into()
+            }
+            None => ApiError::invalid_parameter(error).into(),
+        }
+    })
 }
 
 /// The `{id}` segment of the path, parsed.
@@ -49,8 +66,8 @@ fn segment<T: PathValue>(req: &HttpRequest, name: &str) -> Result<T, ApiError> {
 pub struct Id<T>(pub T);
 
 impl<T: PathValue> FromRequest for Id<T> {
-    type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, actix_web::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(segment(req, "id").map(Id))
@@ -62,8 +79,8 @@ impl<T: PathValue> FromRequest for Id<T> {
 pub struct Revision(pub RevisionNumber);
 
 impl FromRequest for Revision {
-    type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, actix_web::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(segment(req, "revision").map(Revision))

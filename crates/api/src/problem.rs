@@ -141,8 +141,13 @@ pub enum ApiError {
     /// The body is not valid JSON.
     #[error("malformed JSON body: {0}")]
     MalformedJson(String),
-    #[error("unsupported media type: {0}")]
-    UnsupportedMediaType(String),
+    /// The body is not of the type the endpoint takes (`expected`, e.g.
+    /// `application/json`, `text/csv`); `found` says what it was.
+    #[error("unsupported media type: {found} (expected {expected})")]
+    UnsupportedMediaType {
+        expected: &'static str,
+        found: String,
+    },
     #[error("payload too large (limit {limit} bytes)")]
     PayloadTooLarge { limit: usize },
     /// No valid credentials: missing, expired or forged token, disabled account.
@@ -205,6 +210,17 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// 415: the body's `Content-Type` (or its absence) is not `expected`.
+    pub fn wrong_content_type(expected: &'static str, content_type: Option<&str>) -> Self {
+        Self::UnsupportedMediaType {
+            expected,
+            found: content_type.map_or_else(
+                || "no Content-Type".to_owned(),
+                |found| format!("`{found}`"),
+            ),
+        }
+    }
+
     /// Logs `cause` with the current request's span and returns [`ApiError::Internal`].
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "internal error");
@@ -238,11 +254,11 @@ impl ApiError {
                 "The request body is not valid JSON",
                 Some(reason.clone()),
             ),
-            Self::UnsupportedMediaType(found) => Problem::new(
+            Self::UnsupportedMediaType { expected, found } => Problem::new(
                 status,
                 "unsupported_media_type",
                 "Unsupported media type",
-                Some(format!("expected `application/json`, got `{found}`")),
+                Some(format!("expected {expected}, got {found}")),
             ),
             Self::PayloadTooLarge { limit } => Problem::new(
                 status,
@@ -402,7 +418,7 @@ impl ResponseError for ApiError {
         match self {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::InvalidParameter(_) | Self::MalformedJson(_) => StatusCode::BAD_REQUEST,
-            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unauthenticated(_) | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) | Self::Denied { .. } => StatusCode::FORBIDDEN,

@@ -122,6 +122,98 @@ pub fn name_contradicts(file_name: &str, media_type: &str) -> bool {
     claimed.is_some_and(|(media, _)| *media != media_type)
 }
 
+/// Characters that change how text around them is shown without being
+/// seen: bidirectional overrides and isolates (`report\u{202E}fdp.exe`
+/// shows as `reportexe.pdf`), zero-width characters, the byte order mark.
+fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+    )
+}
+
+/// An uploaded file's name as kept and listed: the last path segment,
+/// without control or invisible formatting characters, at most 255
+/// characters; `evidence` when nothing is left.
+pub fn clean_file_name(given: &str) -> String {
+    let name: String = given
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(given)
+        .chars()
+        .filter(|c| !c.is_control() && !is_invisible_format(*c))
+        .take(255)
+        .collect();
+    let name = name.trim();
+    if name.is_empty() {
+        "evidence".to_owned()
+    } else {
+        name.to_owned()
+    }
+}
+
+/// The name a download is saved under: the uploaded name's stem with the
+/// extension of the type the content was recognised as (never the
+/// extension the uploader chose: `.hta`, `.exe`), keeping letters (any
+/// script), digits, spaces and `-_.()`; anything else becomes `_`. The
+/// second value is the same name in ASCII (for `filename=`; the first
+/// goes in `filename*`).
+pub fn download_name(file_name: &str, media_type: &str) -> (String, String) {
+    let extension = ACCEPTED
+        .iter()
+        .find(|(media, _)| *media == media_type)
+        .and_then(|(_, extensions)| extensions.first())
+        .copied()
+        .unwrap_or("bin");
+    let stem = match file_name.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem,
+        _ => file_name,
+    };
+    let safe: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.' | '(' | ')') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(100)
+        .collect();
+    let safe = safe.trim_matches(|c: char| matches!(c, '.' | ' ' | '_'));
+    let stem = if safe.is_empty() { "evidence" } else { safe };
+    let ascii: String = stem
+        .chars()
+        .map(|c| if c.is_ascii() { c } else { '_' })
+        .collect();
+    (
+        format!("{stem}.{extension}"),
+        format!("{ascii}.{extension}"),
+    )
+}
+
+/// `Content-Disposition: attachment` with the [`download_name`] of a file,
+/// in ASCII and, for other scripts, in UTF-8 (RFC 6266, RFC 8187).
+pub fn attachment_disposition(file_name: &str, media_type: &str) -> String {
+    let (name, ascii) = download_name(file_name, media_type);
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
 /// UTF-8 text without control characters whose first line has a delimiter.
 fn looks_like_csv(bytes: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(bytes) else {
@@ -154,6 +246,34 @@ mod tests {
             "a GIF is not accepted evidence"
         );
         assert_eq!(detect(b"MZ\x90\0\x03"), None);
+    }
+
+    #[test]
+    fn downloads_are_named_by_their_content_in_safe_characters() {
+        let pdf = "application/pdf";
+        assert_eq!(download_name("report.hta", "text/csv").0, "report.csv");
+        assert_eq!(download_name("invoice.pdf.exe", pdf).0, "invoice.pdf.pdf");
+        assert_eq!(download_name("scan", "image/png").0, "scan.png");
+        assert_eq!(download_name(".htaccess", pdf).0, "htaccess.pdf");
+        assert_eq!(download_name("a\"b;c\\d.pdf", pdf).0, "a_b_c_d.pdf");
+        assert_eq!(download_name("...", pdf).0, "evidence.pdf");
+        assert_eq!(
+            download_name("배출량 보고서.pdf", pdf),
+            ("배출량 보고서.pdf".to_owned(), "___ ___.pdf".to_owned())
+        );
+        assert_eq!(
+            attachment_disposition("배출 보고서.pdf", pdf),
+            "attachment; filename=\"__ ___.pdf\"; \
+             filename*=UTF-8''%EB%B0%B0%EC%B6%9C%20%EB%B3%B4%EA%B3%A0%EC%84%9C.pdf"
+        );
+    }
+
+    #[test]
+    fn names_lose_paths_controls_and_direction_overrides() {
+        assert_eq!(clean_file_name("C:\\temp\\report.pdf"), "report.pdf");
+        assert_eq!(clean_file_name("invoice\u{202E}fdp.exe"), "invoicefdp.exe");
+        assert_eq!(clean_file_name("a\u{200B}b\u{2066}c\u{0}.pdf"), "abc.pdf");
+        assert_eq!(clean_file_name("\u{202E}"), "evidence");
     }
 
     #[test]

@@ -9,12 +9,15 @@ use rust_decimal::Decimal;
 use tierlink_domain::answers::Obtained;
 use tierlink_domain::requests::{RequestStatus, is_overdue};
 use tierlink_domain::rollup::{Contribution, RollUp, Standing};
+use tierlink_persistence::log_throttle::LogThrottle;
 use tierlink_usecases::requirements::{CountedAnswer, CountedEntry, SummaryInputs};
 
 use crate::wire::summary::{MetricSummary, RequestCounts, SummaryBody};
 
 /// Adds one counted entry to the roll-up (entries whose value does not
-/// parse as a decimal, which validation never lets in, are skipped).
+/// parse as a decimal, which validation never lets in, are skipped; one
+/// that would overflow a total, which the input bound keeps out, is left
+/// out and logged).
 pub fn count(rollup: &mut RollUp, answer: CountedAnswer, entry: CountedEntry) {
     let (Ok(value), Some(obtained)) = (
         entry.canonical_value.parse::<Decimal>(),
@@ -22,7 +25,7 @@ pub fn count(rollup: &mut RollUp, answer: CountedAnswer, entry: CountedEntry) {
     ) else {
         return;
     };
-    rollup.add(&Contribution {
+    let contribution = Contribution {
         metric: entry.metric,
         canonical_unit: entry.canonical_unit,
         canonical_value: value,
@@ -33,7 +36,18 @@ pub fn count(rollup: &mut RollUp, answer: CountedAnswer, entry: CountedEntry) {
         } else {
             Standing::Submitted
         },
-    });
+    };
+    if rollup.add(&contribution).is_err() {
+        static OVERFLOW: LogThrottle = LogThrottle::new(crate::problem::WARNING_INTERVAL);
+        if let Some(left_out) = OVERFLOW.admit() {
+            tracing::warn!(
+                metric = %contribution.metric,
+                value = %contribution.canonical_value,
+                left_out,
+                "a stored value would overflow its roll-up total; it is left out of the summary"
+            );
+        }
+    }
 }
 
 pub fn summarise(inputs: SummaryInputs, rollup: RollUp, today: NaiveDate) -> SummaryBody {

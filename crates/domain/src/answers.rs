@@ -9,7 +9,7 @@ use crate::evidence::unknown_evidence;
 use crate::ids::EvidenceId;
 use crate::metrics::ValueKind;
 use crate::requirements::{ReportingPeriod, RequirementItem};
-use crate::units::{parse_decimal, parse_unit, to_canonical};
+use crate::units::{check_magnitude, parse_decimal, parse_unit, to_canonical};
 
 /// How a value was obtained: the data-quality signal requesters roll up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -251,6 +251,7 @@ fn parse_value(input: &EntryInput<'_>, kind: &ValueKind) -> Result<AnswerValue, 
             })?;
             let unit = parse_unit(*dimension, unit)?;
             let canonical = to_canonical(reported, *dimension, unit)?;
+            check_magnitude(canonical, *dimension)?;
             Ok(AnswerValue::Quantity {
                 reported,
                 unit,

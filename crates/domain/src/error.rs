@@ -23,6 +23,19 @@ impl FieldError {
         }
     }
 
+    /// `too_long` on `field` when `value` has more than `max` characters:
+    /// every free text has a bound, so no request stores megabytes of it.
+    pub fn check_max_chars(field: impl Into<String>, value: &str, max: usize) -> Result<(), Self> {
+        if value.chars().count() > max {
+            return Err(Self::new(
+                field,
+                "too_long",
+                format!("at most {max} characters"),
+            ));
+        }
+        Ok(())
+    }
+
     /// The same error reported under a parent path (`value` → `identifiers[0].value`).
     #[must_use]
     pub fn under(mut self, prefix: &str) -> Self {

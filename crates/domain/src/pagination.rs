@@ -77,7 +77,9 @@ impl Cursor {
             .map_err(|_| invalid())?;
         let text = String::from_utf8(bytes).map_err(|_| invalid())?;
         let key = text.strip_prefix(CURSOR_VERSION).ok_or_else(invalid)?;
-        if key.is_empty() {
+        // Keys are ids and codes: visible ASCII. Anything else (a NUL,
+        // which PostgreSQL's text refuses with an error) never reaches SQL.
+        if key.is_empty() || !key.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(invalid());
         }
         Ok(Self(key.to_owned()))
@@ -137,7 +139,10 @@ mod tests {
 
     #[test]
     fn foreign_cursors_are_refused() {
-        for input in ["", "not base64!", "djI6eA", "djE6"] {
+        let nul = URL_SAFE_NO_PAD.encode("v1:\0");
+        let space = URL_SAFE_NO_PAD.encode("v1:a b");
+        let hangul = URL_SAFE_NO_PAD.encode("v1:배출");
+        for input in ["", "not base64!", "djI6eA", "djE6", &nul, &space, &hangul] {
             assert_eq!(
                 Cursor::decode(input).err().map(|e| e.code),
                 Some("invalid_cursor"),

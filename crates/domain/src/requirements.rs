@@ -312,11 +312,11 @@ impl RequirementContent {
                 ));
                 continue;
             }
-            if item.guidance.is_some_and(|g| g.chars().count() > 2_000) {
-                errors.push(FieldError::new(
+            if let Some(guidance) = item.guidance {
+                errors.collect(FieldError::check_max_chars(
                     format!("items[{index}].guidance"),
-                    "too_long",
-                    "guidance is at most 2000 characters",
+                    guidance,
+                    GUIDANCE_MAX_CHARS,
                 ));
             }
             items.push(RequirementItem {
@@ -482,6 +482,12 @@ impl Requirement {
         Ok(changes)
     }
 }
+
+/// The longest guidance on how to answer an item or a custom metric.
+pub const GUIDANCE_MAX_CHARS: usize = 2_000;
+
+/// The longest note explaining an amendment to suppliers.
+pub const NOTE_MAX_CHARS: usize = 2_000;
 
 /// What an amendment recorded.
 #[derive(Debug, Clone)]

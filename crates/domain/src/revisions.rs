@@ -5,10 +5,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::answers::{AnswerValue, Entry, missing_required};
-use crate::error::{FieldError, Rejection};
+use crate::answers::{AnswerValue, Entry, TEXT_MAX_CHARS, missing_required};
+use crate::error::{FieldError, Rejection, ValidationErrors};
 use crate::ids::{EvidenceId, RequestId, RevisionNumber};
-use crate::requests::{Request, RequestStatus};
+use crate::requests::{Party, Request, RequestStatus};
 
 /// Where a submitted revision stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -139,6 +139,25 @@ impl RecordedEntry {
             && self.evidence == entry.evidence
             && self.source.is_none()
     }
+
+    /// The entry as `viewer` may see it. Where a reused entry was copied
+    /// from names another request of the supplier's, possibly from another
+    /// customer: only the supplier sees it (`None` for anyone else).
+    #[must_use]
+    pub fn as_seen_by(mut self, viewer: Option<Party>) -> Self {
+        if viewer != Some(Party::Supplier) {
+            self.source = None;
+        }
+        self
+    }
+}
+
+/// `entries` as `viewer` may see them ([`RecordedEntry::as_seen_by`]).
+pub fn seen_by(entries: Vec<RecordedEntry>, viewer: Option<Party>) -> Vec<RecordedEntry> {
+    entries
+        .into_iter()
+        .map(|entry| entry.as_seen_by(viewer))
+        .collect()
 }
 
 /// Evidence ids as one column's text (`id,id`).
@@ -237,6 +256,33 @@ impl Decision {
     pub fn comment(&self) -> Option<&str> {
         match self {
             Self::Accept { comment } | Self::RequestChanges { comment, .. } => comment.as_deref(),
+        }
+    }
+
+    /// The overall comment and each per-entry note are at most
+    /// [`TEXT_MAX_CHARS`] characters (`comment`, `items[i].comment`).
+    pub fn check_lengths(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        if let Some(comment) = self.comment() {
+            errors.collect(FieldError::check_max_chars(
+                "comment",
+                comment,
+                TEXT_MAX_CHARS,
+            ));
+        }
+        if let Self::RequestChanges { items, .. } = self {
+            for (index, (_, note)) in items.iter().enumerate() {
+                errors.collect(FieldError::check_max_chars(
+                    format!("items[{index}].comment"),
+                    note,
+                    TEXT_MAX_CHARS,
+                ));
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
         }
     }
 

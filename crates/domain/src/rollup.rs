@@ -46,46 +46,82 @@ pub struct MetricRollup {
     pub submitted: Totals,
 }
 
-/// Sums contributions per metric, exactly.
+/// Sums contributions per metric, exactly (leaving out any that would take
+/// a total past what a `Decimal` holds; see [`RollUp::add`]).
 pub fn roll_up(contributions: &[Contribution]) -> Vec<MetricRollup> {
     let mut rollup = RollUp::default();
     for contribution in contributions {
-        rollup.add(contribution);
+        // Left out, and counted in `left_out`: the others still add up.
+        let _ = rollup.add(contribution);
     }
     rollup.finish()
 }
 
+/// A contribution that would take a total past `Decimal`'s range (about
+/// 7.9·10^28). Values are bounded at input far below it
+/// (`units::max_canonical`), so only rows stored before that bound, or
+/// written around the API, can get here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Overflow;
+
 /// The same sums, fed one contribution at a time: a caller can stream tens
-/// of thousands of values without holding them all.
+/// of thousands of values without holding them all. Every sum is checked:
+/// nothing here panics, whatever the values.
 #[derive(Debug, Default)]
 pub struct RollUp {
     by_metric: BTreeMap<String, MetricRollup>,
+    left_out: usize,
 }
 
 impl RollUp {
-    pub fn add(&mut self, c: &Contribution) {
-        if !self.by_metric.contains_key(&c.metric) {
-            self.by_metric.insert(
-                c.metric.clone(),
-                MetricRollup {
-                    metric: c.metric.clone(),
-                    canonical_unit: c.canonical_unit.clone(),
-                    accepted: Totals::default(),
-                    submitted: Totals::default(),
-                },
-            );
-        }
-        let Some(rollup) = self.by_metric.get_mut(&c.metric) else {
-            return;
+    /// Adds `c` to its metric's totals; when one of them would overflow,
+    /// adds it to none (so the breakdowns still add up to the total),
+    /// counts it in [`RollUp::left_out`] and says so.
+    pub fn add(&mut self, c: &Contribution) -> Result<(), Overflow> {
+        let totals = self
+            .by_metric
+            .get(&c.metric)
+            .map(|rollup| match c.standing {
+                Standing::Accepted => &rollup.accepted,
+                Standing::Submitted => &rollup.submitted,
+            });
+        let plus = |sum: Option<&Decimal>| {
+            sum.copied()
+                .unwrap_or_default()
+                .checked_add(c.canonical_value)
         };
+        let sums = (
+            plus(totals.map(|t| &t.total)),
+            plus(totals.and_then(|t| t.by_tier.get(&c.tier))),
+            plus(totals.and_then(|t| t.by_obtained.get(c.obtained.as_str()))),
+        );
+        let (Some(total), Some(tier), Some(obtained)) = sums else {
+            self.left_out += 1;
+            return Err(Overflow);
+        };
+        let rollup = self
+            .by_metric
+            .entry(c.metric.clone())
+            .or_insert_with(|| MetricRollup {
+                metric: c.metric.clone(),
+                canonical_unit: c.canonical_unit.clone(),
+                accepted: Totals::default(),
+                submitted: Totals::default(),
+            });
         let totals = match c.standing {
             Standing::Accepted => &mut rollup.accepted,
             Standing::Submitted => &mut rollup.submitted,
         };
-        totals.total += c.canonical_value;
+        totals.total = total;
         totals.answers += 1;
-        *totals.by_tier.entry(c.tier).or_default() += c.canonical_value;
-        *totals.by_obtained.entry(c.obtained.as_str()).or_default() += c.canonical_value;
+        totals.by_tier.insert(c.tier, tier);
+        totals.by_obtained.insert(c.obtained.as_str(), obtained);
+        Ok(())
+    }
+
+    /// How many contributions [`RollUp::add`] left out.
+    pub fn left_out(&self) -> usize {
+        self.left_out
     }
 
     /// The roll-ups by metric code, with each primary-data share.
@@ -93,23 +129,35 @@ impl RollUp {
         let mut rollups: Vec<MetricRollup> = self.by_metric.into_values().collect();
         for rollup in &mut rollups {
             for totals in [&mut rollup.accepted, &mut rollup.submitted] {
-                if !totals.total.is_zero() {
-                    let primary: Decimal = totals
-                        .by_obtained
-                        .iter()
-                        .filter(|(obtained, _)| {
-                            Obtained::parse(obtained).is_some_and(Obtained::is_primary)
-                        })
-                        .map(|(_, value)| *value)
-                        .sum();
-                    totals.primary_share = (primary * Decimal::ONE_HUNDRED)
-                        .checked_div(totals.total)
-                        .map(|share| share.round_dp(2));
-                }
+                totals.primary_share = primary_share(totals);
             }
         }
         rollups
     }
+}
+
+/// The share of the total from primary data, in percent to two places;
+/// `None` for a zero total (or sums a `Decimal` cannot hold).
+fn primary_share(totals: &Totals) -> Option<Decimal> {
+    if totals.total.is_zero() {
+        return None;
+    }
+    let primary = totals
+        .by_obtained
+        .iter()
+        .filter(|(obtained, _)| Obtained::parse(obtained).is_some_and(Obtained::is_primary))
+        .try_fold(Decimal::ZERO, |sum, (_, value)| sum.checked_add(*value))?;
+    // × 100 first keeps every digit; past 7.9·10^26 that overflows, and
+    // dividing first loses only digits far below the two kept.
+    primary
+        .checked_mul(Decimal::ONE_HUNDRED)
+        .and_then(|hundredfold| hundredfold.checked_div(totals.total))
+        .or_else(|| {
+            primary
+                .checked_div(totals.total)?
+                .checked_mul(Decimal::ONE_HUNDRED)
+        })
+        .map(|share| share.round_dp(2))
 }
 
 #[cfg(test)]
@@ -171,5 +219,28 @@ mod tests {
             Some("33.33".to_owned())
         );
         assert_eq!(rollups[0].submitted.total.to_string(), "5");
+    }
+
+    #[test]
+    fn huge_values_never_panic_and_an_overflow_is_left_out_whole() {
+        let huge = "793000000000000000000000000";
+        let mut rollup = RollUp::default();
+        let add = |rollup: &mut RollUp, value: &str, obtained| {
+            rollup.add(&c("ghg.scope1", value, 1, obtained, Standing::Accepted))
+        };
+        assert_eq!(add(&mut rollup, huge, Obtained::Measured), Ok(()));
+        assert_eq!(add(&mut rollup, huge, Obtained::Estimated), Ok(()));
+        let max = Decimal::MAX.to_string();
+        assert_eq!(add(&mut rollup, &max, Obtained::Secondary), Err(Overflow));
+        assert_eq!(rollup.left_out(), 1);
+        let rollups = rollup.finish();
+        let accepted = &rollups[0].accepted;
+        assert_eq!(accepted.answers, 2);
+        assert_eq!(accepted.total.to_string(), "1586000000000000000000000000");
+        assert!(!accepted.by_obtained.contains_key("secondary"));
+        assert_eq!(
+            accepted.primary_share.map(|s| s.to_string()),
+            Some("50.00".to_owned())
+        );
     }
 }

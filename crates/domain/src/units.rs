@@ -5,8 +5,6 @@
 //! is energy's 3.6 GJ per MWh: dividing by 3.6 can repeat forever, so the
 //! result is rounded at 28 significant digits (documented in the API).
 
-use std::str::FromStr;
-
 use rust_decimal::Decimal;
 
 use crate::error::FieldError;
@@ -67,7 +65,45 @@ pub fn parse_unit(dimension: Dimension, input: &str) -> Result<&'static str, Fie
         })
 }
 
-/// Parses a decimal exactly as written (`"0.000123456789"`, `"1.5e3"` is refused).
+/// The largest magnitude a reported quantity may have, in its dimension's
+/// canonical unit. 10^15 for amounts (tCO2e, MWh, t, m3: thousands of
+/// times a year of the whole world's emissions or energy use), 10^9 for
+/// intensities, factors and prices. A value beyond it is a typing mistake
+/// or an attack; refusing it also keeps every roll-up total within
+/// `Decimal`'s range (about 7.9·10^28) for far more answers than exist.
+pub fn max_canonical(dimension: Dimension) -> Decimal {
+    match dimension {
+        Dimension::Emissions | Dimension::Energy | Dimension::Mass | Dimension::Volume => {
+            Decimal::from(1_000_000_000_000_000_i64)
+        }
+        Dimension::EmissionsPerMass
+        | Dimension::EnergyPerMass
+        | Dimension::EmissionsPerEnergy
+        | Dimension::CarbonPrice
+        | Dimension::EmissionsPerUnit => Decimal::from(1_000_000_000_i64),
+    }
+}
+
+/// `canonical` (in the dimension's canonical unit) within
+/// [`max_canonical`]; `out_of_range` on `value` otherwise.
+pub fn check_magnitude(canonical: Decimal, dimension: Dimension) -> Result<(), FieldError> {
+    let max = max_canonical(dimension);
+    if canonical.abs() > max {
+        return Err(FieldError::new(
+            "value",
+            "out_of_range",
+            format!(
+                "at most {max} {} (or as much in another unit)",
+                dimension.canonical_unit()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Parses a decimal exactly as written (`"0.000123456789"`, `"1.5e3"` is
+/// refused). A decimal that cannot be kept exactly (more than 28 decimal
+/// places, or about 29 significant digits) is refused, never rounded.
 pub fn parse_decimal(field: &str, input: &str) -> Result<Decimal, FieldError> {
     let trimmed = input.trim();
     let plain = !trimmed.is_empty()
@@ -82,15 +118,15 @@ pub fn parse_decimal(field: &str, input: &str) -> Result<Decimal, FieldError> {
             format!("`{input}` is not a decimal number such as 12.5"),
         ));
     }
-    Decimal::from_str_exact(trimmed)
-        .or_else(|_| Decimal::from_str(trimmed))
-        .map_err(|_| {
-            FieldError::new(
-                field,
-                "not_a_decimal",
-                format!("`{input}` has too many digits (at most 28)"),
-            )
-        })
+    Decimal::from_str_exact(trimmed).map_err(|_| {
+        FieldError::new(
+            field,
+            "too_many_digits",
+            format!(
+                "`{input}` has more digits than are kept exactly: at most 28 decimal places and 28 significant digits"
+            ),
+        )
+    })
 }
 
 /// Converts `value` in `unit` to the dimension's canonical unit.
@@ -189,6 +225,29 @@ mod tests {
         let error = parse_unit(Dimension::Emissions, "kWh").expect_err("wrong unit");
         assert_eq!(error.code, "wrong_unit");
         assert!(error.message.contains("tCO2e, kgCO2e, gCO2e"));
+    }
+
+    #[test]
+    fn digits_that_cannot_be_kept_are_refused_not_rounded() {
+        let fraction = format!("0.{}", "1".repeat(29));
+        let error = parse_decimal("value", &fraction).expect_err("29 decimal places");
+        assert_eq!(error.code, "too_many_digits");
+        assert!(parse_decimal("value", &format!("0.{}", "1".repeat(28))).is_ok());
+        assert!(parse_decimal("value", &"9".repeat(30)).is_err());
+    }
+
+    #[test]
+    fn magnitudes_are_bounded_per_dimension() {
+        let max = max_canonical(Dimension::Emissions);
+        assert!(check_magnitude(max, Dimension::Emissions).is_ok());
+        assert!(check_magnitude(-max, Dimension::Emissions).is_ok());
+        let error =
+            check_magnitude(max + Decimal::ONE, Dimension::Emissions).expect_err("past the bound");
+        assert_eq!(
+            (error.field.as_str(), error.code),
+            ("value", "out_of_range")
+        );
+        assert!(check_magnitude(max, Dimension::CarbonPrice).is_err());
     }
 
     #[test]

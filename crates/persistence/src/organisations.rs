@@ -52,14 +52,7 @@ impl IdentifierRow {
 /// Stores a new organisation with its identifiers. Run inside
 /// [`crate::Database::write`]: a duplicate identifier leaves nothing behind.
 pub fn insert(conn: &mut DbConnection, new: &NewOrganisation) -> Result<Organisation, StoreError> {
-    for (index, identifier) in new.identifiers.iter().enumerate() {
-        if identifier_owner(conn, identifier)?.is_some() {
-            return Err(StoreError::Duplicate {
-                field: Some(format!("identifiers[{index}].value")),
-                message: format!("an organisation with {identifier} is already registered"),
-            });
-        }
-    }
+    check_identifiers_free(conn, new)?;
     let id = OrgId::generate();
     let created_at = now();
     diesel::insert_into(organisations::table)
@@ -90,6 +83,23 @@ pub fn insert(conn: &mut DbConnection, new: &NewOrganisation) -> Result<Organisa
         created_at,
         updated_at: created_at,
     })
+}
+
+/// A duplicate error naming the first of `new`'s identifiers another
+/// organisation holds (`identifiers[i].value`).
+pub fn check_identifiers_free(
+    conn: &mut DbConnection,
+    new: &NewOrganisation,
+) -> Result<(), StoreError> {
+    for (index, identifier) in new.identifiers.iter().enumerate() {
+        if identifier_owner(conn, identifier)?.is_some() {
+            return Err(StoreError::Duplicate {
+                field: Some(format!("identifiers[{index}].value")),
+                message: format!("an organisation with {identifier} is already registered"),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The organisation that holds `identifier`, if any.

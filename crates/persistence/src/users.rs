@@ -75,9 +75,10 @@ pub struct NewUser<'a> {
     pub password_hash: String,
 }
 
-pub fn insert(conn: &mut DbConnection, new: NewUser<'_>) -> Result<User, StoreError> {
+/// A duplicate error (`email`) when an account has `email` (in any case).
+pub fn check_email_free(conn: &mut DbConnection, email: &Email) -> Result<(), StoreError> {
     let taken: i64 = users::table
-        .filter(users::email_normalised.eq(new.email.normalised()))
+        .filter(users::email_normalised.eq(email.normalised()))
         .count()
         .get_result(conn)?;
     if taken > 0 {
@@ -85,10 +86,15 @@ pub fn insert(conn: &mut DbConnection, new: NewUser<'_>) -> Result<User, StoreEr
             field: Some("email".to_owned()),
             message: format!(
                 "an account with the e-mail address {} already exists",
-                new.email.as_str()
+                email.as_str()
             ),
         });
     }
+    Ok(())
+}
+
+pub fn insert(conn: &mut DbConnection, new: NewUser<'_>) -> Result<User, StoreError> {
+    check_email_free(conn, new.email)?;
     let at = to_db(now());
     let row = UserRow {
         id: UserId::generate().to_string(),

@@ -18,6 +18,20 @@ pub struct FirstAdmin<'a> {
     pub password_hash: String,
 }
 
+/// Whether `organisation`'s identifiers and the admin's `email` are all
+/// free: a duplicate names the first taken, as [`sign_up`] would. A cheap
+/// check before the password is hashed; [`sign_up`] checks again.
+pub fn check_free(
+    conn: &mut DbConnection,
+    organisation: &NewOrganisation,
+    email: &Email,
+) -> Result<(), Error> {
+    organisations::check_identifiers_free(conn, organisation)
+        .map_err(|e| e.under("organisation"))?;
+    users::check_email_free(conn, email).map_err(|e| e.under("admin"))?;
+    Ok(())
+}
+
 /// Signs an organisation up with its first admin; with the digest of an
 /// invitation code, accepts that invitation for it (a refusal names
 /// `invitation_code`). Lock: the network's, when an invitation is accepted.

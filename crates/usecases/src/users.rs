@@ -1,5 +1,6 @@
 //! People's accounts in an organisation, managed by its admins.
 
+use tierlink_domain::identity::Email;
 use tierlink_domain::ids::{OrgId, UserId};
 use tierlink_domain::pagination::{Page, PageRequest};
 use tierlink_persistence::users;
@@ -16,6 +17,12 @@ pub fn list(conn: &mut DbConnection, org: OrgId, page: &PageRequest) -> Result<P
 /// One of `org`'s users.
 pub fn show(conn: &mut DbConnection, org: OrgId, id: UserId) -> Result<User, Error> {
     users::find(conn, org, id).map_err(not_found("user"))
+}
+
+/// Whether `email` is free for a new account: a duplicate (`email`) if
+/// not. A cheap check before the password is hashed; [`create`] checks again.
+pub fn check_email_free(conn: &mut DbConnection, email: &Email) -> Result<(), Error> {
+    Ok(users::check_email_free(conn, email)?)
 }
 
 /// A new account (the e-mail address must be free).

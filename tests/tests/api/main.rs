@@ -23,6 +23,7 @@ mod requirements;
 mod reuse;
 mod rollup;
 mod schema;
+mod security;
 mod seed;
 mod spreadsheets;
 mod startup;

@@ -93,18 +93,28 @@ async fn a_supplier_reuses_an_answer_for_another_customer() {
         201,
     )
     .await;
+    let revision_path = format!("/v1/requests/{for_second}/answer/revisions/1");
     let revision = app
         .call(
             Method::GET,
             &second.admin.access_token,
-            &format!("/v1/requests/{for_second}/answer/revisions/1"),
+            &revision_path,
             None,
             200,
         )
         .await;
+    // Where the copy came from is another customer's request: the
+    // supplier sees it, the second customer never does.
     assert!(
-        revision
-            .to_string()
+        !revision.to_string().contains(&for_first),
+        "another customer's request id leaked: {revision}"
+    );
+    assert!(revision["entries"][0].get("source").is_none(), "{revision}");
+    let own = app
+        .call(Method::GET, supplier.token(), &revision_path, None, 200)
+        .await;
+    assert!(
+        own.to_string()
             .contains(&format!("request/{for_first}/revision/1"))
     );
     assert_eq!(

@@ -15,6 +15,10 @@
 //! piling up requests (and their bodies) that would wait for seconds. A
 //! handler that counts a sign-in attempt first takes its [`Place`] in the
 //! queue, so a refused request counts as no attempt.
+//! Sign-ups, which anyone may send, hold at most a small share of the
+//! queue ([`SIGN_UP_SHARE`], [`HashingThreads::reserve_sign_up`]): a flood
+//! of them is refused on its own while sign-ins and the hashes of signed-in
+//! people always find room.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -33,6 +37,10 @@ type Job = Box<dyn FnOnce() + Send>;
 /// about five.
 pub const QUEUED_PER_THREAD: usize = 32;
 
+/// The part of the queue sign-ups may hold at once: one place in eight
+/// (at least one).
+pub const SIGN_UP_SHARE: usize = 8;
+
 /// Runs hashing jobs on its own threads, first come, first served.
 #[derive(Debug)]
 pub struct HashingThreads {
@@ -43,6 +51,10 @@ pub struct HashingThreads {
     /// queue's size, so a job with a place always fits.
     taken: Arc<AtomicUsize>,
     capacity: usize,
+    /// Places held by sign-ups (counted in `taken` too), at most
+    /// `sign_up_capacity`.
+    sign_ups: Arc<AtomicUsize>,
+    sign_up_capacity: usize,
 }
 
 /// A place in the hashing queue, taken before the work that leads to a
@@ -50,12 +62,35 @@ pub struct HashingThreads {
 #[derive(Debug)]
 pub struct Place {
     taken: Arc<AtomicUsize>,
+    /// The share's counter too, for a sign-up's place.
+    share: Option<Arc<AtomicUsize>>,
 }
 
 impl Drop for Place {
     fn drop(&mut self) {
         self.taken.fetch_sub(1, Ordering::AcqRel);
+        if let Some(share) = &self.share {
+            share.fetch_sub(1, Ordering::AcqRel);
+        }
     }
+}
+
+/// Takes one of `capacity` places counted by `counter`, if one is free.
+fn take(counter: &AtomicUsize, capacity: usize) -> bool {
+    counter
+        .fetch_update(Ordering::AcqRel, Ordering::Acquire, |taken| {
+            (taken < capacity).then_some(taken + 1)
+        })
+        .is_ok()
+}
+
+/// 503 `password_hashing_busy` for a full queue (or share) of `places`;
+/// `why` is logged at most once per interval of `log`.
+fn busy(log: &LogThrottle, places: usize, why: &str) -> ApiError {
+    if let Some(left_out) = log.admit() {
+        tracing::warn!(places, left_out, "{why}");
+    }
+    ApiError::PasswordHashingBusy
 }
 
 /// Where the idle class is refused, how much lower than the HTTP workers
@@ -134,6 +169,8 @@ impl HashingThreads {
             threads,
             taken: Arc::new(AtomicUsize::new(0)),
             capacity,
+            sign_ups: Arc::new(AtomicUsize::new(0)),
+            sign_up_capacity: (capacity / SIGN_UP_SHARE).max(1),
         })
     }
 
@@ -145,24 +182,42 @@ impl HashingThreads {
     /// Takes a place in the queue; 503 `password_hashing_busy` when every
     /// place is taken.
     pub fn reserve(&self) -> Result<Place, ApiError> {
-        self.taken
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |taken| {
-                (taken < self.capacity).then_some(taken + 1)
-            })
-            .map(|_| Place {
-                taken: Arc::clone(&self.taken),
-            })
-            .map_err(|_| {
-                static FULL: LogThrottle = LogThrottle::new(crate::problem::WARNING_INTERVAL);
-                if let Some(left_out) = FULL.admit() {
-                    tracing::warn!(
-                        places = self.capacity,
-                        left_out,
-                        "the password hashing queue is full: refusing sign-ins and new passwords (503)"
-                    );
-                }
-                ApiError::PasswordHashingBusy
-            })
+        if !take(&self.taken, self.capacity) {
+            static FULL: LogThrottle = LogThrottle::new(crate::problem::WARNING_INTERVAL);
+            return Err(busy(
+                &FULL,
+                self.capacity,
+                "the password hashing queue is full: refusing sign-ins and new passwords (503)",
+            ));
+        }
+        Ok(Place {
+            taken: Arc::clone(&self.taken),
+            share: None,
+        })
+    }
+
+    /// Takes a place for a sign-up: within the sign-ups' share of the
+    /// queue ([`SIGN_UP_SHARE`]); 503 `password_hashing_busy` when the
+    /// share or the queue is full.
+    pub fn reserve_sign_up(&self) -> Result<Place, ApiError> {
+        if !take(&self.sign_ups, self.sign_up_capacity) {
+            static FULL: LogThrottle = LogThrottle::new(crate::problem::WARNING_INTERVAL);
+            return Err(busy(
+                &FULL,
+                self.sign_up_capacity,
+                "the sign-ups' share of the password hashing queue is full: refusing sign-ups (503)",
+            ));
+        }
+        match self.reserve() {
+            Ok(mut place) => {
+                place.share = Some(Arc::clone(&self.sign_ups));
+                Ok(place)
+            }
+            Err(error) => {
+                self.sign_ups.fetch_sub(1, Ordering::AcqRel);
+                Err(error)
+            }
+        }
     }
 
     /// Runs `work` on a hashing thread and waits for its result; 503
@@ -272,6 +327,29 @@ mod tests {
         let failed = pool.run(|| -> i32 { panic!("argon2 exploded") }).await;
         assert!(failed.is_err());
         assert_eq!(pool.run(|| 7).await.expect("the next job runs"), 7);
+    }
+
+    #[actix_web::test]
+    async fn sign_ups_hold_at_most_their_share_and_leave_room_for_the_rest() {
+        let pool = HashingThreads::start(1, 16).expect("threads start");
+        let sign_ups: Vec<Place> = (0..16 / SIGN_UP_SHARE)
+            .map(|_| pool.reserve_sign_up().expect("within the share"))
+            .collect();
+        assert!(matches!(
+            pool.reserve_sign_up(),
+            Err(ApiError::PasswordHashingBusy)
+        ));
+        let others: Vec<Place> = (0..16 - sign_ups.len())
+            .map(|_| pool.reserve().expect("the rest of the queue is free"))
+            .collect();
+        assert!(pool.reserve().is_err(), "the queue is full");
+        drop(others);
+        assert!(
+            pool.reserve_sign_up().is_err(),
+            "the share is still held by the sign-ups"
+        );
+        drop(sign_ups);
+        assert!(pool.reserve_sign_up().is_ok(), "given back when dropped");
     }
 
     #[actix_web::test]

@@ -317,6 +317,7 @@ async fn review(
     number: tierlink_domain::ids::RevisionNumber,
     decision: Decision,
 ) -> Result<web::Json<RevisionBody>, ApiError> {
+    decision.check_lengths()?;
     let (org, by) = (caller.org_id, actor(caller));
     let revision = db::write(db, move |tx| {
         usecase::review(tx, org, &by, id, number, &decision)
@@ -337,7 +338,8 @@ async fn review(
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Needs the editor role or the requirements:write scope", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such revision of a request you sent", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not the latest submitted revision", body = Problem, content_type = "application/problem+json")
+        (status = 409, description = "Not the latest submitted revision", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The comment is too long", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/{id}/answer/revisions/{revision}/accept")]

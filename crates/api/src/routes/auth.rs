@@ -17,7 +17,7 @@ use tierlink_usecases::sessions::{self, Redemption};
 use tierlink_usecases::users::User;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::support::peer_ip;
+use super::support::{peer_ip, too_many};
 use crate::auth::keys::Jwks;
 use crate::auth::password::Verification;
 use crate::auth::tokens::{IssuedToken, TokenIssuer};
@@ -35,7 +35,9 @@ pub fn configure(config: &mut ServiceConfig) {
 ///
 /// Returns a 15-minute access token and a refresh token. A wrong e-mail
 /// and a wrong password get the same answer, in the same time. Attempts are
-/// limited per account and per address (429 with `Retry-After`).
+/// limited per address and per account from each address (429 with
+/// `Retry-After`); an account that many addresses failed to sign in to
+/// refuses, for a while, addresses it has not signed in from.
 #[utoipa::path(
     tag = "auth",
     operation_id = "login",
@@ -65,11 +67,8 @@ pub async fn login(
     }
     // A place in the hashing queue first: a refused request is no attempt.
     let place = auth.hashing.reserve()?;
-    auth.throttle
-        .attempt(email.normalised(), peer_ip(&req))
-        .map_err(|retry| ApiError::TooManyRequests {
-            retry_after: retry.0,
-        })?;
+    let (account, address) = (email.normalised().to_owned(), peer_ip(&req));
+    auth.throttle.attempt(&account, address).map_err(too_many)?;
     let found = db::read(&db, move |conn| sessions::user_credentials(conn, &email)).await?;
     let (user, hash) = found.map_or((None, None), |(user, hash)| (Some(user), Some(hash)));
     let hasher = auth.passwords.clone();
@@ -90,10 +89,12 @@ pub async fn login(
     match signed_in {
         Some(sign_in) => {
             let tokens = sign_in.store(&db, &auth).await?;
+            auth.throttle.succeeded(&account, address);
             tracing::info!("login succeeded");
             Ok(no_store(HttpResponse::Ok()).json(tokens))
         }
         None => {
+            auth.throttle.failed(&account);
             tracing::info!("login failed");
             Err(ApiError::InvalidCredentials)
         }
@@ -239,9 +240,7 @@ async fn client_credentials(
     };
     auth.throttle
         .attempt(&format!("client:{client_id}"), peer_ip(req))
-        .map_err(|retry| ApiError::TooManyRequests {
-            retry_after: retry.0,
-        })?;
+        .map_err(too_many)?;
     let bad_client = || {
         oauth(
             StatusCode::UNAUTHORIZED,
@@ -307,9 +306,7 @@ async fn refresh(
     let presented_digest = secrets::digest(&presented);
     auth.throttle
         .attempt(&format!("refresh:{presented_digest}"), peer_ip(req))
-        .map_err(|retry| ApiError::TooManyRequests {
-            retry_after: retry.0,
-        })?;
+        .map_err(too_many)?;
     let successor = secrets::generate(secrets::REFRESH_TOKEN_PREFIX);
     let successor_digest = secrets::digest(&successor);
     let expires_at = Utc::now() + auth.refresh_ttl;

@@ -20,7 +20,9 @@ use crate::db;
 use crate::idempotency::{BodyDigest, Created, IdempotencyKey, REPLAYED, create_once, digest};
 use crate::path::Id;
 use crate::problem::{ApiError, Problem};
-use crate::storage::{EvidenceStore, detect, name_contradicts};
+use crate::storage::{
+    EvidenceStore, attachment_disposition, clean_file_name, detect, name_contradicts,
+};
 use crate::wire::evidence::{EvidenceBody, EvidenceUpload};
 
 /// The largest evidence file accepted, in bytes (from `TIERLINK_MAX_UPLOAD_BYTES`).
@@ -57,7 +59,7 @@ pub fn configure(config: &mut ServiceConfig) {
         (status = 404, description = "No such request for you to answer", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The request is declined, closed or cancelled", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than the limit (25 MiB by default)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not one of the accepted kinds of file", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not multipart/form-data, or not one of the accepted kinds of file", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The name or declared type contradicts the content", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -72,6 +74,19 @@ pub async fn upload_evidence(
     mut form: Multipart,
     key: IdempotencyKey,
 ) -> Result<HttpResponse, ApiError> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap_or("(not text)"));
+    if !content_type.is_some_and(|c| {
+        c.get(..19)
+            .is_some_and(|essence| essence.eq_ignore_ascii_case("multipart/form-data"))
+    }) {
+        return Err(ApiError::wrong_content_type(
+            "`multipart/form-data` with a `file` part",
+            content_type,
+        ));
+    }
     let org = caller.org_id;
     db::read(&db, move |conn| usecase::check_uploader(conn, org, id)).await?;
 
@@ -79,11 +94,9 @@ pub async fn upload_evidence(
         .app_data::<web::Data<UploadLimit>>()
         .map_or(25 * 1024 * 1024, |limit| limit.0);
     let (file_name, declared, bytes) = read_file_part(&mut form, limit).await?;
-    let media_type = detect(&bytes).ok_or_else(|| {
-        ApiError::UnsupportedMediaType(
-            "a file that is not a PDF, PNG, JPEG, XLSX, DOCX or CSV (judged by its content)"
-                .to_owned(),
-        )
+    let media_type = detect(&bytes).ok_or_else(|| ApiError::UnsupportedMediaType {
+        expected: "a PDF, PNG, JPEG, XLSX, DOCX or CSV file (judged by its content)",
+        found: "a file of another kind".to_owned(),
     })?;
     let declared_other = declared.as_deref().is_some_and(|d| {
         !d.eq_ignore_ascii_case(media_type)
@@ -161,20 +174,12 @@ async fn read_file_part(
         if field.name() != Some("file") {
             continue;
         }
-        let file_name = field
-            .content_disposition()
-            .and_then(|d| d.get_filename())
-            .map(|name| {
-                name.rsplit(['/', '\\'])
-                    .next()
-                    .unwrap_or(name)
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .take(255)
-                    .collect::<String>()
-            })
-            .filter(|name| !name.is_empty())
-            .unwrap_or_else(|| "evidence".to_owned());
+        let file_name = clean_file_name(
+            field
+                .content_disposition()
+                .and_then(|d| d.get_filename())
+                .unwrap_or_default(),
+        );
         let declared = field.content_type().map(|m| m.essence_str().to_owned());
         let mut bytes = BytesMut::new();
         while let Some(chunk) = field
@@ -229,6 +234,8 @@ pub async fn list_evidence(
 /// Download an evidence file
 ///
 /// For the organisation that uploaded it and the requester of its request.
+/// Always as an attachment, named after the recognised type (`report.pdf`,
+/// whatever extension it was uploaded with).
 #[utoipa::path(
     tag = "answers",
     operation_id = "downloadEvidence",
@@ -252,14 +259,18 @@ pub async fn download_evidence(
         .get(&file.storage_key)
         .await
         .map_err(ApiError::internal)?;
+    // Saved under a name made from the recognised type, never opened in
+    // place, never sniffed, and sandboxed should a browser render it.
     Ok(HttpResponse::Ok()
         .content_type(file.media_type.clone())
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!(
-                "attachment; filename=\"{}\"",
-                file.file_name.replace('"', "")
-            ),
+            attachment_disposition(&file.file_name, &file.media_type),
+        ))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; sandbox; frame-ancestors 'none'",
         ))
         .insert_header(("X-Content-SHA256", file.sha256.clone()))
         .insert_header((header::ETAG, format!("\"{}\"", file.sha256)))

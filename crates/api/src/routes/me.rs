@@ -2,13 +2,13 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use tierlink_domain::access::Actor;
-use tierlink_domain::identity::Password;
+use tierlink_domain::identity::{Email, Password};
 use tierlink_domain::{FieldError, ValidationErrors};
 use tierlink_persistence::Database;
 use tierlink_usecases::sessions;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::support::{hash_password, peer_ip};
+use super::support::{hash_password, peer_ip, too_many};
 use crate::auth::password::Verification;
 use crate::auth::{AuthState, Authenticated};
 use crate::db;
@@ -94,20 +94,21 @@ pub async fn change_password(
                 .to_owned(),
         });
     };
-    let new_password = Password::parse("new_password", &body.new_password)
+    Password::parse("new_password", &body.new_password)
         .map_err(|e| ApiError::Validation(e.into()))?;
     // A place in the hashing queue first: a refused request is no attempt.
     let place = auth.hashing.reserve()?;
     auth.throttle
         .attempt(&format!("user:{user_id}"), peer_ip(&req))
-        .map_err(|retry| ApiError::TooManyRequests {
-            retry_after: retry.0,
-        })?;
+        .map_err(too_many)?;
     let org_id = caller.org_id;
-    let (_, stored) = db::read(&db, move |conn| {
+    let (user, stored) = db::read(&db, move |conn| {
         sessions::own_credentials(conn, org_id, user_id)
     })
     .await?;
+    let email = Email::parse(&user.email).map_err(ApiError::internal)?;
+    let new_password = Password::choose("new_password", &body.new_password, Some(&email))
+        .map_err(|e| ApiError::Validation(e.into()))?;
     let hasher = auth.passwords.clone();
     let current = body.current_password;
     let verification = auth

@@ -4,6 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use tierlink_domain::metrics::{self, Dimension, Framework};
 use tierlink_domain::pagination::{Cursor, Page, PageLimit};
+use tierlink_domain::requirements::GUIDANCE_MAX_CHARS;
 use tierlink_domain::{FieldError, ValidationErrors};
 use tierlink_persistence::Database;
 use tierlink_usecases::metrics::{self as usecase, CustomMetric};
@@ -192,6 +193,11 @@ pub async fn create_metric(
             ));
         }
     }
+    errors.collect(FieldError::check_max_chars(
+        "guidance",
+        body.guidance.trim(),
+        GUIDANCE_MAX_CHARS,
+    ));
     if !CUSTOM_KINDS.contains(&body.kind.as_str()) {
         errors.push(FieldError::new(
             "kind",

@@ -406,7 +406,7 @@ pub async fn supply_chain(
 ) -> Result<HttpResponse, ApiError> {
     let chain = db::read(&db, move |conn| usecase::supply_chain(conn, caller.org_id)).await?;
     Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(SupplyChainBody {
             tier1: chain.into_iter().map(ChainTier1::from).collect(),
         }))

@@ -3,9 +3,12 @@
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
+use tierlink_domain::FieldError;
 use tierlink_domain::ids::{OrgId, RequirementId};
 use tierlink_domain::metrics;
-use tierlink_domain::requirements::{Requirement, RequirementAction, RequirementContent};
+use tierlink_domain::requirements::{
+    NOTE_MAX_CHARS, Requirement, RequirementAction, RequirementContent,
+};
 use tierlink_persistence::Database;
 use tierlink_usecases::requirements::{self as usecase, RequirementFilter};
 use tierlink_usecases::{actor, requests as request_usecase};
@@ -356,6 +359,8 @@ pub async fn amend_requirement(
     JsonBody(body): JsonBody<AmendRequirement>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match.required()?;
+    FieldError::check_max_chars("note", &body.note, NOTE_MAX_CHARS)
+        .map_err(|error| ApiError::Validation(error.into()))?;
     let org = caller.org_id;
     let author = actor(&caller);
     let content = validate(&db, org, body.content)

@@ -3,7 +3,7 @@
 //! organisations to invitations and the operator CLI.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use tierlink_domain::ValidationErrors;
 use tierlink_domain::identity::{DisplayName, Email, Password};
 use tierlink_domain::ids::OrgId;
@@ -11,10 +11,11 @@ use tierlink_persistence::Database;
 use tierlink_usecases::accounts::{self, FirstAdmin};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::support::hash_password;
+use super::support::{hash_password_in, peer_ip, too_many};
 use crate::auth::{AuthState, secrets};
+use crate::db;
 use crate::extract::JsonBody;
-use crate::idempotency::{Created, IdempotencyKey, create_once};
+use crate::idempotency::{Created, IdempotencyKey, create_once, replay_stored};
 use crate::problem::{ApiError, Problem};
 use crate::wire::auth::{SignupRequest, SignupResponse};
 use crate::wire::organisations::OrganisationBody;
@@ -30,6 +31,7 @@ pub fn configure(config: &mut ServiceConfig) {
 /// admin, who then logs in at `/v1/auth/login`. An identifier or e-mail
 /// address already registered is a 409. With an `invitation_code`, the
 /// inviting firm becomes the new organisation's customer in the same step.
+/// Attempts are limited per address (429 with `Retry-After`).
 #[utoipa::path(
     tag = "auth",
     operation_id = "signUp",
@@ -47,12 +49,14 @@ pub fn configure(config: &mut ServiceConfig) {
         (status = 409, description = "An identifier or the e-mail address is already registered", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is not valid; `errors` lists each", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "A field is not valid; `errors` lists each", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many sign-ups from this address; see `Retry-After`", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/signup")]
 #[tracing::instrument(skip_all)]
 pub async fn signup(
+    req: HttpRequest,
     db: web::Data<Database>,
     auth: web::Data<AuthState>,
     JsonBody(body): JsonBody<SignupRequest>,
@@ -77,19 +81,36 @@ pub async fn signup(
     let email = errors.collect(Email::parse(&body.admin.email).map_err(|e| e.under("admin")));
     let name =
         errors.collect(DisplayName::parse(&body.admin.display_name).map_err(|e| e.under("admin")));
-    let password = errors
-        .collect(Password::parse("password", &body.admin.password).map_err(|e| e.under("admin")));
+    let password = errors.collect(
+        Password::choose("password", &body.admin.password, email.as_ref())
+            .map_err(|e| e.under("admin")),
+    );
     let (Some(organisation), Some(email), Some(name), Some(password)) =
         (organisation, email, name, password)
     else {
         return Err(ApiError::Validation(errors));
     };
-    let password_hash = hash_password(&auth, password).await?;
-    let invitation_code = body.invitation_code;
-    let code_hash = invitation_code.map(|code| secrets::digest(code.trim()));
     // No organisation exists yet: sign-up keys share one scope. A replay
     // needs the same key and the same body, password included.
     let scope = OrgId::from_uuid(uuid::Uuid::nil());
+    if let Some(replayed) = replay_stored(&db, scope, &key).await? {
+        return Ok(replayed);
+    }
+    // The attempt is counted before anything is looked up (each answer
+    // says whether an address or number is taken); a taken one is refused
+    // before any hash; the hash waits in the sign-ups' share of the
+    // hashing queue, so a flood of sign-ups never takes the places
+    // sign-ins need.
+    auth.throttle.sign_up(peer_ip(&req)).map_err(too_many)?;
+    let (checked_org, checked_email) = (organisation.clone(), email.clone());
+    db::read(&db, move |conn| {
+        accounts::check_free(conn, &checked_org, &checked_email)
+    })
+    .await?;
+    let place = auth.hashing.reserve_sign_up()?;
+    let password_hash = hash_password_in(&auth, place, password).await?;
+    let invitation_code = body.invitation_code;
+    let code_hash = invitation_code.map(|code| secrets::digest(code.trim()));
     create_once(&db, scope, key, StatusCode::CREATED, move |tx| {
         let (organisation, admin) = accounts::sign_up(
             tx,

@@ -53,19 +53,61 @@ fn csv_response(filename: &str, body: Vec<u8>) -> HttpResponse {
         .body(body)
 }
 
+/// Writes rows as CSV, every cell [`guard`]ed.
 fn write_csv(rows: Vec<Vec<String>>) -> Result<Vec<u8>, ApiError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     for row in rows {
-        writer.write_record(&row).map_err(ApiError::internal)?;
+        writer
+            .write_record(row.into_iter().map(guard))
+            .map_err(ApiError::internal)?;
     }
     writer.into_inner().map_err(ApiError::internal)
+}
+
+/// What a spreadsheet takes a cell starting with for a formula (OWASP,
+/// CSV injection): `=`, `+`, `-`, `@`, tab and carriage return.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell made safe to open in a spreadsheet (OWASP's CSV-injection
+/// advice): one that starts like a formula gets a single quote in front,
+/// which spreadsheets show as text and do not run. Text from suppliers
+/// (comments, methods, text values) and from requesters (custom metric
+/// labels) reaches the other side's spreadsheet this way. A plain number
+/// (`-5`, `+1.5`) is left alone, so negative values stay numbers: no
+/// formula can be written with digits, a sign and a point only.
+fn guard(cell: String) -> String {
+    if cell.starts_with(FORMULA_STARTS) && !is_plain_number(&cell) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
+/// A cell as imported: the quote [`guard`] put in front of a formula-like
+/// cell is taken off again, so an exported or filled-in file imports as
+/// what was written. (A cell that really starts with a quote followed by
+/// `=`, `+`, `-`, `@` loses that quote.)
+fn unguard(cell: String) -> String {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest.to_owned(),
+        _ => cell,
+    }
+}
+
+/// `-5`, `+1.25`, `.5`: an optional sign, digits, at most one point.
+fn is_plain_number(cell: &str) -> bool {
+    let digits = cell.strip_prefix(['+', '-']).unwrap_or(cell);
+    digits.bytes().any(|b| b.is_ascii_digit())
+        && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && digits.bytes().filter(|b| *b == b'.').count() <= 1
 }
 
 /// Download a request's answer template (CSV)
 ///
 /// One row per item: its code, English and Korean label, whether it is
 /// required and the expected unit. Fill `value` (and `unit`, `obtained`,
-/// `method`, `comment`) and import it.
+/// `method`, `comment`) and import it. A cell that a spreadsheet would run
+/// as a formula starts with a `'`, which the import takes off again.
 #[utoipa::path(
     tag = "answers",
     operation_id = "getAnswerTemplate",
@@ -166,10 +208,9 @@ pub async fn import_answer(
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    if !content_type.starts_with("text/csv") {
-        return Err(ApiError::UnsupportedMediaType(content_type.to_owned()));
+        .map(|v| v.to_str().unwrap_or("(not text)"));
+    if !content_type.is_some_and(|c| c.starts_with("text/csv")) {
+        return Err(ApiError::wrong_content_type("`text/csv`", content_type));
     }
     let (bodies, lines) = parse_rows(&body)?;
     let entries = validate(&db, caller.org_id, id, bodies)
@@ -228,10 +269,10 @@ fn parse_rows(body: &[u8]) -> Result<(Vec<EntryInputBody>, Vec<u64>), ApiError> 
                 ));
             }
             Ok(row) => {
-                let optional = |s: String| (!s.is_empty()).then_some(s);
+                let optional = |s: String| (!s.is_empty()).then_some(unguard(s));
                 bodies.push(EntryInputBody {
-                    metric: row.item_code,
-                    value: Value::String(row.value),
+                    metric: unguard(row.item_code),
+                    value: Value::String(unguard(row.value)),
                     unit: optional(row.unit),
                     method: optional(row.method),
                     obtained: optional(row.obtained),
@@ -358,4 +399,32 @@ pub async fn export_answer(
         &format!("answer-{id}-r{}.csv", revision.number),
         write_csv(rows)?,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_like_cells_are_guarded_and_plain_numbers_are_not() {
+        for (cell, written) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("-", "'-"),
+            ("-5", "-5"),
+            ("+1.25", "+1.25"),
+            ("-.5", "-.5"),
+            ("42", "42"),
+            ("Scope 1 = all sites", "Scope 1 = all sites"),
+            ("", ""),
+        ] {
+            assert_eq!(guard(cell.to_owned()), written, "{cell:?}");
+            assert_eq!(unguard(written.to_owned()), cell, "{written:?}");
+        }
+        assert_eq!(unguard("'quoted".to_owned()), "'quoted");
+    }
 }

@@ -8,6 +8,8 @@ use tierlink_domain::identity::Password;
 use tierlink_domain::pagination::Cursor;
 
 use crate::auth::AuthState;
+use crate::auth::hashing::Place;
+use crate::auth::throttle::RetryAfter;
 use crate::problem::ApiError;
 use crate::wire::pagination::next_link;
 
@@ -16,20 +18,30 @@ pub fn peer_ip(req: &HttpRequest) -> Option<IpAddr> {
     req.peer_addr().map(|address| address.ip())
 }
 
-/// Runs argon2 work on the hashing threads.
-pub async fn with_hashing<T: Send + 'static>(
-    auth: &AuthState,
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ApiError> {
-    auth.hashing.run(work).await
-}
-
 /// Hashes a password on the hashing threads.
 pub async fn hash_password(auth: &AuthState, password: Password) -> Result<String, ApiError> {
+    let place = auth.hashing.reserve()?;
+    hash_password_in(auth, place, password).await
+}
+
+/// Hashes a password in a place of the hashing queue taken earlier.
+pub async fn hash_password_in(
+    auth: &AuthState,
+    place: Place,
+    password: Password,
+) -> Result<String, ApiError> {
     let hasher = auth.passwords.clone();
-    with_hashing(auth, move || hasher.hash(&password))
+    auth.hashing
+        .run_in(place, move || hasher.hash(&password))
         .await?
         .map_err(ApiError::internal)
+}
+
+/// 429 with `Retry-After` for a throttled attempt.
+pub fn too_many(retry: RetryAfter) -> ApiError {
+    ApiError::TooManyRequests {
+        retry_after: retry.0,
+    }
 }
 
 /// A 200 response builder for a page, with the `Link` header when there is a next page.

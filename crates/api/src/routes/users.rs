@@ -9,12 +9,12 @@ use tierlink_persistence::Database;
 use tierlink_usecases::users::{self as usecase, NewUser, UserChanges};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::support::{hash_password, page_response};
+use super::support::{hash_password, page_response, too_many};
 use crate::auth::AuthState;
 use crate::auth::caller::{Authorized, need};
 use crate::db;
 use crate::extract::{JsonBody, QueryParams};
-use crate::idempotency::{Created, IdempotencyKey, create_once};
+use crate::idempotency::{Created, IdempotencyKey, create_once, replay_stored};
 use crate::path::Id;
 use crate::problem::{ApiError, Problem};
 use crate::wire::pagination::PageParams;
@@ -75,7 +75,8 @@ pub async fn list_users(
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only admins manage users", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The e-mail address is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is not valid", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "A field is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many users added at once; see `Retry-After`", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("")]
@@ -90,10 +91,20 @@ pub async fn create_user(
     let mut errors = ValidationErrors::new();
     let email = errors.collect(Email::parse(&body.email));
     let name = errors.collect(DisplayName::parse(&body.display_name));
-    let password = errors.collect(Password::parse("password", &body.password));
+    let password = errors.collect(Password::choose("password", &body.password, email.as_ref()));
     let (Some(email), Some(name), Some(password)) = (email, name, password) else {
         return Err(ApiError::Validation(errors));
     };
+    if let Some(replayed) = replay_stored(&db, caller.org_id, &key).await? {
+        return Ok(replayed);
+    }
+    // Each answer tells whether an address has an account somewhere:
+    // attempts are limited per organisation, and counted before looking.
+    auth.throttle
+        .new_user(&caller.org_id.to_string())
+        .map_err(too_many)?;
+    let checked = email.clone();
+    db::read(&db, move |conn| usecase::check_email_free(conn, &checked)).await?;
     let password_hash = hash_password(&auth, password).await?;
     let role = body.role.into();
     create_once(&db, caller.org_id, key, StatusCode::CREATED, move |tx| {

@@ -3,7 +3,9 @@
 use tierlink_domain::FieldError;
 use tierlink_domain::ids::{OrgId, RequestId};
 use tierlink_domain::requests::Party;
-use tierlink_domain::revisions::{RecordedEntry, Revision, RevisionStatus, check_attachable};
+use tierlink_domain::revisions::{
+    RecordedEntry, Revision, RevisionStatus, check_attachable, seen_by,
+};
 use tierlink_persistence::locks::lock_request;
 use tierlink_persistence::{DbConnection, attachments as attached, requests, revisions};
 
@@ -67,8 +69,13 @@ pub fn attachments(
         else {
             continue;
         };
+        // Neither the tier-1 nor its customer answers the child request:
+        // where its reused entries came from is the tier-2's own business.
         let entries = if is_tier1 || revision.share_upstream {
-            Some(revisions::entries(conn, child, revision.number)?)
+            Some(seen_by(
+                revisions::entries(conn, child, revision.number)?,
+                None,
+            ))
         } else {
             None
         };

@@ -3,7 +3,7 @@
 
 use tierlink_domain::ids::{OrgId, RequestId, RevisionNumber};
 use tierlink_domain::requests::{Party, RequestStatus};
-use tierlink_domain::revisions::{RecordedEntry, Revision};
+use tierlink_domain::revisions::{RecordedEntry, Revision, seen_by};
 use tierlink_persistence::{DbConnection, drafts, requests, revisions};
 
 use crate::error::{Error, not_found};
@@ -41,16 +41,18 @@ pub fn revisions(
     Ok(revisions::list(conn, id)?)
 }
 
-/// One revision with its entries: for the request's supplier and its sender.
+/// One revision with its entries: for the request's supplier and its
+/// sender (who does not see where reused entries came from).
 pub fn revision(
     conn: &mut DbConnection,
     viewer: OrgId,
     id: RequestId,
     number: RevisionNumber,
 ) -> Result<(Revision, Vec<RecordedEntry>), Error> {
-    requests::standing(conn, viewer, id).map_err(not_found("request"))?;
+    let (party, _) = requests::standing(conn, viewer, id).map_err(not_found("request"))?;
     let revision = revisions::find(conn, id, number).map_err(not_found("revision"))?;
-    Ok((revision, revisions::entries(conn, id, number)?))
+    let entries = revisions::entries(conn, id, number)?;
+    Ok((revision, seen_by(entries, Some(party))))
 }
 
 /// The revision numbered `number`, or the latest when `None` (a CSV
@@ -61,11 +63,12 @@ pub fn revision_or_latest(
     id: RequestId,
     number: Option<RevisionNumber>,
 ) -> Result<(Revision, Vec<RecordedEntry>), Error> {
-    requests::standing(conn, viewer, id).map_err(not_found("request"))?;
+    let (party, _) = requests::standing(conn, viewer, id).map_err(not_found("request"))?;
     let number = match number {
         Some(number) => number,
         None => revisions::latest_number(conn, id)?.ok_or(Error::NotFound("revision"))?,
     };
     let revision = revisions::find(conn, id, number).map_err(not_found("revision"))?;
-    Ok((revision, revisions::entries(conn, id, number)?))
+    let entries = revisions::entries(conn, id, number)?;
+    Ok((revision, seen_by(entries, Some(party))))
 }
