@@ -108,6 +108,9 @@ async fn validate(
 }
 
 /// List my requirements
+///
+/// The requirements my organisation wrote, oldest first, a page at a time;
+/// filter by status.
 #[utoipa::path(
     tag = "requirements",
     operation_id = "listRequirements",
@@ -377,6 +380,9 @@ pub async fn amend_requirement(
 }
 
 /// List a requirement's amendments
+///
+/// One entry per amendment since publication, oldest first: the version it
+/// made, the fields it changed and the note shown to suppliers.
 #[utoipa::path(
     tag = "requirements",
     operation_id = "listRequirementVersions",

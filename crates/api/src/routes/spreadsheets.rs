@@ -21,6 +21,7 @@ use crate::extract::QueryParams;
 use crate::path::Id;
 use crate::problem::{ApiError, Problem};
 use crate::wire::answers::{AnswerBody, EntryInputBody, ExportQuery};
+use crate::wire::files::FileBytes;
 
 pub fn configure(config: &mut ServiceConfig) {
     config
@@ -72,7 +73,8 @@ fn write_csv(rows: Vec<Vec<String>>) -> Result<Vec<u8>, ApiError> {
     params(("id" = uuid::Uuid, Path, description = "The request's id")),
     security(("bearer" = []), ("oauth2" = ["responses:read"])),
     responses(
-        (status = 200, description = "The template", content_type = "text/csv", body = String),
+        (status = 200, description = "The template, UTF-8", content((inline(FileBytes) = "text/csv")),
+            headers(("Content-Disposition" = String, description = "`attachment; filename=\"request-<id>.csv\"`"))),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request for you to answer", body = Problem, content_type = "application/problem+json")
     )
@@ -143,14 +145,15 @@ pub async fn answer_template(
     tag = "answers",
     operation_id = "importAnswer",
     params(("id" = uuid::Uuid, Path, description = "The request's id")),
-    request_body(content = String, content_type = "text/csv", description = "The filled template"),
+    request_body(description = "The filled template, UTF-8: as `text/csv`, or as bytes (`application/octet-stream`)",
+        content((inline(FileBytes) = "text/csv"), (inline(FileBytes) = "application/octet-stream"))),
     security(("bearer" = []), ("oauth2" = ["responses:write"])),
     responses(
         (status = 200, description = "Imported into the draft", body = AnswerBody),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Needs the editor role or the responses:write scope", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request for you to answer", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not text/csv", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither `text/csv` nor `application/octet-stream`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad rows, each listed by line; nothing imported", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -168,7 +171,9 @@ pub async fn import_answer(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    if !content_type.starts_with("text/csv") {
+    if !content_type.starts_with("text/csv")
+        && !content_type.starts_with("application/octet-stream")
+    {
         return Err(ApiError::UnsupportedMediaType(content_type.to_owned()));
     }
     let (bodies, lines) = parse_rows(&body)?;
@@ -294,7 +299,8 @@ fn by_line(errors: ValidationErrors, lines: &[u64]) -> ValidationErrors {
     params(("id" = uuid::Uuid, Path, description = "The request's id"), ExportQuery),
     security(("bearer" = []), ("oauth2" = ["responses:read"])),
     responses(
-        (status = 200, description = "The revision as CSV", content_type = "text/csv", body = String),
+        (status = 200, description = "The revision as CSV, UTF-8", content((inline(FileBytes) = "text/csv")),
+            headers(("Content-Disposition" = String, description = "`attachment; filename=\"answer-<id>-r<revision>.csv\"`"))),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request or revision for you", body = Problem, content_type = "application/problem+json")
     )
