@@ -40,6 +40,10 @@ pub struct TokenRequest {
     /// For `refresh_token`.
     pub refresh_token: Option<String>,
     /// Space-separated scopes to narrow a client's token to.
+    #[schema(
+        pattern = "^(requirements|responses):(read|write)( (requirements|responses):(read|write))*$",
+        example = "requirements:read responses:write"
+    )]
     pub scope: Option<String>,
 }
 
@@ -73,8 +77,11 @@ pub struct TokenResponse {
     /// Single use: each exchange returns a new one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
-    /// For machine clients: the scopes granted.
+    /// For machine clients: the scopes granted, space-separated.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(
+        pattern = "^(requirements|responses):(read|write)( (requirements|responses):(read|write))*$"
+    )]
     pub scope: Option<String>,
 }
 
