@@ -276,6 +276,21 @@ fn openapi_every_operation_documents_every_status_it_can_return() {
         if path.starts_with("/v1/") {
             assert!(has("503"), "{name}: 503 when the database is away");
         }
+        let scoped = operation["security"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|s| {
+                s["oauth2"]
+                    .as_array()
+                    .is_some_and(|scopes| !scopes.is_empty())
+            });
+        if scoped {
+            assert!(has("403"), "{name}: 403 for a token without the scope");
+        }
+        if params.iter().any(|p| p["name"] == "Idempotency-Key") {
+            assert!(has("409"), "{name}: 409 for a key used with another body");
+        }
         if throttled.contains(&path) {
             assert!(has("429"), "{name}: 429 when throttled");
         }

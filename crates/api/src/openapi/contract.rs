@@ -87,7 +87,7 @@ pub fn apply(document: &mut OpenApi) {
         for operation in operations.into_iter().flatten() {
             complete_parameters(operation);
             add_error_responses(path, operation);
-            add_examples(operation);
+            add_examples(path, operation);
             add_headers(operation);
         }
     }
@@ -121,6 +121,18 @@ fn meaning(code: &str) -> &'static str {
         "password_hashing_busy" => {
             "too many password checks are waiting; nothing was done, send the same request again"
         }
+        "request_not_answerable" => {
+            "the request is declined, closed or cancelled: it can no longer be answered"
+        }
+        "illegal_transition" => "the status does not allow this; the detail names what it allows",
+        "not_under_review" => "not the latest submitted revision awaiting review",
+        "not_accepted" => "the forwarded request's answer is not accepted yet",
+        "nothing_to_reuse" => "no submitted answer with entries this request asks for",
+        "duplicate" => "it exists already",
+        "last_admin" => "the organisation would be left without an active admin",
+        "client_revoked" => "the client is revoked",
+        "invitation_used" => "the invitation was accepted already",
+        "invitation_invalid" => "no invitation has this code",
         _ => "",
     }
 }
@@ -193,6 +205,22 @@ fn add_error_responses(path: &str, operation: &mut Operation) {
     let json_body = body_types.iter().any(|t| t == "application/json");
     let secured =
         operation.security.as_ref().is_some_and(|s| !s.is_empty()) && id != "requestToken";
+    // A permission beyond reading one's own organisation: a scope of the
+    // client-credentials flow, or people only (no `oauth2` at all).
+    let schemes: Vec<Value> = operation
+        .security
+        .iter()
+        .flatten()
+        .filter_map(|requirement| serde_json::to_value(requirement).ok())
+        .collect();
+    let guarded = secured
+        && (schemes.iter().all(|scheme| scheme.get("oauth2").is_none())
+            || schemes.iter().any(|scheme| {
+                scheme
+                    .get("oauth2")
+                    .and_then(Value::as_array)
+                    .is_some_and(|scopes| !scopes.is_empty())
+            }));
 
     let mut add = |status: &str, code: &str| {
         add_cause(operation, status, code);
@@ -211,8 +239,16 @@ fn add_error_responses(path: &str, operation: &mut Operation) {
     if secured {
         add("401", "unauthorized");
     }
+    if guarded {
+        add("403", "forbidden");
+    }
     if has_id {
         add("404", "not_found");
+    }
+    if let Some((_, codes)) = CONFLICTS.iter().find(|(op, _)| *op == id)
+        && let Some(code) = codes.first()
+    {
+        add("409", code);
     }
     if idempotent {
         add("409", "idempotency_key_reused");
@@ -244,7 +280,13 @@ fn add_cause(operation: &mut Operation, status: &str, code: &str) {
     let responses = &mut operation.responses.responses;
     match responses.get_mut(status) {
         Some(RefOr::T(response)) => {
-            if !response.description.contains(&format!("`{code}`")) {
+            // A status with one code keeps the route's own words; the
+            // example names the code.
+            let sole = matches!(
+                status,
+                "401" | "403" | "404" | "413" | "415" | "422" | "429"
+            );
+            if !sole && !response.description.contains(&format!("`{code}`")) {
                 let own = response.description.trim_end();
                 let stop = if own.ends_with(['.', '!', '?']) {
                     ""
@@ -286,10 +328,11 @@ fn problem_content() -> Content {
 /// Every problem response gets an example of its status and code, made by
 /// the error the server answers with; the token endpoint's RFC 6749 errors
 /// get theirs.
-fn add_examples(operation: &mut Operation) {
+fn add_examples(path: &str, operation: &mut Operation) {
     let id = operation.operation_id.clone().unwrap_or_default();
     let idempotent = has_idempotency_key(operation);
     let has_body = operation.request_body.is_some();
+    let context = Context::of(path, operation);
     let descriptions: Vec<(String, String)> = operation
         .responses
         .responses
@@ -311,7 +354,7 @@ fn add_examples(operation: &mut Operation) {
             content.examples.clear();
             content.example = codes
                 .first()
-                .and_then(|code| example_problem(&status, code));
+                .and_then(|code| example_problem(&status, code, &context));
         }
         if id == "requestToken"
             && let Some(content) = response.content.get_mut("application/json")
@@ -398,8 +441,65 @@ fn codes_for(
     codes
 }
 
+/// What an operation's examples name: the parameter a 400 points at and
+/// the permission a 403 says is missing.
+struct Context {
+    parameter: String,
+    permission: Permission,
+}
+
+impl Context {
+    fn of(path: &str, operation: &Operation) -> Self {
+        let parameters = operation.parameters.as_deref().unwrap_or_default();
+        let parameter = parameters
+            .iter()
+            .find(|p| p.parameter_in == ParameterIn::Path && p.name != "code")
+            .or_else(|| {
+                parameters
+                    .iter()
+                    .find(|p| p.parameter_in == ParameterIn::Query)
+            })
+            .or_else(|| parameters.first())
+            .map_or_else(|| "id".to_owned(), |p| p.name.clone());
+        let scope = operation
+            .security
+            .iter()
+            .flatten()
+            .filter_map(|requirement| serde_json::to_value(requirement).ok())
+            .find_map(|scheme| scheme.get("oauth2")?.get(0)?.as_str().map(str::to_owned));
+        let permission = match scope.as_deref() {
+            Some("requirements:read") => Permission::ReadRequirements,
+            Some("requirements:write") => Permission::WriteRequirements,
+            Some("responses:read") => Permission::ReadResponses,
+            Some("responses:write") => Permission::WriteResponses,
+            _ if path.starts_with("/v1/users") => Permission::ManageUsers,
+            _ if path.starts_with("/v1/api-clients") => Permission::ManageClients,
+            _ => Permission::ManageNetwork,
+        };
+        Self {
+            parameter,
+            permission,
+        }
+    }
+
+    /// A plausible invalid value of the parameter, and why.
+    fn invalid_parameter(&self) -> ValidationErrors {
+        let (code, message) = match self.parameter.as_str() {
+            "limit" => ("invalid_value", "limit must be between 1 and 200"),
+            "revision" => ("invalid_revision", "`0` is not a revision number (1, 2, …)"),
+            "Idempotency-Key" => (
+                "invalid_value",
+                "an idempotency key is 1 to 255 visible ASCII characters (a UUID is a good choice)",
+            ),
+            "status" | "framework" => ("invalid_value", "`pending` is not one of the values"),
+            _ => ("invalid_id", "`42` is not a valid id (a UUID is expected)"),
+        };
+        ValidationErrors::from(FieldError::new(self.parameter.clone(), code, message))
+    }
+}
+
 /// The problem the server answers with for `code`, as JSON.
-fn example_problem(status: &str, code: &str) -> Option<Value> {
+fn example_problem(status: &str, code: &str, context: &Context) -> Option<Value> {
     let field = |field: &str, code: &'static str, message: &str| {
         ValidationErrors::from(FieldError::new(field, code, message))
     };
@@ -409,11 +509,7 @@ fn example_problem(status: &str, code: &str) -> Option<Value> {
         message: message.to_owned(),
     };
     let error = match code {
-        "invalid_parameter" => ApiError::InvalidParameter(field(
-            "id",
-            "invalid_id",
-            "`42` is not a valid id (a UUID is expected)",
-        )),
+        "invalid_parameter" => ApiError::InvalidParameter(context.invalid_parameter()),
         "malformed_json" => {
             ApiError::MalformedJson("EOF while parsing an object at line 1 column 15".to_owned())
         }
@@ -426,7 +522,7 @@ fn example_problem(status: &str, code: &str) -> Option<Value> {
         )),
         "unauthorized" => ApiError::Unauthenticated("the access token has expired"),
         "invalid_credentials" => ApiError::InvalidCredentials,
-        "forbidden" => ApiError::Forbidden(Permission::WriteResponses),
+        "forbidden" => ApiError::Forbidden(context.permission),
         "signup_closed" => ApiError::Denied {
             code: "signup_closed",
             message: "open sign-up is switched off; sign up with an invitation code".to_owned(),
