@@ -16,6 +16,8 @@ use utoipa::openapi::security::{
 
 use crate::problem::{Problem, ProblemField};
 
+mod contract;
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -28,7 +30,11 @@ use crate::problem::{Problem, ProblemField};
         contact(name = "Tierlink maintainers", url = "https://github.com/tierlink/tierlink"),
         license(name = "Apache License 2.0", identifier = "Apache-2.0")
     ),
-    servers((url = "/", description = "The server this document was fetched from")),
+    servers(
+        (url = "http://127.0.0.1:8080", description = "A Tierlink started locally with `cargo run --release` \
+            (its default address). Point a client at your deployment's origin instead."),
+        (url = "/", description = "The server this document was fetched from (Swagger UI on a deployment)")
+    ),
     tags(
         (name = "auth", description = "Sign-up, login, OAuth 2.0 tokens for people and machine clients, and the JWKS"),
         (name = "organisations", description = "Large firms and suppliers, with their legal identifiers"),
@@ -47,9 +53,11 @@ use crate::problem::{Problem, ProblemField};
 )]
 struct ApiHeader;
 
-/// Declares the two ways to authenticate: a bearer token (from login or
-/// the token endpoint), and the OAuth 2.0 client-credentials flow, so Swagger
-/// UI's "Authorize" accepts a pasted token or a client id and secret.
+/// Declares the ways to authenticate: a bearer token (from login or the
+/// token endpoint), the OAuth 2.0 client-credentials flow, so Swagger UI's
+/// "Authorize" accepts a pasted token or a client id and secret, and HTTP
+/// Basic, with which a machine client may present its id and secret to the
+/// token endpoint (RFC 6749 §2.3.1).
 struct SecuritySchemes;
 
 impl utoipa::Modify for SecuritySchemes {
@@ -63,6 +71,18 @@ impl utoipa::Modify for SecuritySchemes {
                     .bearer_format("JWT")
                     .description(Some(
                         "An access token from `/v1/auth/login` or `/v1/auth/token`.",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "basic",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Basic)
+                    .description(Some(
+                        "A machine client's `client_id` and `client_secret`, form-URL-encoded \
+                         (RFC 6749 §2.3.1): only at `/v1/auth/token`.",
                     ))
                     .build(),
             ),
@@ -100,62 +120,12 @@ pub fn document() -> utoipa::openapi::OpenApi {
     complete(document)
 }
 
-/// What is added to the document collected from the routes: every
-/// operation's 503. The server applies it to the document it serves too.
+/// What is added to the document collected from the routes: the errors,
+/// headers and examples every operation shares ([`contract`]). The server
+/// applies it to the document it serves too.
 pub fn complete(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
-    add_unavailable_responses(&mut document);
+    contract::apply(&mut document);
     document
-}
-
-/// Every operation that touches the database can answer 503: written once
-/// here rather than in each `#[utoipa::path]`, so SDKs know to retry.
-fn add_unavailable_responses(document: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::{
-        ContentBuilder, HeaderBuilder, Ref, ResponseBuilder, schema::ObjectBuilder, schema::Type,
-    };
-    let response = ResponseBuilder::new()
-        .description(
-            "`service_unavailable`: the database cannot be reached (retry after the \
-             `Retry-After` seconds), `database_busy`: another change held the records \
-             this request needed, `storage_full`: the server's disk is full, or (operations that check or set a password) \
-             `password_hashing_busy`: too many password checks are waiting. Nothing was \
-             written; send the same request again.",
-        )
-        .header(
-            "Retry-After",
-            HeaderBuilder::new()
-                .schema(ObjectBuilder::new().schema_type(Type::Integer))
-                .description(Some("Seconds to wait before retrying"))
-                .build(),
-        )
-        .content(
-            "application/problem+json",
-            ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name("Problem")))
-                .build(),
-        )
-        .build();
-    for (path, item) in &mut document.paths.paths {
-        // Probes and the key set answer without the database (readiness
-        // documents its own 503).
-        if path.starts_with("/healthz") || path.starts_with("/readyz") || path.contains("jwks") {
-            continue;
-        }
-        let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ];
-        for operation in operations.into_iter().flatten() {
-            operation
-                .responses
-                .responses
-                .entry("503".to_owned())
-                .or_insert_with(|| response.clone().into());
-        }
-    }
 }
 
 /// The document as committed: pretty JSON with a final newline.

@@ -48,6 +48,7 @@ pub struct Problem {
     /// A short summary of the kind of problem.
     pub title: String,
     /// The HTTP status code.
+    #[schema(minimum = 400, maximum = 599)]
     pub status: u16,
     /// What went wrong in this occurrence, for people.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -56,6 +57,7 @@ pub struct Problem {
     pub code: String,
     /// For invalid input: every offending field.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
     pub errors: Vec<ProblemField>,
 }
 
@@ -231,7 +233,7 @@ impl ApiError {
         Self::InvalidParameter(error.into())
     }
 
-    fn problem(&self) -> Problem {
+    pub(crate) fn problem(&self) -> Problem {
         let status = self.status_code();
         match self {
             Self::Validation(errors) => Problem::new(
@@ -473,11 +475,12 @@ impl ResponseError for ApiError {
 
 /// The RFC 6749 §5.2 error shape: `{"error": ..., "error_description": ...}`.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"error": "invalid_client", "error_description": "unknown client or wrong secret"}))]
+#[schema(example = json!({"error": "invalid_client", "error_description": "unknown client or wrong secret"}),
+    as = OAuthError)]
 pub struct OAuthErrorBody {
-    /// `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`,
-    /// `unsupported_grant_type` or `invalid_scope`.
+    #[schema(value_type = crate::wire::enums::OAuthErrorCode)]
     pub error: String,
+    /// What went wrong, for people.
     pub error_description: String,
 }
 

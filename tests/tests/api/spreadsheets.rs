@@ -187,3 +187,23 @@ async fn a_submitted_revision_exports_as_csv_for_both_sides() {
     )
     .await;
 }
+
+/// Generated SDKs send a file's bytes as `application/octet-stream`: the
+/// import takes them like `text/csv`.
+#[tokio::test]
+async fn the_import_takes_the_file_as_bytes_too() {
+    let (app, request) = setup().await;
+    let token = app.org("Hanbit").token();
+    let response = app
+        .client
+        .post(app.url(&format!("/v1/requests/{request}/answer/import")))
+        .bearer_auth(token)
+        .header("content-type", "application/octet-stream")
+        .body("item_code,value,unit\nghg.scope1,12.5,tCO2e\n")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 200);
+    let answer: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(answer["draft"][0]["metric"], "ghg.scope1");
+}

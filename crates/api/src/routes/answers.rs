@@ -130,6 +130,10 @@ pub async fn save_answer(
 }
 
 /// Save one entry of my answer
+///
+/// Validates the entry and saves it in the draft, replacing the item's
+/// previous entry and leaving the others. The body's `metric` must be the
+/// path's.
 #[utoipa::path(
     tag = "answers",
     operation_id = "saveAnswerEntry",
@@ -217,7 +221,7 @@ fn strip_prefix(errors: ValidationErrors, prefix: &str) -> ValidationErrors {
     tag = "answers",
     operation_id = "submitAnswer",
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key and body replay the first answer"), ("id" = uuid::Uuid, Path, description = "The request's id")),
-    request_body(content = SubmitAnswer, description = "Optional"),
+    request_body(content = Option<SubmitAnswer>, description = "Optional: without a body, `share_upstream` is `false`"),
     security(("bearer" = []), ("oauth2" = ["responses:write"])),
     responses(
         (status = 201, description = "Submitted: the new revision", body = RevisionBody),
@@ -284,6 +288,9 @@ pub async fn list_revisions(
 }
 
 /// Get one revision with its entries
+///
+/// A submitted revision as it was submitted, with its review. For the
+/// supplier and for the requester of the request.
 #[utoipa::path(
     tag = "answers",
     operation_id = "getAnswerRevision",
@@ -327,11 +334,14 @@ async fn review(
 }
 
 /// Accept a submitted revision
+///
+/// The requester accepts the latest submitted revision, with an optional
+/// comment; the request becomes `accepted`. The body may be left out.
 #[utoipa::path(
     tag = "answers",
     operation_id = "acceptAnswerRevision",
     params(("id" = uuid::Uuid, Path, description = "The request's id"), ("revision" = i32, Path, description = "The latest revision")),
-    request_body(content = ReviewInput, description = "Optional comment"),
+    request_body(content = Option<ReviewInput>, description = "Optional: a comment"),
     security(("bearer" = []), ("oauth2" = ["requirements:write"])),
     responses(
         (status = 200, description = "Accepted", body = RevisionBody),

@@ -34,6 +34,9 @@ pub fn configure(config: &mut ServiceConfig) {
 }
 
 /// List machine clients
+///
+/// The organisation's machine clients, revoked ones included, oldest first,
+/// a page at a time; secrets are never shown again. For admins.
 #[utoipa::path(
     tag = "api-clients",
     operation_id = "listApiClients",
@@ -134,6 +137,8 @@ pub async fn create_api_client(
 }
 
 /// Get a machine client
+///
+/// One of the organisation's machine clients, without its secret. For admins.
 #[utoipa::path(
     tag = "api-clients",
     operation_id = "getApiClient",

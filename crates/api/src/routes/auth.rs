@@ -171,6 +171,7 @@ impl SignIn {
     tag = "auth",
     operation_id = "requestToken",
     request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded"),
+    security(("basic" = []), ()),
     responses(
         (status = 200, description = "A token", body = TokenResponse),
         (status = 400, description = "`invalid_request`, `invalid_grant`, `unsupported_grant_type` or `invalid_scope`", body = OAuthErrorBody),

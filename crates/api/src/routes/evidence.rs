@@ -24,6 +24,7 @@ use crate::storage::{
     EvidenceStore, attachment_disposition, clean_file_name, detect, name_contradicts,
 };
 use crate::wire::evidence::{EvidenceBody, EvidenceUpload};
+use crate::wire::files::FileBytes;
 
 /// The largest evidence file accepted, in bytes (from `TIERLINK_MAX_UPLOAD_BYTES`).
 #[derive(Debug, Clone, Copy)]
@@ -205,6 +206,9 @@ async fn read_file_part(
 }
 
 /// List a request's evidence files
+///
+/// The files uploaded for a request, oldest first: for its supplier and its
+/// requester. Download one with `GET /v1/evidence/{id}`.
 #[utoipa::path(
     tag = "answers",
     operation_id = "listEvidence",
@@ -239,10 +243,23 @@ pub async fn list_evidence(
 #[utoipa::path(
     tag = "answers",
     operation_id = "downloadEvidence",
-    params(("id" = String, Path, description = "The evidence file's id")),
+    params(("id" = uuid::Uuid, Path, description = "The evidence file's id")),
     security(("bearer" = []), ("oauth2" = ["responses:read"])),
     responses(
-        (status = 200, description = "The file, with its recognised type", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 200, description = "The file, with its recognised type",
+            content(
+                (inline(FileBytes) = "application/pdf"),
+                (inline(FileBytes) = "image/png"),
+                (inline(FileBytes) = "image/jpeg"),
+                (inline(FileBytes) = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                (inline(FileBytes) = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+                (inline(FileBytes) = "text/csv")
+            ),
+            headers(
+                ("Content-Disposition" = String, description = "`attachment; filename=\"…\"`: the name it was uploaded with"),
+                ("ETag" = String, description = "The SHA-256 of the content, quoted"),
+                ("X-Content-SHA256" = String, description = "The SHA-256 of the content, hex")
+            )),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such file for you", body = Problem, content_type = "application/problem+json")
     )

@@ -108,6 +108,9 @@ pub async fn list_metrics(
 }
 
 /// Get a metric
+///
+/// A metric of the built-in catalogue or one of my organisation's custom
+/// metrics: its labels, kind, units or choices and the frameworks it serves.
 #[utoipa::path(
     tag = "metrics",
     operation_id = "getMetric",

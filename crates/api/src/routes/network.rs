@@ -114,6 +114,9 @@ pub async fn create_invitation(
 }
 
 /// List my invitations
+///
+/// The invitations my organisation sent, with their status (the codes are
+/// never shown again), oldest first, a page at a time. For admins.
 #[utoipa::path(
     tag = "network",
     operation_id = "listInvitations",
@@ -147,6 +150,9 @@ pub async fn list_invitations(
 }
 
 /// Withdraw an invitation
+///
+/// Its code stops working at once. An accepted invitation cannot be
+/// withdrawn; end the supplier link instead. For admins.
 #[utoipa::path(
     tag = "network",
     operation_id = "revokeInvitation",
@@ -220,7 +226,10 @@ pub struct PartnerQuery {
     /// Include links that have ended (default `false`).
     #[serde(default)]
     pub include_ended: bool,
+    /// How many items to return, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
+    /// Where to continue: the `next_cursor` of the previous page. Opaque.
     pub cursor: Option<String>,
 }
 
@@ -296,6 +305,9 @@ pub async fn list_customers(
 }
 
 /// Stop buying from a supplier
+///
+/// Ends the link: the supplier no longer receives new requests from me;
+/// requests already sent keep their history. For admins.
 #[utoipa::path(
     tag = "network",
     operation_id = "endSupplierLink",
@@ -318,6 +330,9 @@ pub async fn end_supplier(
 }
 
 /// Stop supplying a customer
+///
+/// Ends the link from the supplier's side: the customer can no longer send
+/// me requests. For admins.
 #[utoipa::path(
     tag = "network",
     operation_id = "endCustomerLink",

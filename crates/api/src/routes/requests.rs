@@ -289,6 +289,9 @@ pub async fn forward_request(
 }
 
 /// List what I forwarded from a request
+///
+/// The requests I sent my own suppliers from a request I received, one per
+/// supplier, with their status. For the supplier that forwarded them.
 #[utoipa::path(
     tag = "requests",
     operation_id = "listForwardedRequests",

@@ -111,6 +111,9 @@ async fn validate(
 }
 
 /// List my requirements
+///
+/// The requirements my organisation wrote, oldest first, a page at a time;
+/// filter by status.
 #[utoipa::path(
     tag = "requirements",
     operation_id = "listRequirements",
@@ -384,6 +387,9 @@ pub async fn amend_requirement(
 }
 
 /// List a requirement's amendments
+///
+/// One entry per amendment since publication, oldest first: the version it
+/// made, the fields it changed and the note shown to suppliers.
 #[utoipa::path(
     tag = "requirements",
     operation_id = "listRequirementVersions",

@@ -36,11 +36,7 @@ pub fn configure(config: &mut ServiceConfig) {
     tag = "auth",
     operation_id = "signUp",
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key and body replay the first answer")),
-    request_body(content = SignupRequest, example = json!({
-        "organisation": {"name": "Hanbit Precision Co., Ltd.", "country": "KR",
-            "identifiers": [{"scheme": "kr_brn", "value": "124-81-00998"}]},
-        "admin": {"email": "minji.kim@hanbit.example", "display_name": "Kim Minji", "password": "correct horse battery staple"}
-    })),
+    request_body = SignupRequest,
     responses(
         (status = 201, description = "Signed up", body = SignupResponse,
             headers(("Location" = String, description = "URL of the new organisation"))),

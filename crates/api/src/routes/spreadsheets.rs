@@ -21,6 +21,7 @@ use crate::extract::QueryParams;
 use crate::path::Id;
 use crate::problem::{ApiError, Problem};
 use crate::wire::answers::{AnswerBody, EntryInputBody, ExportQuery};
+use crate::wire::files::FileBytes;
 
 pub fn configure(config: &mut ServiceConfig) {
     config
@@ -114,7 +115,8 @@ fn is_plain_number(cell: &str) -> bool {
     params(("id" = uuid::Uuid, Path, description = "The request's id")),
     security(("bearer" = []), ("oauth2" = ["responses:read"])),
     responses(
-        (status = 200, description = "The template", content_type = "text/csv", body = String),
+        (status = 200, description = "The template, UTF-8", content((inline(FileBytes) = "text/csv")),
+            headers(("Content-Disposition" = String, description = "`attachment; filename=\"request-<id>.csv\"`"))),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request for you to answer", body = Problem, content_type = "application/problem+json")
     )
@@ -185,14 +187,15 @@ pub async fn answer_template(
     tag = "answers",
     operation_id = "importAnswer",
     params(("id" = uuid::Uuid, Path, description = "The request's id")),
-    request_body(content = String, content_type = "text/csv", description = "The filled template"),
+    request_body(description = "The filled template, UTF-8: as `text/csv`, or as bytes (`application/octet-stream`)",
+        content((inline(FileBytes) = "text/csv"), (inline(FileBytes) = "application/octet-stream"))),
     security(("bearer" = []), ("oauth2" = ["responses:write"])),
     responses(
         (status = 200, description = "Imported into the draft", body = AnswerBody),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Needs the editor role or the responses:write scope", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request for you to answer", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not text/csv", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither `text/csv` nor `application/octet-stream`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad rows, each listed by line; nothing imported", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -209,8 +212,13 @@ pub async fn import_answer(
         .headers()
         .get(header::CONTENT_TYPE)
         .map(|v| v.to_str().unwrap_or("(not text)"));
-    if !content_type.is_some_and(|c| c.starts_with("text/csv")) {
-        return Err(ApiError::wrong_content_type("`text/csv`", content_type));
+    if !content_type
+        .is_some_and(|c| c.starts_with("text/csv") || c.starts_with("application/octet-stream"))
+    {
+        return Err(ApiError::wrong_content_type(
+            "`text/csv` or `application/octet-stream`",
+            content_type,
+        ));
     }
     let (bodies, lines) = parse_rows(&body)?;
     let entries = validate(&db, caller.org_id, id, bodies)
@@ -335,7 +343,8 @@ fn by_line(errors: ValidationErrors, lines: &[u64]) -> ValidationErrors {
     params(("id" = uuid::Uuid, Path, description = "The request's id"), ExportQuery),
     security(("bearer" = []), ("oauth2" = ["responses:read"])),
     responses(
-        (status = 200, description = "The revision as CSV", content_type = "text/csv", body = String),
+        (status = 200, description = "The revision as CSV, UTF-8", content((inline(FileBytes) = "text/csv")),
+            headers(("Content-Disposition" = String, description = "`attachment; filename=\"answer-<id>-r<revision>.csv\"`"))),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request or revision for you", body = Problem, content_type = "application/problem+json")
     )

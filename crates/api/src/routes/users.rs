@@ -29,6 +29,9 @@ pub fn configure(config: &mut ServiceConfig) {
 }
 
 /// List the organisation's users
+///
+/// Every account of the caller's organisation, disabled ones included,
+/// oldest first, a page at a time. For admins.
 #[utoipa::path(
     tag = "users",
     operation_id = "listUsers",
@@ -129,6 +132,8 @@ pub async fn create_user(
 }
 
 /// Get a user
+///
+/// An account of the caller's organisation. For admins.
 #[utoipa::path(
     tag = "users",
     operation_id = "getUser",

@@ -13,27 +13,32 @@ use super::requirements::PeriodBody;
 /// One answered item, as sent.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"metric": "ghg.scope1", "value": "1234.5", "unit": "tCO2e", "method": "GHG Protocol",
+#[schema(as = EntryInput, example = json!({"metric": "ghg.scope1", "value": "1234.5", "unit": "tCO2e", "method": "GHG Protocol",
     "obtained": "calculated", "comment": "Two sites", "evidence": []}))]
 pub struct EntryInputBody {
     /// The item's metric code.
     pub metric: String,
-    /// Decimals as strings (`"0.000123456789"`), booleans as `true`/`false`,
+    /// Decimals as strings (`"0.000123456789"`), booleans as `"true"`/`"false"`,
     /// dates as `YYYY-MM-DD`, choices as their value. Absent for documents.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 4000)]
     pub value: Value,
     /// For quantities: one of the metric's accepted units.
     pub unit: Option<String>,
     /// The method or standard used (GHG Protocol, ISO 14064-1, ISO 14067, PACT…).
+    #[schema(max_length = 200)]
     pub method: Option<String>,
-    /// `measured` (default), `calculated`, `estimated` or `secondary`.
+    /// How the value was obtained; `measured` when absent.
+    #[schema(value_type = Option<super::enums::Obtained>)]
     pub obtained: Option<String>,
     /// The period covered, when not the requirement's.
     pub period: Option<PeriodBody>,
+    /// Up to 4,000 characters.
+    #[schema(max_length = 4000)]
     pub comment: Option<String>,
-    /// Ids of evidence files.
+    /// Ids of evidence files uploaded for the same request.
     #[serde(default)]
+    #[schema(value_type = Vec<uuid::Uuid>)]
     pub evidence: Vec<String>,
 }
 
@@ -85,6 +90,7 @@ pub struct SubmitAnswer {
 
 /// One entry as stored.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Entry)]
 pub struct EntryBody {
     pub metric: String,
     /// Exactly as reported.
@@ -94,15 +100,19 @@ pub struct EntryBody {
     pub unit: Option<String>,
     /// For quantities: the value in the metric's canonical unit (exact decimal).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "1234.5")]
     pub canonical_value: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub canonical_unit: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
+    #[schema(value_type = super::enums::Obtained)]
     pub obtained: String,
     pub period: PeriodBody,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// Ids of the evidence files.
+    #[schema(value_type = Vec<uuid::Uuid>)]
     pub evidence: Vec<String>,
     /// For a reused entry: where it was copied from (`request/<id>/revision/<n>`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -136,9 +146,12 @@ impl From<RecordedEntry> for EntryBody {
 
 /// A submitted revision.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Revision)]
 pub struct RevisionBody {
+    /// 1, then one more per submission.
+    #[schema(minimum = 1)]
     pub revision: i32,
-    /// `submitted`, `accepted` or `changes_requested`.
+    #[schema(value_type = super::enums::RevisionStatus)]
     pub status: String,
     pub share_upstream: bool,
     /// Who submitted it (`user:<id>` or `client:<id>`).
@@ -170,8 +183,10 @@ impl RevisionBody {
 
 /// The supplier's view of its answer to a request.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Answer)]
 pub struct AnswerBody {
     /// The request's status.
+    #[schema(value_type = super::enums::RequestStatus)]
     pub status: String,
     /// The draft: what the next submission will contain.
     pub draft: Vec<EntryBody>,
@@ -197,6 +212,7 @@ impl From<Answer> for AnswerBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ItemComment {
+    /// The item's metric code.
     pub metric: String,
     pub comment: String,
 }
@@ -206,6 +222,7 @@ pub struct ItemComment {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"comment": "Please use market-based Scope 2.", "items": [{"metric": "ghg.scope2.market", "comment": "Missing the supplier-specific factor"}]}))]
 pub struct ReviewInput {
+    /// The overall comment.
     pub comment: Option<String>,
     /// Per-item comments (request-changes only).
     #[serde(default)]
@@ -215,18 +232,24 @@ pub struct ReviewInput {
 /// `POST /v1/requests/{id}/answer/attachments`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"child_request_id": "019abf4e-3c1d-7a52-9e3f-5c1b2a3d4e81"}))]
 pub struct AttachAnswer {
     /// A request you forwarded from this one, whose latest answer you accepted.
+    #[schema(value_type = uuid::Uuid)]
     pub child_request_id: String,
 }
 
 /// A tier-2 answer attached to a tier-1's answer.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = AttachedAnswer)]
 pub struct AttachedBody {
+    /// The forwarded request the answer belongs to.
+    #[schema(value_type = uuid::Uuid)]
     pub child_request_id: String,
     /// Shown to the tier-1 only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_name: Option<String>,
+    #[schema(minimum = 1)]
     pub revision: i32,
     /// Whether the tier-2 consented to its values travelling further up.
     pub share_upstream: bool,
@@ -254,6 +277,7 @@ impl From<Attached> for AttachedBody {
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// A revision number; the latest when absent.
+    #[param(minimum = 1)]
     pub revision: Option<i32>,
 }
 
@@ -263,6 +287,7 @@ pub struct ExportQuery {
 #[schema(example = json!({"source_request_id": "019abf4e-3c1d-7a52-9e3f-5c1b2a3d4e80", "metrics": ["ghg.scope1"]}))]
 pub struct ReuseAnswer {
     /// Another request you answered (for another customer, say).
+    #[schema(value_type = uuid::Uuid)]
     pub source_request_id: String,
     /// Only these metrics; every matching one when absent.
     pub metrics: Option<Vec<String>>,
@@ -280,6 +305,7 @@ pub struct ReuseAnswer {
 pub struct BulkAnswers {
     /// One answer per request (each request at most once): 1 to 1,000 answers
     /// and at most 20,000 entries in all.
+    #[schema(min_items = 1, max_items = 1000)]
     pub answers: Vec<BulkAnswer>,
 }
 
@@ -314,10 +340,12 @@ pub struct BulkAnswerResult {
     #[schema(value_type = uuid::Uuid)]
     pub request_id: String,
     /// The request's status afterwards (`in_progress`, `submitted`…).
+    #[schema(value_type = super::enums::RequestStatus)]
     pub status: String,
     /// Entries saved in the draft.
     pub entries: usize,
     /// The revision made, when submitted.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1)]
     pub revision: Option<i32>,
 }

@@ -12,8 +12,10 @@ use uuid::Uuid;
 #[schema(example = json!({"name": "SAP S/4HANA production", "scopes": ["requirements:read", "responses:write"]}))]
 pub struct CreateApiClient {
     /// What the client is, for people: 1 to 100 characters.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
-    /// At least one of `requirements:read`, `requirements:write`, `responses:read`, `responses:write`.
+    /// At least one scope.
+    #[schema(value_type = Vec<super::enums::Scope>, min_items = 1)]
     pub scopes: Vec<String>,
 }
 
@@ -21,12 +23,15 @@ pub struct CreateApiClient {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"id": "019abf4e-3c1d-7a52-9e3f-5c1b2a3d4e61", "client_id": "019abf4e-3c1d-7a52-9e3f-5c1b2a3d4e61",
     "name": "SAP S/4HANA production", "scopes": ["requirements:read", "responses:write"], "revoked": false,
-    "created_at": "2026-11-26T09:30:00.123456Z", "secret_rotated_at": "2026-11-26T09:30:00.123456Z"}))]
+    "created_at": "2026-11-26T09:30:00.123456Z", "secret_rotated_at": "2026-11-26T09:30:00.123456Z"}),
+    as = MachineClient)]
 pub struct ApiClientBody {
     pub id: Uuid,
     /// The OAuth2 `client_id` (the same as `id`).
+    #[schema(value_type = Uuid)]
     pub client_id: String,
     pub name: String,
+    #[schema(value_type = Vec<super::enums::Scope>)]
     pub scopes: Vec<String>,
     pub revoked: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -56,6 +61,7 @@ impl From<ApiClient> for ApiClientBody {
 
 /// A client with its secret: returned once, at creation and rotation.
 #[derive(Serialize, ToSchema)]
+#[schema(as = MachineClientWithSecret)]
 pub struct ApiClientWithSecret {
     #[serde(flatten)]
     pub client: ApiClientBody,
@@ -74,6 +80,7 @@ impl std::fmt::Debug for ApiClientWithSecret {
 
 /// A page of machine clients.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = MachineClientPage)]
 pub struct ApiClientPage {
     pub items: Vec<ApiClientBody>,
     #[serde(skip_serializing_if = "Option::is_none")]

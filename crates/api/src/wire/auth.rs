@@ -11,9 +11,10 @@ use super::users::UserBody;
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"email": "minji.kim@hanbit.example", "password": "correct horse battery staple"}))]
 pub struct LoginRequest {
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
     /// 12 to 128 characters.
-    #[schema(format = Password)]
+    #[schema(format = Password, min_length = 1, max_length = 128)]
     pub password: String,
 }
 
@@ -28,10 +29,10 @@ impl std::fmt::Debug for LoginRequest {
 /// `POST /v1/auth/token`, form-encoded (RFC 6749).
 #[derive(Deserialize, ToSchema)]
 pub struct TokenRequest {
-    /// `client_credentials` or `refresh_token`.
-    #[schema(example = "client_credentials")]
+    #[schema(value_type = super::enums::GrantType, example = "client_credentials")]
     pub grant_type: String,
     /// For `client_credentials`, unless sent with HTTP Basic.
+    #[schema(value_type = Option<uuid::Uuid>)]
     pub client_id: Option<String>,
     /// For `client_credentials`, unless sent with HTTP Basic.
     #[schema(format = Password)]
@@ -39,6 +40,10 @@ pub struct TokenRequest {
     /// For `refresh_token`.
     pub refresh_token: Option<String>,
     /// Space-separated scopes to narrow a client's token to.
+    #[schema(
+        pattern = "^(requirements|responses):(read|write)( (requirements|responses):(read|write))*$",
+        example = "requirements:read responses:write"
+    )]
     pub scope: Option<String>,
 }
 
@@ -64,6 +69,7 @@ pub struct TokenResponse {
     /// A JWT to send as `Authorization: Bearer …`.
     pub access_token: String,
     /// Always `Bearer`.
+    #[schema(value_type = String, pattern = "^Bearer$", example = "Bearer")]
     pub token_type: &'static str,
     /// Seconds until the access token expires.
     pub expires_in: u64,
@@ -71,8 +77,11 @@ pub struct TokenResponse {
     /// Single use: each exchange returns a new one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
-    /// For machine clients: the scopes granted.
+    /// For machine clients: the scopes granted, space-separated.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(
+        pattern = "^(requirements|responses):(read|write)( (requirements|responses):(read|write))*$"
+    )]
     pub scope: Option<String>,
 }
 
@@ -89,6 +98,7 @@ impl std::fmt::Debug for TokenResponse {
 #[serde(deny_unknown_fields)]
 pub struct LogoutRequest {
     /// The refresh token to revoke, with every token issued from the same login.
+    #[schema(min_length = 1)]
     pub refresh_token: String,
 }
 
@@ -102,12 +112,13 @@ impl std::fmt::Debug for LogoutRequest {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignupAdmin {
-    #[schema(example = "minji.kim@hanbit.example")]
+    #[schema(example = "minji.kim@hanbit.example", format = Email, max_length = 254)]
     pub email: String,
-    #[schema(example = "Kim Minji")]
+    /// 1 to 100 characters.
+    #[schema(example = "Kim Minji", min_length = 1, max_length = 100)]
     pub display_name: String,
     /// 12 to 128 characters.
-    #[schema(format = Password, example = "correct horse battery staple")]
+    #[schema(format = Password, example = "correct horse battery staple", min_length = 12, max_length = 128)]
     pub password: String,
 }
 
@@ -122,6 +133,11 @@ impl std::fmt::Debug for SignupAdmin {
 /// `POST /v1/signup`: an organisation and its first admin.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "organisation": {"name": "Hanbit Precision Co., Ltd.", "country": "KR",
+        "identifiers": [{"scheme": "kr_brn", "value": "124-81-00998"}]},
+    "admin": {"email": "minji.kim@hanbit.example", "display_name": "Kim Minji", "password": "correct horse battery staple"}
+}))]
 pub struct SignupRequest {
     pub organisation: CreateOrganisation,
     pub admin: SignupAdmin,

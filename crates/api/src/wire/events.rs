@@ -17,11 +17,11 @@ pub struct EventQuery {
     /// Only these types, comma-separated (`answer.submitted,request.received`).
     pub types: Option<String>,
     /// How many events at most, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200, example = 50)]
+    #[param(minimum = 1, maximum = 200, default = 50, example = 50)]
     pub limit: Option<u32>,
     /// Long polling: when nothing is new, wait up to this many seconds
     /// (0 to 30, default 0) for an event before answering.
-    #[param(minimum = 0, maximum = 30, example = 20)]
+    #[param(minimum = 0, maximum = 30, default = 0, example = 20)]
     pub wait: Option<u32>,
 }
 
@@ -32,6 +32,7 @@ pub struct EventResource {
     #[serde(rename = "type")]
     pub resource_type: String,
     /// The request's or requirement's id; for a link, the other organisation's.
+    #[schema(value_type = uuid::Uuid)]
     pub id: String,
 }
 
@@ -43,6 +44,7 @@ pub struct EventResource {
     "data": {"status": "submitted", "revision": {"number": 1, "status": "submitted", "share_upstream": false}}}))]
 pub struct Event {
     /// Unique per event and audience: use it to ignore a repeat.
+    #[schema(value_type = uuid::Uuid)]
     pub id: String,
     /// `request.received`, `answer.submitted`, … (see the README).
     #[serde(rename = "type")]

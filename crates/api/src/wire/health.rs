@@ -7,6 +7,6 @@ use utoipa::ToSchema;
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"status": "ok"}))]
 pub struct HealthStatus {
-    /// `ok` when alive; `ready` when the database answers too.
+    #[schema(value_type = super::enums::HealthState)]
     pub status: &'static str,
 }

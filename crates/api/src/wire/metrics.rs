@@ -7,14 +7,16 @@ use utoipa::{IntoParams, ToSchema};
 
 /// A framework a metric serves, and where.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = FrameworkReference)]
 pub struct FrameworkRefBody {
-    /// `ghg_protocol`, `esrs`, `cbam`, `k_esg`, `pact` or `csddd`.
+    #[schema(value_type = super::enums::Framework)]
     pub framework: String,
     pub reference: String,
 }
 
 /// One allowed answer of a choice metric.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = MetricChoice)]
 pub struct ChoiceBody {
     pub value: String,
     pub label_en: String,
@@ -26,21 +28,28 @@ pub struct ChoiceBody {
 #[schema(example = json!({"code": "ghg.scope1", "label_en": "Scope 1 emissions", "label_ko": "직접 배출량 (Scope 1)",
     "kind": "quantity", "dimension": "emissions", "canonical_unit": "tCO2e", "accepted_units": ["tCO2e", "kgCO2e", "gCO2e"],
     "guidance_en": "…", "guidance_ko": "…", "frameworks": [{"framework": "ghg_protocol", "reference": "Scope 1"}],
-    "custom": false, "catalogue_version": "2026.1"}))]
+    "custom": false, "catalogue_version": "2026.1"}),
+    as = Metric)]
 pub struct MetricBody {
     /// Stable code to use in requirement items.
     pub code: String,
     pub label_en: String,
     pub label_ko: String,
-    /// `quantity`, `percentage`, `boolean`, `text`, `choice`, `date` or `document`.
+    #[schema(value_type = super::enums::MetricKind)]
     pub kind: String,
+    /// For quantities: what they measure.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<super::enums::Dimension>)]
     pub dimension: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub canonical_unit: Option<String>,
+    /// For quantities: the units an answer may use.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
     pub accepted_units: Vec<String>,
+    /// For choices: the allowed answers.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
     pub choices: Vec<ChoiceBody>,
     pub guidance_en: String,
     pub guidance_ko: String,
@@ -126,11 +135,13 @@ impl From<CustomMetric> for MetricBody {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MetricQuery {
-    /// Only metrics referenced by this framework: `ghg_protocol`, `esrs`, `cbam`, `k_esg`, `pact`, `csddd`.
+    /// Only metrics referenced by this framework.
+    #[param(value_type = Option<super::enums::Framework>)]
     pub framework: Option<String>,
     /// Search codes and labels, in English or Korean (`scope 3`, `배출`).
     pub q: Option<String>,
-    /// 1 to 200 (default 50).
+    /// How many items to return, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -151,12 +162,18 @@ pub struct MetricPage {
     "kind": "quantity", "dimension": "mass", "guidance": "Total VOC in kg over the period"}))]
 pub struct CreateMetric {
     /// Starts with `custom.`; lower-case letters, digits, `.`, `_`, `-`; at most 64 characters.
+    #[schema(pattern = r"^custom\.[a-z0-9._-]+$", min_length = 8, max_length = 64)]
     pub code: String,
+    /// 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub label_en: String,
+    /// 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub label_ko: String,
-    /// `quantity`, `percentage`, `boolean`, `text`, `date` or `document`.
+    #[schema(value_type = super::enums::CustomMetricKind)]
     pub kind: String,
-    /// For quantities: a catalogue dimension (`emissions`, `energy`, `mass`, `volume`, …).
+    /// For quantities (and only them): a catalogue dimension.
+    #[schema(value_type = Option<super::enums::Dimension>)]
     pub dimension: Option<String>,
     #[serde(default)]
     pub guidance: String,

@@ -5,9 +5,11 @@
 pub mod answers;
 pub mod api_clients;
 pub mod auth;
+pub mod enums;
 pub mod etag;
 pub mod events;
 pub mod evidence;
+pub mod files;
 pub mod health;
 pub mod metrics;
 pub mod network;

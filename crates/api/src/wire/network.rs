@@ -13,8 +13,11 @@ use uuid::Uuid;
 #[schema(example = json!({"email": "ceo@daehan-casting.example", "business_registration_number": "220-81-62517"}))]
 pub struct CreateInvitation {
     /// Who to send the code to (delivery is up to you: e-mail, the portal…).
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
-    /// If given, only an organisation holding this number can accept.
+    /// If given, only an organisation holding this number can accept:
+    /// `123-45-67890` or `1234567890`.
+    #[schema(pattern = r"^[0-9]{3}-?[0-9]{2}-?[0-9]{5}$")]
     pub business_registration_number: Option<String>,
 }
 
@@ -30,6 +33,7 @@ pub enum InvitationStatus {
 
 /// An invitation to become a supplier.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Invitation)]
 pub struct InvitationBody {
     pub id: Uuid,
     pub email: String,
@@ -95,7 +99,10 @@ impl std::fmt::Debug for InvitationCreated {
 /// `POST /v1/invitations/accept`.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"code": "tli_hR3b9Q0mXv2Lk8sT1cN5pW7yZ4aF6dG0jE2uI9oK3qM"}))]
 pub struct AcceptInvitation {
+    /// The invitation's code, as the inviting firm gave it.
+    #[schema(min_length = 1)]
     pub code: String,
 }
 
@@ -116,6 +123,7 @@ pub struct OrganisationRef {
 
 /// A direct partner: a supplier or a customer, with the link to it.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Partner)]
 pub struct PartnerBody {
     pub organisation: OrganisationRef,
     pub active: bool,
@@ -161,6 +169,7 @@ pub struct Disclosure {
 
 /// The requester's supply chain.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = SupplyChain)]
 pub struct SupplyChainBody {
     pub tier1: Vec<ChainTier1>,
 }
@@ -170,6 +179,7 @@ pub struct SupplyChainBody {
 pub struct ChainTier1 {
     pub organisation: OrganisationRef,
     /// How many active suppliers this tier-1 has (always shown).
+    #[schema(value_type = i64, minimum = 0)]
     pub tier2_count: usize,
     /// Whether the tier-1 discloses their names to you.
     pub tier2_disclosed: bool,

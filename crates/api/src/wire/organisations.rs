@@ -11,6 +11,7 @@ use uuid::Uuid;
 /// The kinds of organisation identifier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = IdentifierScheme)]
 pub enum SchemeBody {
     /// Korean business registration number (사업자등록번호), `123-45-67890` or `1234567890`.
     KrBrn,
@@ -42,14 +43,17 @@ impl From<IdentifierScheme> for SchemeBody {
 
 /// An identifier of an organisation.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"scheme": "kr_brn", "value": "124-81-00998"}))]
+#[schema(example = json!({"scheme": "kr_brn", "value": "124-81-00998"}), as = Identifier)]
 pub struct IdentifierBody {
     pub scheme: SchemeBody,
-    /// The identifier. Business registration numbers are returned as ten digits.
-    #[schema(example = "1248100998")]
+    /// The identifier, 1 to 100 characters. Business registration numbers
+    /// are returned as ten digits.
+    #[schema(example = "1248100998", min_length = 1, max_length = 100)]
     pub value: String,
-    /// Who assigned a `custom` identifier (e.g. `acme-vendor-code`); absent otherwise.
+    /// Who assigned a `custom` identifier (e.g. `acme-vendor-code`), 1 to
+    /// 100 characters; absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(min_length = 1, max_length = 100)]
     pub issuer: Option<String>,
 }
 
@@ -73,12 +77,14 @@ impl From<&OrgIdentifier> for IdentifierBody {
 }))]
 pub struct CreateOrganisation {
     /// Display name, 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// ISO 3166-1 alpha-2 country code.
-    #[schema(example = "KR")]
+    #[schema(example = "KR", pattern = "^[A-Za-z]{2}$")]
     pub country: String,
     /// Legal identifiers, at most 10. Each may belong to one organisation only.
     #[serde(default)]
+    #[schema(max_items = 10)]
     pub identifiers: Vec<IdentifierBody>,
 }
 
@@ -107,10 +113,12 @@ impl CreateOrganisation {
     "identifiers": [{"scheme": "kr_brn", "value": "1248100998"}],
     "created_at": "2026-11-26T09:30:00.123456Z",
     "updated_at": "2026-11-26T09:30:00.123456Z"
-}))]
+}), as = Organisation)]
 pub struct OrganisationBody {
     pub id: Uuid,
     pub name: String,
+    /// ISO 3166-1 alpha-2 country code, upper case.
+    #[schema(pattern = "^[A-Z]{2}$")]
     pub country: String,
     pub identifiers: Vec<IdentifierBody>,
     pub created_at: DateTime<Utc>,

@@ -15,7 +15,7 @@ use crate::problem::ApiError;
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// How many items to return, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200, example = 50)]
+    #[param(minimum = 1, maximum = 200, default = 50, example = 50)]
     pub limit: Option<u32>,
     /// Where to continue: the `next_cursor` of the previous page. Opaque.
     pub cursor: Option<String>,

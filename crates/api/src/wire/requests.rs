@@ -14,6 +14,7 @@ use super::requirements::{ItemBody, PeriodBody, VersionBody};
 
 /// A request to one supplier.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = SupplierRequest)]
 pub struct RequestBody {
     pub id: Uuid,
     /// Who asks: your direct customer (for a forwarded request, the tier-1).
@@ -21,6 +22,7 @@ pub struct RequestBody {
     /// Who answers.
     pub supplier: OrganisationRef,
     /// 1 when the customer wrote the requirement; 2 when a tier-1 forwarded it.
+    #[schema(minimum = 1, maximum = 2)]
     pub tier: i32,
     pub title: String,
     pub message: String,
@@ -28,7 +30,7 @@ pub struct RequestBody {
     pub due_date: NaiveDate,
     /// Still owed and past its due date.
     pub overdue: bool,
-    /// `open`, `in_progress`, `submitted`, `accepted`, `changes_requested`, `declined`, `cancelled` or `closed`.
+    #[schema(value_type = super::enums::RequestStatus)]
     pub status: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decline_reason: Option<String>,
@@ -37,6 +39,7 @@ pub struct RequestBody {
     pub requirement_version: i32,
     /// What changed in each amendment since publication (direct requests only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
     pub amendments: Vec<VersionBody>,
     /// Whether the supplier may forward it to its own suppliers.
     pub forwardable: bool,
@@ -86,6 +89,7 @@ impl RequestBody {
 
 /// A page of requests.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = SupplierRequestPage)]
 pub struct RequestPage {
     pub items: Vec<RequestBody>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -96,9 +100,11 @@ pub struct RequestPage {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RequestQuery {
-    /// One status: `open`, `in_progress`, `submitted`, `accepted`, `changes_requested`, `declined`, `cancelled`, `closed`.
+    /// Only requests in this status.
+    #[param(value_type = Option<super::enums::RequestStatus>)]
     pub status: Option<String>,
     /// Only requests from this customer (organisation id).
+    #[param(value_type = Option<Uuid>)]
     pub customer: Option<String>,
     /// Due on or before this date.
     pub due_before: Option<NaiveDate>,
@@ -106,7 +112,10 @@ pub struct RequestQuery {
     pub due_after: Option<NaiveDate>,
     /// `true`: only overdue requests; `false`: only those not overdue.
     pub overdue: Option<bool>,
+    /// How many items to return, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
+    /// Where to continue: the `next_cursor` of the previous page. Opaque.
     pub cursor: Option<String>,
 }
 
@@ -116,6 +125,7 @@ pub struct RequestQuery {
 #[schema(example = json!({"reason": "We do not produce this product any more."}))]
 pub struct DeclineRequest {
     /// Why, for the customer: 1 to 2000 characters.
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
 }
 
@@ -125,23 +135,27 @@ pub struct DeclineRequest {
 #[schema(example = json!({"suppliers": ["019abf4e-3c1d-7a52-9e3f-5c1b2a3d4e70"], "metrics": ["ghg.scope1"],
     "due_date": "2027-01-31", "message": "Please send your 2026 Scope 1 by the end of January."}))]
 pub struct ForwardRequest {
-    /// Your direct suppliers to ask.
+    /// Your direct suppliers to ask (at least one).
+    #[schema(min_items = 1)]
     pub suppliers: Vec<Uuid>,
     /// The items to pass on (metric codes); all of them when absent.
     pub metrics: Option<Vec<String>>,
     /// No later than your own due date (the default).
     pub due_date: Option<NaiveDate>,
-    /// Your message to them.
+    /// Your message to them, up to 10,000 characters.
     #[serde(default)]
+    #[schema(max_length = 10000)]
     pub message: String,
 }
 
 /// One of a requirement's requests, for its requester: the supplier's status
 /// and, as counts only, the progress of what it forwarded to tier 2.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = RequestProgress)]
 pub struct RequestProgressBody {
     pub id: Uuid,
     pub supplier: OrganisationRef,
+    #[schema(value_type = super::enums::RequestStatus)]
     pub status: String,
     pub due_date: NaiveDate,
     pub overdue: bool,
@@ -154,6 +168,7 @@ pub struct RequestProgressBody {
 /// Progress of the requests a tier-1 forwarded: counts only.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Tier2Progress {
+    #[schema(value_type = i64, minimum = 0)]
     pub total: usize,
     /// Status → number of tier-2 requests.
     pub by_status: BTreeMap<String, usize>,

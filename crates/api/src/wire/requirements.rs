@@ -13,7 +13,7 @@ use uuid::Uuid;
 /// A period, both ends inclusive.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"start": "2026-01-01", "end": "2026-12-31"}))]
+#[schema(example = json!({"start": "2026-01-01", "end": "2026-12-31"}), as = Period)]
 pub struct PeriodBody {
     pub start: NaiveDate,
     pub end: NaiveDate,
@@ -22,6 +22,7 @@ pub struct PeriodBody {
 /// One thing a requirement asks for.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = RequirementItem)]
 pub struct ItemBody {
     /// A metric code from `GET /v1/metrics`.
     #[schema(example = "ghg.scope1")]
@@ -29,8 +30,9 @@ pub struct ItemBody {
     /// Whether an answer must include it (default `true`).
     #[serde(default = "yes")]
     pub required: bool,
-    /// What you want, in your words.
+    /// What you want, in your words: up to 2,000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 2000)]
     pub guidance: Option<String>,
     /// Whether estimated values are acceptable (default `false`).
     #[serde(default)]
@@ -55,6 +57,7 @@ impl From<&RequirementItem> for ItemBody {
 /// Who receives a requirement.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = Audience)]
 pub struct AudienceBody {
     /// Every active direct supplier at publication.
     #[serde(default)]
@@ -77,15 +80,23 @@ pub struct AudienceBody {
     "cascade_depth": 2
 }))]
 pub struct RequirementInput {
+    /// 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
+    /// Up to 10,000 characters.
     #[serde(default)]
+    #[schema(max_length = 10000)]
     pub description: String,
     pub period: PeriodBody,
+    /// Today or later.
     pub due_date: NaiveDate,
+    /// 1 to 200 items, each metric once.
+    #[schema(min_items = 1, max_items = 200)]
     pub items: Vec<ItemBody>,
     pub audience: AudienceBody,
     /// 1: tier-1 only; 2: tier-1s may forward to their suppliers. Default 1.
     #[serde(default = "one")]
+    #[schema(value_type = i32, minimum = 1, maximum = 2, default = 1)]
     pub cascade_depth: i64,
 }
 
@@ -136,6 +147,7 @@ pub struct AmendRequirement {
 
 /// A requirement, as its requester sees it.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Requirement)]
 pub struct RequirementBody {
     pub id: Uuid,
     pub title: String,
@@ -144,12 +156,16 @@ pub struct RequirementBody {
     pub due_date: NaiveDate,
     pub items: Vec<ItemBody>,
     pub audience: AudienceBody,
+    /// 1: tier-1 only; 2: tier-1s may forward to their suppliers.
+    #[schema(value_type = i32, minimum = 1, maximum = 2)]
     pub cascade_depth: u8,
-    /// `draft`, `published`, `closed` or `cancelled`.
+    #[schema(value_type = super::enums::RequirementStatus)]
     pub status: String,
-    /// What can be done next: `edit`, `publish`, `amend`, `close`, `cancel`.
+    /// What can be done next.
+    #[schema(value_type = Vec<super::enums::RequirementAction>)]
     pub allowed_actions: Vec<String>,
     /// 1, then one more per amendment.
+    #[schema(minimum = 1)]
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -200,9 +216,13 @@ impl From<Requirement> for RequirementBody {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RequirementQuery {
-    /// `draft`, `published`, `closed` or `cancelled`.
+    /// Only requirements in this status.
+    #[param(value_type = Option<super::enums::RequirementStatus>)]
     pub status: Option<String>,
+    /// How many items to return, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
+    /// Where to continue: the `next_cursor` of the previous page. Opaque.
     pub cursor: Option<String>,
 }
 
@@ -233,9 +253,12 @@ pub struct RequirementPage {
 
 /// One amendment.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = RequirementVersion)]
 pub struct VersionBody {
+    #[schema(minimum = 1)]
     pub version: i32,
-    /// The fields that changed: `title`, `description`, `due_date`, `items`.
+    /// The fields that changed.
+    #[schema(value_type = Vec<super::enums::RequirementChange>)]
     pub changes: Vec<String>,
     pub note: String,
     pub amended_at: DateTime<Utc>,

@@ -9,29 +9,36 @@ use utoipa::ToSchema;
 /// Counts of requests.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RequestCounts {
+    #[schema(value_type = i64, minimum = 0)]
     pub total: usize,
     /// Status → number of requests.
+    #[schema(value_type = BTreeMap<String, i64>)]
     pub by_status: BTreeMap<String, usize>,
     /// Still owed and past their due date.
+    #[schema(value_type = i64, minimum = 0)]
     pub overdue: usize,
     /// Accepted answers as a percentage of requests (0–100, two decimals).
-    #[schema(example = "66.67")]
+    #[schema(example = "66.67", pattern = r"^[0-9]{1,3}\.[0-9]{2}$")]
     pub completion_rate: String,
 }
 
 /// Totals of one metric over answers of one standing.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = MetricTotals)]
 pub struct TotalsBody {
-    #[schema(example = "1234.5")]
+    /// An exact decimal, in the metric's canonical unit.
+    #[schema(example = "1234.5", pattern = r"^-?[0-9]+(\.[0-9]+)?$")]
     pub total: String,
     /// How many answers contributed.
+    #[schema(value_type = i64, minimum = 0)]
     pub answers: usize,
-    /// Tier (`"1"`, `"2"`) → total.
+    /// Tier (`"1"`, `"2"`) → total (an exact decimal).
     pub by_tier: BTreeMap<String, String>,
-    /// `measured`, `calculated`, `estimated`, `secondary` → total.
+    /// How the data was obtained → total (an exact decimal).
     pub by_obtained: BTreeMap<String, String>,
-    /// Share from measured or calculated data, percent.
+    /// Share from measured or calculated data, percent (two decimals).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "80.00")]
     pub primary_share: Option<String>,
 }
 
@@ -79,6 +86,7 @@ impl From<MetricRollup> for MetricSummary {
 
 /// `GET /v1/requirements/{id}/summary`.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = RequirementSummary)]
 pub struct SummaryBody {
     pub requests: RequestCounts,
     /// Requests forwarded to tier 2: counts always, whatever the consent.

@@ -10,6 +10,7 @@ use uuid::Uuid;
 /// A person's role in their organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = Role)]
 pub enum RoleBody {
     /// Everything, including users and machine clients.
     Admin,
@@ -45,10 +46,11 @@ impl From<Role> for RoleBody {
     "id": "019abf4e-3c1d-7a52-9e3f-5c1b2a3d4e60", "organisation_id": "019abf4e-3c1d-7a52-9e3f-5c1b2a3d4e5f",
     "email": "minji.kim@hanbit.example", "display_name": "Kim Minji", "role": "admin", "disabled": false,
     "created_at": "2026-11-26T09:30:00.123456Z", "updated_at": "2026-11-26T09:30:00.123456Z"
-}))]
+}), as = User)]
 pub struct UserBody {
     pub id: Uuid,
     pub organisation_id: Uuid,
+    #[schema(format = Email)]
     pub email: String,
     pub display_name: String,
     pub role: RoleBody,
@@ -82,11 +84,15 @@ impl From<User> for UserBody {
 #[schema(example = json!({"email": "jiho.park@hanbit.example", "display_name": "Park Jiho", "role": "editor",
     "password": "initial password 4 jiho"}))]
 pub struct CreateUser {
+    /// Unique across Tierlink, ignoring case.
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
+    /// 1 to 100 characters.
+    #[schema(min_length = 1, max_length = 100)]
     pub display_name: String,
     pub role: RoleBody,
     /// The initial password, 12 to 128 characters; the person should change it.
-    #[schema(format = Password)]
+    #[schema(format = Password, min_length = 12, max_length = 128)]
     pub password: String,
 }
 
@@ -102,8 +108,10 @@ impl std::fmt::Debug for CreateUser {
 /// `PATCH /v1/users/{id}`: only the fields present change.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"role": "viewer", "disabled": true}))]
+#[schema(example = json!({"display_name": "Park Jiho (Procurement)"}))]
 pub struct UpdateUser {
+    /// 1 to 100 characters.
+    #[schema(min_length = 1, max_length = 100)]
     pub display_name: Option<String>,
     pub role: Option<RoleBody>,
     /// `true` disables the account (its tokens stop working at once); `false` enables it.
@@ -121,11 +129,13 @@ pub struct UserPage {
 /// `PUT /v1/me/password`.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"current_password": "correct horse battery staple",
+    "new_password": "a longer passphrase for 2027"}))]
 pub struct ChangePassword {
-    #[schema(format = Password)]
+    #[schema(format = Password, min_length = 1, max_length = 128)]
     pub current_password: String,
     /// 12 to 128 characters.
-    #[schema(format = Password)]
+    #[schema(format = Password, min_length = 12, max_length = 128)]
     pub new_password: String,
 }
 
@@ -138,9 +148,9 @@ impl std::fmt::Debug for ChangePassword {
 /// Who the caller is.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"kind": "user", "organisation_id": "019abf4e-3c1d-7a52-9e3f-5c1b2a3d4e5f",
-    "user_id": "019abf4e-3c1d-7a52-9e3f-5c1b2a3d4e60", "role": "admin"}))]
+    "user_id": "019abf4e-3c1d-7a52-9e3f-5c1b2a3d4e60", "role": "admin"}), as = Caller)]
 pub struct MeBody {
-    /// `user` or `client`.
+    #[schema(value_type = super::enums::CallerKind)]
     pub kind: &'static str,
     pub organisation_id: Uuid,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -149,6 +159,8 @@ pub struct MeBody {
     pub role: Option<RoleBody>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<Uuid>,
+    /// A machine client's scopes.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<super::enums::Scope>>)]
     pub scopes: Option<Vec<String>>,
 }
