@@ -11,6 +11,7 @@
 pub mod admin;
 pub mod auth;
 pub mod config;
+pub mod connection;
 pub mod db;
 pub mod extract;
 pub mod fallback;

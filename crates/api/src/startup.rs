@@ -3,9 +3,13 @@
 
 use std::net::TcpListener;
 
-use actix_web::dev::Server;
+use actix_http::HttpService;
+use actix_http::error::DispatchError;
+use actix_server::Server;
+use actix_service::{IntoServiceFactory, ServiceFactoryExt, fn_service, map_config};
+use actix_web::dev::AppConfig;
 use actix_web::middleware::{ErrorHandlers, from_fn};
-use actix_web::{App, HttpResponse, HttpServer, web};
+use actix_web::{App, HttpResponse, web};
 use tierlink_persistence::{Database, StartupError};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
@@ -19,6 +23,7 @@ use crate::auth::password::PasswordHasher;
 use crate::auth::throttle::Throttle;
 use crate::auth::tokens::TokenIssuer;
 use crate::config::Settings;
+use crate::connection::{self, GuardedStream};
 use crate::extract::{BodyLimit, BulkBodyLimit};
 use crate::fallback::{RouteTable, unmatched};
 use crate::problem::{ApiError, backstop};
@@ -160,7 +165,7 @@ fn serve(
         web::Data::new(EvidenceStore::open(&settings.evidence_store).map_err(LaunchError::Auth)?);
     let upload_limit = web::Data::new(routes::evidence::UploadLimit(settings.max_upload_bytes));
     let route_table = web::Data::new(RouteTable::from_openapi(&openapi::document()));
-    let mut server = HttpServer::new(move || {
+    let app = move || {
         let (app, document) = App::new()
             .into_utoipa_app()
             .openapi(openapi::header())
@@ -181,6 +186,10 @@ fn serve(
                 )
                 .into()
             }))
+            .route(
+                &format!("{}/{{status}}", connection::refused_path()),
+                web::get().to(connection::refused),
+            )
             .service(web::redirect("/swagger-ui", "/swagger-ui/").permanent())
             .service(
                 SwaggerUi::new("/swagger-ui/{_:.*}")
@@ -197,18 +206,51 @@ fn serve(
             .default_service(web::to(unmatched))
             .wrap(ErrorHandlers::new().default_handler(backstop))
             .wrap(from_fn(middleware::request_id))
-    })
-    .shutdown_timeout(settings.shutdown_timeout.as_secs())
-    // Blocking work is database calls and argon2: more threads than pooled
-    // connections would only wait, and each thread that has run keeps its
-    // own allocator arena (memory): the workers share the pool's size.
-    .worker_max_blocking_threads(blocking_threads_per_worker(settings));
-    server = server.workers(settings.worker_count());
+    };
+    // actix-web's HttpServer, assembled by hand so that every connection
+    // passes through the head guard first (connection.rs); the settings are
+    // HttpServer's defaults.
     let address = settings.bind.clone();
-    Ok(server
-        .listen(listener)
-        .map_err(|source| LaunchError::Bind { address, source })?
-        .run())
+    let local = listener
+        .local_addr()
+        .map_err(|source| LaunchError::Bind {
+            address: address.clone(),
+            source,
+        })?;
+    let builder = Server::build();
+    let shutdown = builder.graceful_shutdown_signal();
+    let builder = builder
+        .workers(settings.worker_count())
+        .shutdown_timeout(settings.shutdown_timeout.as_secs())
+        // Blocking work is database calls and argon2: more threads than
+        // pooled connections would only wait, and each thread that has run
+        // keeps its own allocator arena (memory): the workers share the
+        // pool's size.
+        .worker_max_blocking_threads(blocking_threads_per_worker(settings))
+        .listen("tierlink", listener, move || {
+            let shutdown = shutdown.clone();
+            let service = app()
+                .into_factory()
+                .map_err(|error| error.error_response());
+            let http = HttpService::build()
+                .graceful_shutdown_signal(move || {
+                    let shutdown = shutdown.clone();
+                    async move { shutdown.notified().await }
+                })
+                .local_addr(local)
+                // AppConfig's host is only the fallback for a request
+                // without a Host header (HTTP/1.0).
+                .h1(map_config(service, |_| AppConfig::default()));
+            let guard_config = actix_http::ServiceConfig::default();
+            fn_service(move |io: actix_web::rt::net::TcpStream| {
+                let peer = io.peer_addr().ok();
+                let guarded = GuardedStream::new(io, guard_config.clone());
+                std::future::ready(Ok::<_, DispatchError>((guarded, peer)))
+            })
+            .and_then(http)
+        })
+        .map_err(|source| LaunchError::Bind { address, source })?;
+    Ok(builder.run())
 }
 
 /// Each worker has its own blocking pool; together they get as many threads

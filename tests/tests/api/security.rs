@@ -833,3 +833,70 @@ async fn the_wrong_method_on_the_accept_path_is_405() {
         .await;
     expect_problem(bad_id, 400, "invalid_parameter").await;
 }
+
+/// Sends `bytes` on a fresh connection and reads until the server closes
+/// it: what a client that speaks HTTP by hand gets back.
+async fn raw_exchange(app: &TestApp, bytes: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connected");
+    stream.write_all(bytes).await.expect("sent");
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer))
+        .await
+        .expect("the server closes the connection")
+        .expect("read");
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// A head actix-http's parser refuses (a control byte in a header value, a
+/// header name that is not a token, an oversized head) is answered as a
+/// problem with a request id and the security headers, after the answers
+/// to earlier requests on the same connection. Before, the dispatcher sent
+/// a bare 400 with neither.
+#[tokio::test]
+async fn a_head_the_parser_refuses_gets_a_problem_with_a_request_id() {
+    let app = TestApp::spawn().await;
+    let cases: [(&[u8], &str, &str); 3] = [
+        (
+            b"GET /v1/me HTTP/1.1\r\nhost: a\r\nx-note: a\x01b\r\n\r\n",
+            "400 Bad Request",
+            "malformed_request",
+        ),
+        (
+            b"GET /v1/me HTTP/1.1\r\nhost: a\r\nbad header: 1\r\n\r\n",
+            "400 Bad Request",
+            "malformed_request",
+        ),
+        (
+            &[b"GET /v1/me HTTP/1.1\r\nhost: a\r\nx-big: ".as_slice(), &[b'a'; 140 * 1024], b"\r\n\r\n"].concat(),
+            "431 Request Header Fields Too Large",
+            "headers_too_large",
+        ),
+    ];
+    for (bytes, status, code) in cases {
+        let answer = raw_exchange(&app, bytes).await;
+        let (head, body) = answer.split_once("\r\n\r\n").expect("a response head");
+        let head = head.to_ascii_lowercase();
+        assert!(head.starts_with(&format!("http/1.1 {}", status.to_ascii_lowercase())), "{head}");
+        assert!(head.contains("content-type: application/problem+json"), "{head}");
+        assert!(head.contains("x-request-id: "), "{head}");
+        assert!(head.contains("x-content-type-options: nosniff"), "{head}");
+        let problem: Value = serde_json::from_str(body).expect("a problem body");
+        assert_eq!(problem["code"], code, "{problem}");
+        assert_eq!(problem["status"], status[..3].parse::<u16>().unwrap());
+    }
+
+    // A well-formed request first on the same connection keeps its answer.
+    let answer = raw_exchange(
+        &app,
+        b"GET /healthz HTTP/1.1\r\nhost: a\r\n\r\nGET /healthz HTTP/1.1\r\nhost: a\r\nx-note: \x7f\r\n\r\n",
+    )
+    .await;
+    let first = answer.find("HTTP/1.1 200 OK").expect("the first answer");
+    let second = answer.find("HTTP/1.1 400 Bad Request").expect("the second answer");
+    assert!(first < second, "{answer}");
+    assert!(answer.contains("\"malformed_request\""), "{answer}");
+}
