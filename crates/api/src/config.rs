@@ -67,7 +67,36 @@ pub struct Settings {
     pub max_upload_bytes: usize,
     /// `TIERLINK_EVENT_RETENTION_DAYS`: how long the change feed keeps events.
     pub event_retention: Duration,
+    pub webhooks: WebhookSettings,
     pub auth: AuthSettings,
+}
+
+/// Webhook deliveries.
+#[derive(Debug, Clone)]
+pub struct WebhookSettings {
+    /// `TIERLINK_WEBHOOK_ALLOW_PRIVATE`: let endpoints resolve to private,
+    /// loopback and link-local addresses, and use plain `http` (development
+    /// and closed networks only: it opens the server to request forgery).
+    pub allow_private: bool,
+    /// `TIERLINK_WEBHOOK_TIMEOUT_SECS`: the longest one attempt may take.
+    pub timeout: Duration,
+    /// `TIERLINK_WEBHOOK_FIRST_RETRY_SECS` and `TIERLINK_WEBHOOK_RETRY_HOURS`:
+    /// the first wait after a failure (doubling up to 6 hours), and how long
+    /// a delivery is retried before it fails and its endpoint is disabled.
+    pub retry: tierlink_domain::webhooks::RetryPolicy,
+    /// `TIERLINK_WEBHOOK_POLL_MS`: how often a worker looks for due deliveries.
+    pub poll_interval: Duration,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        Self {
+            allow_private: false,
+            timeout: Duration::from_secs(10),
+            retry: tierlink_domain::webhooks::RetryPolicy::default(),
+            poll_interval: Duration::from_millis(250),
+        }
+    }
 }
 
 /// Identity and access settings.
@@ -106,6 +135,7 @@ impl Default for Settings {
             evidence_store: "file://data/evidence".to_owned(),
             max_upload_bytes: 25 * 1024 * 1024,
             event_retention: Duration::from_secs(30 * 86_400),
+            webhooks: WebhookSettings::default(),
             auth: AuthSettings {
                 open_signup: true,
                 jwt_key: KeySource::Generated {
@@ -154,6 +184,11 @@ const KEYS: &[&str] = &[
     "evidence_store",
     "max_upload_bytes",
     "event_retention_days",
+    "webhook_allow_private",
+    "webhook_timeout_secs",
+    "webhook_first_retry_secs",
+    "webhook_retry_hours",
+    "webhook_poll_ms",
     "open_signup",
     "jwt_private_key",
     "jwt_private_key_file",
@@ -366,6 +401,25 @@ impl Settings {
                 .map_or(d.event_retention, |days| {
                     Duration::from_secs(days.saturating_mul(86_400))
                 }),
+            webhooks: WebhookSettings {
+                allow_private: src
+                    .get("webhook_allow_private")?
+                    .unwrap_or(d.webhooks.allow_private),
+                timeout: src.secs("webhook_timeout_secs", d.webhooks.timeout)?,
+                retry: tierlink_domain::webhooks::RetryPolicy {
+                    first_retry: src
+                        .secs("webhook_first_retry_secs", d.webhooks.retry.first_retry)?,
+                    give_up_after: src
+                        .positive("webhook_retry_hours")?
+                        .map_or(d.webhooks.retry.give_up_after, |hours| {
+                            Duration::from_secs(hours.saturating_mul(3600))
+                        }),
+                    ..d.webhooks.retry
+                },
+                poll_interval: src
+                    .positive("webhook_poll_ms")?
+                    .map_or(d.webhooks.poll_interval, Duration::from_millis),
+            },
             auth: AuthSettings {
                 open_signup: src.get("open_signup")?.unwrap_or(d.auth.open_signup),
                 jwt_key,

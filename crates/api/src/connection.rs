@@ -37,7 +37,12 @@ use crate::problem::Problem;
 /// answers only requests the guard made up.
 pub fn refused_path() -> &'static str {
     static PATH: OnceLock<String> = OnceLock::new();
-    PATH.get_or_init(|| format!("/.tierlink/refused/{}", hex::encode(rand::random::<[u8; 16]>())))
+    PATH.get_or_init(|| {
+        format!(
+            "/.tierlink/refused/{}",
+            hex::encode(rand::random::<[u8; 16]>())
+        )
+    })
 }
 
 /// How far the guard has got on one connection.
@@ -244,7 +249,8 @@ mod tests {
 
     #[actix_web::test]
     async fn well_formed_requests_pass_byte_for_byte_whatever_the_split() {
-        let requests: &[u8] = b"POST /v1/x HTTP/1.1\r\nhost: a\r\ntransfer-encoding: chunked\r\n\r\n\
+        let requests: &[u8] =
+            b"POST /v1/x HTTP/1.1\r\nhost: a\r\ntransfer-encoding: chunked\r\n\r\n\
             4\r\nabcd\r\n0\r\n\r\n\
             PUT /v1/y HTTP/1.1\r\nhost: a\r\ncontent-length: 3\r\n\r\nxyz\
             GET /v1/z HTTP/1.1\r\nhost: a\r\n\r\n";
@@ -270,7 +276,7 @@ mod tests {
             "GET /v1/a HTTP/1.1\r\nhost: a\r\n\r\nGET {}/400 HTTP/1.1\r\nhost: tierlink\r\nconnection: close\r\n\r\n",
             refused_path()
         );
-        assert_eq!(String::from_utf8(out).unwrap(), expected);
+        assert_eq!(String::from_utf8(out).expect("text"), expected);
         assert_eq!(state, State::Refused);
     }
 
@@ -279,7 +285,11 @@ mod tests {
         let mut head = b"GET /v1/a HTTP/1.1\r\nx-big: ".to_vec();
         head.extend(std::iter::repeat_n(b'a', 200 * 1024));
         let (out, state) = judged(&[&head]);
-        assert!(String::from_utf8(out).unwrap().contains("/431 HTTP/1.1"));
+        assert!(
+            String::from_utf8(out)
+                .expect("text")
+                .contains("/431 HTTP/1.1")
+        );
         assert_eq!(state, State::Refused);
     }
 

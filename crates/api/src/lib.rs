@@ -13,6 +13,7 @@ pub mod auth;
 pub mod config;
 pub mod connection;
 pub mod db;
+pub mod delivery;
 pub mod extract;
 pub mod fallback;
 pub mod idempotency;

@@ -39,6 +39,7 @@ mod contract;
         (name = "auth", description = "Sign-up, login, OAuth 2.0 tokens for people and machine clients, and the JWKS"),
         (name = "organisations", description = "Large firms and suppliers, with their legal identifiers"),
         (name = "users", description = "People of an organisation, their roles, and the caller itself"),
+        (name = "webhooks", description = "Signed HTTP deliveries of events to partner systems (Standard Webhooks)"),
         (name = "api-clients", description = "Machine clients for partner ERP systems (OAuth 2.0 client credentials)"),
         (name = "network", description = "Suppliers and customers: invitations, links, disclosure and the supply-chain view"),
         (name = "metrics", description = "The metric catalogue (GHG Protocol, ESRS, CBAM, K-ESG, PACT, CSDDD) and custom metrics"),

@@ -10,7 +10,8 @@ use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::{Ready, ready};
 use tierlink_domain::FieldError;
 use tierlink_domain::ids::{
-    ClientId, EvidenceId, InvitationId, OrgId, RequestId, RequirementId, RevisionNumber, UserId,
+    ClientId, DeliveryId, EvidenceId, InvitationId, OrgId, RequestId, RequirementId,
+    RevisionNumber, UserId, WebhookId,
 };
 
 use crate::fallback::{RouteTable, method_not_allowed};
@@ -39,6 +40,8 @@ typed_ids!(
     RequirementId,
     EvidenceId,
     InvitationId,
+    WebhookId,
+    DeliveryId,
     RevisionNumber
 );
 
@@ -71,6 +74,19 @@ impl<T: PathValue> FromRequest for Id<T> {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(segment(req, "id").map(Id))
+    }
+}
+
+/// The `{delivery_id}` segment of the path, parsed.
+#[derive(Debug, Clone, Copy)]
+pub struct DeliveryPath(pub DeliveryId);
+
+impl FromRequest for DeliveryPath {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(segment(req, "delivery_id").map(DeliveryPath))
     }
 }
 

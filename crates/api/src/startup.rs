@@ -76,6 +76,7 @@ impl Application {
         })?;
         let auth = auth_state(settings)?;
         tokio::spawn(purge_old_events(db.clone(), settings.event_retention));
+        tokio::spawn(crate::delivery::run(db.clone(), settings.webhooks.clone()));
         let server = serve(listener, db, auth, settings)?;
         tracing::info!(address = %port, "listening; Swagger UI at /swagger-ui/");
         Ok(Self {
@@ -108,7 +109,8 @@ async fn purge_old_events(db: Database, retention: std::time::Duration) {
         let cutoff = chrono::Utc::now()
             - chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::days(30));
         let purged = crate::db::write(&db, move |tx| {
-            tierlink_usecases::events::purge_before(tx, cutoff)
+            Ok(tierlink_usecases::events::purge_before(tx, cutoff)?
+                + tierlink_usecases::webhooks::purge_before(tx, cutoff)?)
         })
         .await;
         match purged {
@@ -164,6 +166,7 @@ fn serve(
     let evidence =
         web::Data::new(EvidenceStore::open(&settings.evidence_store).map_err(LaunchError::Auth)?);
     let upload_limit = web::Data::new(routes::evidence::UploadLimit(settings.max_upload_bytes));
+    let webhook_settings = web::Data::new(settings.webhooks.clone());
     let route_table = web::Data::new(RouteTable::from_openapi(&openapi::document()));
     let app = move || {
         let (app, document) = App::new()
@@ -177,6 +180,7 @@ fn serve(
             .app_data(evidence.clone())
             .app_data(upload_limit.clone())
             .app_data(route_table.clone())
+            .app_data(webhook_settings.clone())
             .app_data(body_limit)
             .app_data(bulk_body_limit)
             .app_data(web::PathConfig::default().error_handler(|error, _| {
@@ -211,12 +215,10 @@ fn serve(
     // passes through the head guard first (connection.rs); the settings are
     // HttpServer's defaults.
     let address = settings.bind.clone();
-    let local = listener
-        .local_addr()
-        .map_err(|source| LaunchError::Bind {
-            address: address.clone(),
-            source,
-        })?;
+    let local = listener.local_addr().map_err(|source| LaunchError::Bind {
+        address: address.clone(),
+        source,
+    })?;
     let builder = Server::build();
     let shutdown = builder.graceful_shutdown_signal();
     let builder = builder
@@ -229,9 +231,7 @@ fn serve(
         .worker_max_blocking_threads(blocking_threads_per_worker(settings))
         .listen("tierlink", listener, move || {
             let shutdown = shutdown.clone();
-            let service = app()
-                .into_factory()
-                .map_err(|error| error.error_response());
+            let service = app().into_factory().map_err(|error| error.error_response());
             let http = HttpService::build()
                 .graceful_shutdown_signal(move || {
                     let shutdown = shutdown.clone();

@@ -110,6 +110,22 @@ pub struct NewEvent {
     pub payload: Value,
 }
 
+impl NewEvent {
+    /// The event as receivers get it (the feed's items and webhook bodies
+    /// have this shape): `id`, `type`, `resource`, `actor`, `occurred_at`,
+    /// `data`.
+    pub fn envelope(&self, event_id: &str, occurred_at: chrono::DateTime<chrono::Utc>) -> Value {
+        serde_json::json!({
+            "id": event_id,
+            "type": self.kind.as_str(),
+            "resource": {"type": self.kind.resource_type(), "id": self.resource_id},
+            "actor": self.actor,
+            "occurred_at": occurred_at,
+            "data": self.payload,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

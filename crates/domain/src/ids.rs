@@ -88,6 +88,14 @@ typed_id!(
     /// Identifies an invitation to become a supplier.
     InvitationId
 );
+typed_id!(
+    /// Identifies a webhook endpoint an organisation registered.
+    WebhookId
+);
+typed_id!(
+    /// Identifies one delivery of one event to one webhook endpoint.
+    DeliveryId
+);
 
 /// The number of a submitted revision of an answer: 1, 2, … per request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -25,5 +25,6 @@ pub mod revisions;
 pub mod rollup;
 pub mod time;
 pub mod units;
+pub mod webhooks;
 
 pub use error::{FieldError, Rejection, ValidationErrors};

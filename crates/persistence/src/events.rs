@@ -23,6 +23,7 @@ use crate::error::StoreError;
 use crate::locks::lock_event_append;
 use crate::schema::events;
 use crate::time::{from_db, to_db};
+use crate::webhooks::{self, Outgoing};
 
 /// An event as the feed gives it.
 #[derive(Debug, Clone)]
@@ -44,13 +45,32 @@ pub fn record(conn: &mut DbConnection, new: &[NewEvent]) -> Result<(), StoreErro
     if new.is_empty() {
         return Ok(());
     }
+    let occurred_at = now();
+    let ids: Vec<String> = new
+        .iter()
+        .map(|_| uuid::Uuid::now_v7().to_string())
+        .collect();
+    // Deliveries first: the append lock below is held until commit, so it
+    // should cover as little work as possible.
+    let outgoing: Vec<Outgoing<'_>> = new
+        .iter()
+        .zip(&ids)
+        .map(|(event, id)| Outgoing {
+            event_id: id,
+            audience: event.audience,
+            kind: event.kind,
+            body: event.envelope(id, occurred_at).to_string(),
+        })
+        .collect();
+    webhooks::fan_out(conn, &outgoing)?;
     lock_event_append(conn)?;
-    let at = to_db(now());
+    let at = to_db(occurred_at);
     let rows: Vec<_> = new
         .iter()
-        .map(|event| {
+        .zip(&ids)
+        .map(|(event, id)| {
             (
-                events::event_id.eq(uuid::Uuid::now_v7().to_string()),
+                events::event_id.eq(id),
                 events::org_id.eq(event.audience.to_string()),
                 events::event_type.eq(event.kind.as_str()),
                 events::resource_type.eq(event.kind.resource_type()),

@@ -50,6 +50,7 @@ pub mod schema_info;
 mod time;
 pub mod url;
 pub mod users;
+pub mod webhooks;
 
 pub use connection::DbConnection;
 pub use diesel::result::Error as DieselError;

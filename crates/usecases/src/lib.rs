@@ -26,6 +26,7 @@ pub mod requests;
 pub mod requirements;
 pub mod sessions;
 pub mod users;
+pub mod webhooks;
 
 pub use error::Error;
 pub use tierlink_persistence::DbConnection;

@@ -38,6 +38,26 @@ async fn another_organisation_sees_nothing_of_ours() {
         .add_user(&ours.admin, "editor@hanbit.example", "editor")
         .await;
     let our_client = app.add_client(&ours.admin, &["requirements:read"]).await;
+    let hook = app
+        .call(
+            Method::POST,
+            ours.token(),
+            "/v1/webhooks",
+            Some(&json!({"url": "https://erp.hanbit.example/hooks"})),
+            201,
+        )
+        .await;
+    let hook = hook["id"].as_str().expect("a webhook id").to_owned();
+    let ping = app
+        .call(
+            Method::POST,
+            ours.token(),
+            &format!("/v1/webhooks/{hook}/ping"),
+            None,
+            202,
+        )
+        .await;
+    let delivery = ping["id"].as_str().expect("a delivery id").to_owned();
 
     let theirs = app.signup("Daehan").await;
     let their_client = app
@@ -89,6 +109,33 @@ async fn another_organisation_sees_nothing_of_ours() {
             None,
             403,
         ),
+        case(Method::GET, format!("/v1/webhooks/{hook}"), None, 403),
+        case(
+            Method::PATCH,
+            format!("/v1/webhooks/{hook}"),
+            Some(json!({"enabled": false})),
+            403,
+        ),
+        case(Method::DELETE, format!("/v1/webhooks/{hook}"), None, 403),
+        case(
+            Method::POST,
+            format!("/v1/webhooks/{hook}/rotate-secret"),
+            None,
+            403,
+        ),
+        case(Method::POST, format!("/v1/webhooks/{hook}/ping"), None, 403),
+        case(
+            Method::GET,
+            format!("/v1/webhooks/{hook}/deliveries"),
+            None,
+            403,
+        ),
+        case(
+            Method::POST,
+            format!("/v1/webhooks/{hook}/deliveries/{delivery}/redeliver"),
+            None,
+            403,
+        ),
     ];
 
     for probe in &table {
@@ -125,7 +172,12 @@ async fn another_organisation_sees_nothing_of_ours() {
     }
 
     // Lists show only the caller's own organisation's resources.
-    for path in ["/v1/organisations", "/v1/users", "/v1/api-clients"] {
+    for path in [
+        "/v1/organisations",
+        "/v1/users",
+        "/v1/api-clients",
+        "/v1/webhooks",
+    ] {
         let list: Value = app
             .get_as(&theirs.admin.access_token, path)
             .await

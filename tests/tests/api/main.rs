@@ -29,3 +29,4 @@ mod spreadsheets;
 mod startup;
 mod tokens;
 mod users;
+mod webhooks;

@@ -871,7 +871,12 @@ async fn a_head_the_parser_refuses_gets_a_problem_with_a_request_id() {
             "malformed_request",
         ),
         (
-            &[b"GET /v1/me HTTP/1.1\r\nhost: a\r\nx-big: ".as_slice(), &[b'a'; 140 * 1024], b"\r\n\r\n"].concat(),
+            &[
+                b"GET /v1/me HTTP/1.1\r\nhost: a\r\nx-big: ".as_slice(),
+                &[b'a'; 140 * 1024],
+                b"\r\n\r\n",
+            ]
+            .concat(),
             "431 Request Header Fields Too Large",
             "headers_too_large",
         ),
@@ -880,13 +885,22 @@ async fn a_head_the_parser_refuses_gets_a_problem_with_a_request_id() {
         let answer = raw_exchange(&app, bytes).await;
         let (head, body) = answer.split_once("\r\n\r\n").expect("a response head");
         let head = head.to_ascii_lowercase();
-        assert!(head.starts_with(&format!("http/1.1 {}", status.to_ascii_lowercase())), "{head}");
-        assert!(head.contains("content-type: application/problem+json"), "{head}");
+        assert!(
+            head.starts_with(&format!("http/1.1 {}", status.to_ascii_lowercase())),
+            "{head}"
+        );
+        assert!(
+            head.contains("content-type: application/problem+json"),
+            "{head}"
+        );
         assert!(head.contains("x-request-id: "), "{head}");
         assert!(head.contains("x-content-type-options: nosniff"), "{head}");
         let problem: Value = serde_json::from_str(body).expect("a problem body");
         assert_eq!(problem["code"], code, "{problem}");
-        assert_eq!(problem["status"], status[..3].parse::<u16>().unwrap());
+        assert_eq!(
+            problem["status"],
+            status[..3].parse::<u16>().expect("a status")
+        );
     }
 
     // A well-formed request first on the same connection keeps its answer.
@@ -896,7 +910,9 @@ async fn a_head_the_parser_refuses_gets_a_problem_with_a_request_id() {
     )
     .await;
     let first = answer.find("HTTP/1.1 200 OK").expect("the first answer");
-    let second = answer.find("HTTP/1.1 400 Bad Request").expect("the second answer");
+    let second = answer
+        .find("HTTP/1.1 400 Bad Request")
+        .expect("the second answer");
     assert!(first < second, "{answer}");
     assert!(answer.contains("\"malformed_request\""), "{answer}");
 }

@@ -29,6 +29,7 @@ pub mod signup;
 pub mod spreadsheets;
 mod support;
 pub mod users;
+pub mod webhooks;
 
 /// Registers every route of the API.
 pub fn configure(config: &mut ServiceConfig) {
@@ -51,6 +52,7 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(scope("/api-clients").configure(api_clients::configure))
                 .service(scope("/metrics").configure(metrics::configure))
                 .service(scope("/events").configure(events::configure))
+                .service(scope("/webhooks").configure(webhooks::configure))
                 .configure(signup::configure)
                 .configure(auth::configure)
                 .configure(me::configure)

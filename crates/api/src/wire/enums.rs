@@ -12,6 +12,7 @@ use std::borrow::Cow;
 
 use tierlink_domain::access::Scope as DomainScope;
 use tierlink_domain::answers::Obtained as DomainObtained;
+use tierlink_domain::events::EventType as DomainEventType;
 use tierlink_domain::metrics::{Dimension as DomainDimension, Framework as DomainFramework};
 use tierlink_domain::requests::RequestStatus as DomainRequestStatus;
 use tierlink_domain::requirements::RequirementStatus as DomainRequirementStatus;
@@ -110,6 +111,13 @@ enum_schemas! {
     /// Who is calling.
     CallerKind = "`user` for a person, `client` for a machine client.",
         vec!["user", "client"];
+    /// An event's type.
+    EventType = "What happened: the type of an event in the feed, a webhook delivery or the audit trail.",
+        DomainEventType::ALL.iter().map(|t| t.as_str()).collect();
+    /// Where a webhook delivery stands.
+    DeliveryStatus = "`pending` (waiting for its first or next attempt), `succeeded` (the endpoint \
+        answered 2xx) or `failed` (retries ran out).",
+        vec!["pending", "succeeded", "failed"];
     /// A health probe's answer.
     HealthState = "`ok` when alive; `ready` when the database answers too.",
         vec!["ok", "ready"];

@@ -19,3 +19,4 @@ pub mod requests;
 pub mod requirements;
 pub mod summary;
 pub mod users;
+pub mod webhooks;

@@ -1,0 +1,246 @@
+//! The webhook delivery worker: one per server process, claiming due
+//! deliveries (exactly one worker across all replicas gets each attempt,
+//! see `persistence::webhooks::claim`), signing them per Standard Webhooks
+//! and POSTing them, then recording what happened.
+//!
+//! Request forgery is guarded twice: a URL's literal address is checked
+//! before sending, and host names are resolved by [`PublicOnly`], which
+//! drops private, loopback and link-local addresses (unless the operator
+//! allows them), so the connection goes only to an address that was
+//! checked, whatever the name resolves to later. Redirects are never
+//! followed: a 3xx is a failed attempt.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use tierlink_domain::webhooks::address_allowed;
+use tierlink_persistence::Database;
+use tierlink_persistence::log_throttle::LogThrottle;
+use tierlink_usecases::webhooks::{self as usecase, Attempt, AttemptOutcome, Claimed};
+
+use crate::config::WebhookSettings;
+use crate::db;
+
+/// Deliveries claimed per round.
+const BATCH: i64 = 16;
+
+/// Resolves host names to their public addresses only.
+#[derive(Debug, Clone, Copy)]
+struct PublicOnly {
+    allow_private: bool,
+}
+
+impl Resolve for PublicOnly {
+    fn resolve(&self, name: Name) -> Resolving {
+        let allow_private = self.allow_private;
+        Box::pin(async move {
+            let host = name.as_str().to_owned();
+            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+                .await?
+                .filter(|address| address_allowed(address.ip(), allow_private))
+                .collect();
+            if found.is_empty() {
+                return Err(format!(
+                    "{host} resolves to no public address (private, loopback and link-local ones are refused)"
+                )
+                .into());
+            }
+            let addrs: Addrs = Box::new(found.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
+/// The HTTP client deliveries go out with.
+pub fn client(settings: &WebhookSettings) -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(settings.timeout)
+        .connect_timeout(settings.timeout.min(Duration::from_secs(5)))
+        .dns_resolver(Arc::new(PublicOnly {
+            allow_private: settings.allow_private,
+        }))
+        .user_agent(concat!("Tierlink-Webhooks/", env!("CARGO_PKG_VERSION")))
+        .build()
+}
+
+/// Runs the worker until the process ends.
+pub async fn run(db: Database, settings: WebhookSettings) {
+    let client = match client(&settings) {
+        Ok(client) => client,
+        Err(error) => {
+            tracing::error!(%error, "webhook deliveries are off: no HTTP client");
+            return;
+        }
+    };
+    let mut tick = tokio::time::interval(settings.poll_interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        while deliver_round(&db, &client, &settings).await == BATCH {}
+    }
+}
+
+/// Claims and delivers one batch; returns how many were claimed.
+async fn deliver_round(db: &Database, client: &reqwest::Client, settings: &WebhookSettings) -> i64 {
+    // The lease outlasts an attempt's timeout with room to record it.
+    let lease = chrono::Duration::from_std(settings.timeout * 3 + Duration::from_secs(30))
+        .unwrap_or(chrono::Duration::minutes(2));
+    let claimed = db::write(db, move |tx| usecase::claim(tx, Utc::now() + lease, BATCH)).await;
+    let claimed = match claimed {
+        Ok(claimed) => claimed,
+        Err(error) => {
+            static FAILED: LogThrottle = LogThrottle::new(Duration::from_secs(10));
+            if let Some(left_out) = FAILED.admit() {
+                tracing::warn!(?error, left_out, "could not claim webhook deliveries");
+            }
+            return 0;
+        }
+    };
+    let count = i64::try_from(claimed.len()).unwrap_or(BATCH);
+    let attempts = claimed
+        .into_iter()
+        .map(|delivery| attempt_and_record(db, client, settings, delivery));
+    futures_util::future::join_all(attempts).await;
+    count
+}
+
+async fn attempt_and_record(
+    db: &Database,
+    client: &reqwest::Client,
+    settings: &WebhookSettings,
+    delivery: Claimed,
+) {
+    let attempt = attempt(client, settings, &delivery).await;
+    tracing::info!(
+        delivery_id = %delivery.id,
+        webhook_id = %delivery.endpoint_id,
+        attempt = delivery.attempt,
+        status = attempt.response_status,
+        error = attempt.error.as_deref(),
+        "webhook delivery attempted"
+    );
+    let recorded = db::write(db, move |tx| {
+        usecase::record_attempt(tx, &delivery, &attempt)
+    })
+    .await;
+    if let Err(error) = recorded {
+        // The lease runs out and another round tries again: at least once.
+        tracing::warn!(?error, "could not record a webhook attempt");
+    }
+}
+
+/// One attempt: sign, send, and decide what comes next.
+async fn attempt(
+    client: &reqwest::Client,
+    settings: &WebhookSettings,
+    delivery: &Claimed,
+) -> Attempt {
+    let started = Instant::now();
+    let at = Utc::now();
+    let (response_status, error) = match send(client, settings, delivery, at.timestamp()).await {
+        Ok(status) if (200..300).contains(&status) => (Some(i32::from(status)), None),
+        Ok(status) if (300..400).contains(&status) => (
+            Some(i32::from(status)),
+            Some(format!("HTTP {status}: redirects are not followed")),
+        ),
+        Ok(status) => (Some(i32::from(status)), Some(format!("HTTP {status}"))),
+        Err(error) => (None, Some(error)),
+    };
+    let duration_ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
+    let outcome = if error.is_none() {
+        AttemptOutcome::Succeeded
+    } else {
+        let failed = u32::try_from(delivery.attempt).unwrap_or(u32::MAX);
+        let wait = settings.retry.wait_after(failed, rand::random::<f64>());
+        let next = at + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(6));
+        let deadline = delivery.created_at
+            + chrono::Duration::from_std(settings.retry.give_up_after)
+                .unwrap_or(chrono::Duration::hours(72));
+        if next > deadline {
+            AttemptOutcome::GaveUp
+        } else {
+            AttemptOutcome::RetryAt(next)
+        }
+    };
+    Attempt {
+        at,
+        response_status,
+        error,
+        duration_ms,
+        outcome,
+    }
+}
+
+/// POSTs the delivery; the HTTP status, or why there is none.
+async fn send(
+    client: &reqwest::Client,
+    settings: &WebhookSettings,
+    delivery: &Claimed,
+    timestamp: i64,
+) -> Result<u16, String> {
+    let url = reqwest::Url::parse(&delivery.url).map_err(|_| "the URL is not valid".to_owned())?;
+    let literal = match url.host() {
+        Some(url::Host::Ipv4(v4)) => Some(IpAddr::V4(v4)),
+        Some(url::Host::Ipv6(v6)) => Some(IpAddr::V6(v6)),
+        _ => None,
+    };
+    if let Some(address) = literal
+        && !address_allowed(address, settings.allow_private)
+    {
+        return Err(format!("{address} is not a public address"));
+    }
+    let mut signatures = Vec::with_capacity(delivery.secrets.len());
+    for secret in &delivery.secrets {
+        let signer = standardwebhooks::Webhook::new(secret)
+            .map_err(|_| "the endpoint's secret is not valid".to_owned())?;
+        signatures.push(
+            signer
+                .sign(&delivery.event_id, timestamp, delivery.body.as_bytes())
+                .map_err(|_| "the body could not be signed".to_owned())?,
+        );
+    }
+    let response = client
+        .post(url)
+        .header("content-type", "application/json")
+        .header(standardwebhooks::HEADER_WEBHOOK_ID, &delivery.event_id)
+        .header(
+            standardwebhooks::HEADER_WEBHOOK_TIMESTAMP,
+            timestamp.to_string(),
+        )
+        .header(
+            standardwebhooks::HEADER_WEBHOOK_SIGNATURE,
+            signatures.join(" "),
+        )
+        .body(delivery.body.clone())
+        .send()
+        .await
+        .map_err(|error| describe(&error, settings))?;
+    Ok(response.status().as_u16())
+}
+
+/// Why a request got no answer, in words for the delivery log (without
+/// the URL, which may carry a token in its query).
+fn describe(error: &reqwest::Error, settings: &WebhookSettings) -> String {
+    if error.is_timeout() {
+        format!("no answer within {} s", settings.timeout.as_secs())
+    } else if error.is_connect() {
+        let mut source = std::error::Error::source(error);
+        let mut innermost = None;
+        while let Some(cause) = source {
+            innermost = Some(cause.to_string());
+            source = cause.source();
+        }
+        format!(
+            "could not connect: {}",
+            innermost.unwrap_or_else(|| "connection failed".to_owned())
+        )
+    } else {
+        let error = error.to_string();
+        let cleaned = error.split(" for url").next().unwrap_or(&error);
+        format!("request failed: {cleaned}")
+    }
+}
