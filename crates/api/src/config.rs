@@ -68,7 +68,28 @@ pub struct Settings {
     /// `TIERLINK_EVENT_RETENTION_DAYS`: how long the change feed keeps events.
     pub event_retention: Duration,
     pub webhooks: WebhookSettings,
+    pub reminders: ReminderSettings,
     pub auth: AuthSettings,
+}
+
+/// Deadline reminders (`request.due_soon`, `request.overdue`).
+#[derive(Debug, Clone)]
+pub struct ReminderSettings {
+    /// `TIERLINK_REMINDER_LEAD_DAYS`: comma-separated days before a due date
+    /// on which the supplier is reminded (default `7,1`; empty for none).
+    pub policy: tierlink_domain::reminders::ReminderPolicy,
+    /// `TIERLINK_REMINDER_POLL_SECS`: how often a scheduler looks for
+    /// reminders owed.
+    pub poll_interval: Duration,
+}
+
+impl Default for ReminderSettings {
+    fn default() -> Self {
+        Self {
+            policy: tierlink_domain::reminders::ReminderPolicy::default(),
+            poll_interval: Duration::from_secs(60),
+        }
+    }
 }
 
 /// Webhook deliveries.
@@ -136,6 +157,7 @@ impl Default for Settings {
             max_upload_bytes: 25 * 1024 * 1024,
             event_retention: Duration::from_secs(30 * 86_400),
             webhooks: WebhookSettings::default(),
+            reminders: ReminderSettings::default(),
             auth: AuthSettings {
                 open_signup: true,
                 jwt_key: KeySource::Generated {
@@ -189,6 +211,8 @@ const KEYS: &[&str] = &[
     "webhook_first_retry_secs",
     "webhook_retry_hours",
     "webhook_poll_ms",
+    "reminder_lead_days",
+    "reminder_poll_secs",
     "open_signup",
     "jwt_private_key",
     "jwt_private_key_file",
@@ -259,6 +283,29 @@ impl<E: Fn(&str) -> Option<String>> Sources<'_, E> {
             }),
             other => Ok(other),
         }
+    }
+
+    /// A comma-separated list of whole days (`7,1`), at most a year each.
+    fn lead_days(
+        &self,
+        key: &str,
+    ) -> Result<Option<tierlink_domain::reminders::ReminderPolicy>, ConfigError> {
+        let Some((name, value)) = self.raw(key) else {
+            return Ok(None);
+        };
+        let days = value
+            .split(',')
+            .map(str::trim)
+            .filter(|day| !day.is_empty())
+            .map(|day| day.parse::<u32>().ok().filter(|day| *day <= 366))
+            .collect::<Option<Vec<u32>>>()
+            .ok_or_else(|| ConfigError::Invalid {
+                name,
+                reason: format!(
+                    "`{value}` is not valid: give whole days from 0 to 366, separated by commas (7,1)"
+                ),
+            })?;
+        Ok(Some(tierlink_domain::reminders::ReminderPolicy::new(days)))
     }
 
     fn secs(&self, key: &str, default: Duration) -> Result<Duration, ConfigError> {
@@ -420,6 +467,12 @@ impl Settings {
                     .positive("webhook_poll_ms")?
                     .map_or(d.webhooks.poll_interval, Duration::from_millis),
             },
+            reminders: ReminderSettings {
+                policy: src
+                    .lead_days("reminder_lead_days")?
+                    .unwrap_or(d.reminders.policy),
+                poll_interval: src.secs("reminder_poll_secs", d.reminders.poll_interval)?,
+            },
             auth: AuthSettings {
                 open_signup: src.get("open_signup")?.unwrap_or(d.auth.open_signup),
                 jwt_key,
@@ -488,6 +541,21 @@ mod tests {
     }
 
     #[test]
+    fn reminder_lead_days_are_a_list_and_may_be_empty() {
+        let leads = |value: &str| {
+            load(&[("TIERLINK_REMINDER_LEAD_DAYS", value)])
+                .map(|s| s.reminders.policy.leads().to_vec())
+                .ok()
+        };
+        assert_eq!(leads("1, 14,7"), Some(vec![14, 7, 1]));
+        assert_eq!(leads(""), Some(vec![]));
+        assert_eq!(
+            load(&[]).map(|s| s.reminders.policy.leads().to_vec()).ok(),
+            Some(vec![7, 1])
+        );
+    }
+
+    #[test]
     fn tierlink_database_url_wins_over_database_url() {
         let settings = load(&[
             ("DATABASE_URL", "postgres://a@h/one"),
@@ -512,6 +580,9 @@ mod tests {
             ("TIERLINK_LOG_FORMAT", "xml"),
             ("TIERLINK_OPEN_SIGNUP", "maybe"),
             ("TIERLINK_ARGON2_MEMORY_KIB", "1024"),
+            ("TIERLINK_REMINDER_LEAD_DAYS", "7,one"),
+            ("TIERLINK_REMINDER_LEAD_DAYS", "-1"),
+            ("TIERLINK_REMINDER_POLL_SECS", "0"),
         ] {
             let message = load(&[(name, value)])
                 .err()

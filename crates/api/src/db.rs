@@ -67,7 +67,11 @@ where
 {
     let deadline = Instant::now() + db.request_timeout();
     let db = db.clone();
-    let call = web::block(move || (Instant::now() < deadline).then(|| op(&db)));
+    let request_id = crate::middleware::current_request_id();
+    let call = web::block(move || {
+        (Instant::now() < deadline)
+            .then(|| tierlink_persistence::events::for_call(request_id, || op(&db)))
+    });
     match tokio::time::timeout_at(deadline.into(), call).await {
         Ok(Ok(Some(result))) => Ok(result),
         Ok(Ok(None)) | Err(_) => {

@@ -14,7 +14,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
+use tierlink_domain::time::now;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use tierlink_domain::webhooks::address_allowed;
 use tierlink_persistence::Database;
@@ -86,10 +86,11 @@ pub async fn run(db: Database, settings: WebhookSettings) {
 
 /// Claims and delivers one batch; returns how many were claimed.
 async fn deliver_round(db: &Database, client: &reqwest::Client, settings: &WebhookSettings) -> i64 {
-    // The lease outlasts an attempt's timeout with room to record it.
-    let lease = chrono::Duration::from_std(settings.timeout * 3 + Duration::from_secs(30))
-        .unwrap_or(chrono::Duration::minutes(2));
-    let claimed = db::write(db, move |tx| usecase::claim(tx, Utc::now() + lease, BATCH)).await;
+    // The lease outlasts an attempt (at most its timeout) with room to
+    // record it; when the worker dies, another claims it after the lease.
+    let lease = chrono::Duration::from_std(settings.timeout * 2 + Duration::from_secs(5))
+        .unwrap_or(chrono::Duration::minutes(1));
+    let claimed = db::write(db, move |tx| usecase::claim(tx, now() + lease, BATCH)).await;
     let claimed = match claimed {
         Ok(claimed) => claimed,
         Err(error) => {
@@ -140,7 +141,7 @@ async fn attempt(
     delivery: &Claimed,
 ) -> Attempt {
     let started = Instant::now();
-    let at = Utc::now();
+    let at = now();
     let (response_status, error) = match send(client, settings, delivery, at.timestamp()).await {
         Ok(status) if (200..300).contains(&status) => (Some(i32::from(status)), None),
         Ok(status) if (300..400).contains(&status) => (

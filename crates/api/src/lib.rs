@@ -23,6 +23,7 @@ pub mod openapi;
 pub mod path;
 pub mod problem;
 pub mod read_cache;
+pub mod reminders;
 pub mod routes;
 pub mod startup;
 pub mod storage;

@@ -16,6 +16,19 @@ pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id"
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
+tokio::task_local! {
+    /// The id of the request whose handler this task is running, so the
+    /// events a write records name the call that made them (see
+    /// [`current_request_id`]).
+    static CURRENT_REQUEST_ID: String;
+}
+
+/// The id of the request being handled by this task, if any (none in
+/// background work such as webhook deliveries and reminders).
+pub fn current_request_id() -> Option<String> {
+    CURRENT_REQUEST_ID.try_with(Clone::clone).ok()
+}
+
 /// Takes the request id from `X-Request-Id` (when it is a sane token) or
 /// makes one, runs the request inside a span carrying it (so every log line
 /// of the request has it), echoes it in the response, adds the security
@@ -34,7 +47,9 @@ pub async fn request_id(
     let tenant_data = req.path().starts_with("/v1/");
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
     let started = Instant::now();
-    let mut response = next.call(req).instrument(span.clone()).await?;
+    let mut response = CURRENT_REQUEST_ID
+        .scope(id.clone(), next.call(req).instrument(span.clone()))
+        .await?;
     let status = response.status();
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     span.in_scope(|| {

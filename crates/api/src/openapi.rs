@@ -46,6 +46,7 @@ mod contract;
         (name = "requirements", description = "What a requester asks of its suppliers, and its lifecycle"),
         (name = "requests", description = "What suppliers receive: list, read, decline, forward down the chain"),
         (name = "answers", description = "Suppliers' answers: exact values with units, drafts, immutable revisions, review"),
+        (name = "audit", description = "The audit trail: who changed what, with the request id of each call (admins only)"),
         (name = "events", description = "The change feed: what happened to my organisation's requests, answers, requirements and links, in commit order"),
                 (name = "health", description = "Liveness and readiness probes")
     ),

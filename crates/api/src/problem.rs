@@ -389,6 +389,7 @@ fn permission_name(permission: Permission) -> &'static str {
         Permission::ReadOrganisation => "read-organisation",
         Permission::ManageUsers => "manage-users (admins only)",
         Permission::ManageClients => "manage-clients (admins only)",
+        Permission::ReadAudit => "read-audit (admins only)",
         Permission::ManageNetwork => "manage-network (admins only)",
         Permission::ReadRequirements => "read-requirements (scope requirements:read)",
         Permission::WriteRequirements => {

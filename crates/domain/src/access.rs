@@ -150,6 +150,8 @@ pub enum Permission {
     ManageUsers,
     /// Create, rotate and revoke machine clients.
     ManageClients,
+    /// Read the organisation's audit trail (admins only).
+    ReadAudit,
     /// Invite suppliers, accept invitations, end links, decide disclosure.
     ManageNetwork,
     ReadRequirements,
@@ -184,7 +186,7 @@ impl Caller {
                 role: Role::Editor, ..
             } => !matches!(
                 permission,
-                P::ManageUsers | P::ManageClients | P::ManageNetwork
+                P::ManageUsers | P::ManageClients | P::ManageNetwork | P::ReadAudit
             ),
             Actor::User {
                 role: Role::Viewer, ..
@@ -196,7 +198,7 @@ impl Caller {
             }
             Actor::Client { scopes, .. } => match permission {
                 P::ReadOrganisation => true,
-                P::ManageUsers | P::ManageClients | P::ManageNetwork => false,
+                P::ManageUsers | P::ManageClients | P::ManageNetwork | P::ReadAudit => false,
                 P::ReadRequirements => {
                     scopes.contains(Scope::RequirementsRead)
                         || scopes.contains(Scope::RequirementsWrite)
@@ -246,6 +248,8 @@ mod tests {
     fn roles_grant_what_their_names_say() {
         assert!(user(Role::Admin).may(Permission::ManageUsers));
         assert!(!user(Role::Editor).may(Permission::ManageClients));
+        assert!(!user(Role::Editor).may(Permission::ReadAudit));
+        assert!(user(Role::Admin).may(Permission::ReadAudit));
         assert!(!user(Role::Editor).may(Permission::ManageNetwork));
         assert!(!user(Role::Viewer).may(Permission::ManageNetwork));
         assert!(user(Role::Editor).may(Permission::WriteResponses));

@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod network;
 pub mod organisation;
 pub mod pagination;
+pub mod reminders;
 pub mod requests;
 pub mod requirements;
 pub mod revisions;

@@ -41,6 +41,7 @@ pub mod network;
 pub mod organisations;
 pub mod pool;
 pub mod refresh_tokens;
+pub mod reminders;
 pub mod requests;
 pub mod requirements;
 pub mod revisions;

@@ -297,6 +297,8 @@ diesel::table! {
         actor -> Text,
         payload -> Text,
         occurred_at -> Timestamp,
+        actor_org_id -> Nullable<Text>,
+        request_id -> Nullable<Text>,
     }
 }
 
@@ -339,6 +341,15 @@ diesel::table! {
 
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 
+diesel::table! {
+    reminders_sent (request_id, kind, due_date) {
+        request_id -> Text,
+        kind -> Text,
+        due_date -> Date,
+        sent_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     webhook_endpoints,
     webhook_deliveries,
@@ -363,4 +374,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     answer_attachments,
     evidence_files,
     events,
+    reminders_sent,
 );

@@ -12,7 +12,8 @@ use tierlink_domain::ids::OrgId;
 use tierlink_domain::requests::Request;
 use tierlink_domain::requirements::Requirement;
 use tierlink_domain::revisions::Revision;
-pub use tierlink_persistence::events::StoredEvent;
+use tierlink_domain::pagination::{Page, PageLimit};
+pub use tierlink_persistence::events::{AuditFilter, AuditRecord, StoredEvent};
 use tierlink_persistence::{DbConnection, events};
 
 use crate::error::Error;
@@ -31,6 +32,24 @@ pub fn feed(
     limit: i64,
 ) -> Result<Vec<StoredEvent>, Error> {
     Ok(events::feed(conn, org, after, types, limit)?)
+}
+
+/// A page of `org`'s audit trail, newest first: every event addressed to
+/// it and every event its own users and clients caused, with the request
+/// id of the call that made each change. Read-only: nothing in the API
+/// changes or removes a record (only the retention does). The next page's
+/// cursor is the last record's number (`filter.before` of the next call).
+pub fn audit(
+    conn: &mut DbConnection,
+    org: OrgId,
+    filter: &AuditFilter,
+    limit: PageLimit,
+) -> Result<Page<AuditRecord>, Error> {
+    let overfetch = i64::try_from(limit.get() + 1).unwrap_or(201);
+    let rows = events::audit(conn, org, filter, overfetch)?;
+    Ok(Page::from_overfetched(rows, limit, |record| {
+        record.event.cursor.seq().to_string()
+    }))
 }
 
 /// Removes events that occurred before `cutoff` (the retention).

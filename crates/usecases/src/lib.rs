@@ -22,6 +22,7 @@ pub mod evidence;
 pub mod metrics;
 pub mod network;
 pub mod organisations;
+pub mod reminders;
 pub mod requests;
 pub mod requirements;
 pub mod sessions;

@@ -149,6 +149,7 @@ pub mod need {
         ReadOrganisation,
         ManageUsers,
         ManageClients,
+        ReadAudit,
         ManageNetwork,
         ReadRequirements,
         WriteRequirements,

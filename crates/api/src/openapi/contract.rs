@@ -479,6 +479,7 @@ impl Context {
             Some("responses:write") => Permission::WriteResponses,
             _ if path.starts_with("/v1/users") => Permission::ManageUsers,
             _ if path.starts_with("/v1/api-clients") => Permission::ManageClients,
+            _ if path.starts_with("/v1/audit-events") => Permission::ReadAudit,
             _ => Permission::ManageNetwork,
         };
         Self {

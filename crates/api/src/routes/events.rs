@@ -82,21 +82,7 @@ fn parse(query: &EventQuery) -> Result<(EventCursor, Vec<EventType>, i64, u32), 
         .map(|after| EventCursor::parse("after", after))
         .transpose();
     let after = errors.collect(after).map(Option::unwrap_or_default);
-    let mut types = Vec::new();
-    for name in query.types.as_deref().unwrap_or_default().split(',') {
-        let name = name.trim();
-        if name.is_empty() {
-            continue;
-        }
-        match EventType::parse(name) {
-            Some(kind) => types.push(kind),
-            None => errors.push(FieldError::new(
-                "types",
-                "invalid_value",
-                format!("`{name}` is not an event type"),
-            )),
-        }
-    }
+    let types = parse_types(query.types.as_deref(), &mut errors);
     let limit = errors.collect(PageLimit::parse(query.limit));
     let wait = query.wait.unwrap_or(0);
     if wait > MAX_WAIT_SECS {
@@ -115,4 +101,24 @@ fn parse(query: &EventQuery) -> Result<(EventCursor, Vec<EventType>, i64, u32), 
         )),
         _ => Err(ApiError::InvalidParameter(errors)),
     }
+}
+
+/// The event types of a comma-separated `types` parameter (none: all).
+pub(crate) fn parse_types(raw: Option<&str>, errors: &mut ValidationErrors) -> Vec<EventType> {
+    let mut types = Vec::new();
+    for name in raw.unwrap_or_default().split(',') {
+        let name = name.trim();
+        if name.is_empty() {
+            continue;
+        }
+        match EventType::parse(name) {
+            Some(kind) => types.push(kind),
+            None => errors.push(FieldError::new(
+                "types",
+                "invalid_value",
+                format!("`{name}` is not an event type"),
+            )),
+        }
+    }
+    types
 }

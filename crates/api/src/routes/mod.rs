@@ -16,6 +16,7 @@ pub mod answers;
 pub mod api_clients;
 pub mod auth;
 pub mod bulk_answers;
+pub mod audit;
 pub mod events;
 pub mod evidence;
 pub mod health;
@@ -52,6 +53,7 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(scope("/api-clients").configure(api_clients::configure))
                 .service(scope("/metrics").configure(metrics::configure))
                 .service(scope("/events").configure(events::configure))
+                .service(scope("/audit-events").configure(audit::configure))
                 .service(scope("/webhooks").configure(webhooks::configure))
                 .configure(signup::configure)
                 .configure(auth::configure)

@@ -114,6 +114,9 @@ enum_schemas! {
     /// An event's type.
     EventType = "What happened: the type of an event in the feed, a webhook delivery or the audit trail.",
         DomainEventType::ALL.iter().map(|t| t.as_str()).collect();
+    /// What an event is about.
+    ResourceType = "The kind of resource an event is about: `request`, `requirement` or `link`.",
+        vec!["request", "requirement", "link"];
     /// Where a webhook delivery stands.
     DeliveryStatus = "`pending` (waiting for its first or next attempt), `succeeded` (the endpoint \
         answered 2xx) or `failed` (retries ran out).",

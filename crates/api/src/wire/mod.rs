@@ -4,6 +4,7 @@
 
 pub mod answers;
 pub mod api_clients;
+pub mod audit;
 pub mod auth;
 pub mod enums;
 pub mod etag;
