@@ -14,8 +14,8 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tierlink_domain::time::now;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use tierlink_domain::time::now;
 use tierlink_domain::webhooks::address_allowed;
 use tierlink_persistence::Database;
 use tierlink_persistence::log_throttle::LogThrottle;

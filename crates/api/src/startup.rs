@@ -77,7 +77,10 @@ impl Application {
         let auth = auth_state(settings)?;
         tokio::spawn(purge_old_events(db.clone(), settings.event_retention));
         tokio::spawn(crate::delivery::run(db.clone(), settings.webhooks.clone()));
-        tokio::spawn(crate::reminders::run(db.clone(), settings.reminders.clone()));
+        tokio::spawn(crate::reminders::run(
+            db.clone(),
+            settings.reminders.clone(),
+        ));
         let server = serve(listener, db, auth, settings)?;
         tracing::info!(address = %port, "listening; Swagger UI at /swagger-ui/");
         Ok(Self {

@@ -54,7 +54,13 @@ impl ReminderPolicy {
                 None => today,
             };
             let to = today + chrono::Days::new(u64::from(*lead));
-            windows.push((Reminder::DueSoon { lead: *lead }, DueWindow { from: Some(from), to }));
+            windows.push((
+                Reminder::DueSoon { lead: *lead },
+                DueWindow {
+                    from: Some(from),
+                    to,
+                },
+            ));
         }
         windows
     }
@@ -126,10 +132,22 @@ mod tests {
         let today = day(10);
         assert_eq!(owed(&policy, today, day(20)), vec![]);
         assert_eq!(owed(&policy, today, day(18)), vec![]);
-        assert_eq!(owed(&policy, today, day(17)), vec![Reminder::DueSoon { lead: 7 }]);
-        assert_eq!(owed(&policy, today, day(12)), vec![Reminder::DueSoon { lead: 7 }]);
-        assert_eq!(owed(&policy, today, day(11)), vec![Reminder::DueSoon { lead: 1 }]);
-        assert_eq!(owed(&policy, today, day(10)), vec![Reminder::DueSoon { lead: 1 }]);
+        assert_eq!(
+            owed(&policy, today, day(17)),
+            vec![Reminder::DueSoon { lead: 7 }]
+        );
+        assert_eq!(
+            owed(&policy, today, day(12)),
+            vec![Reminder::DueSoon { lead: 7 }]
+        );
+        assert_eq!(
+            owed(&policy, today, day(11)),
+            vec![Reminder::DueSoon { lead: 1 }]
+        );
+        assert_eq!(
+            owed(&policy, today, day(10)),
+            vec![Reminder::DueSoon { lead: 1 }]
+        );
         assert_eq!(owed(&policy, today, day(9)), vec![Reminder::Overdue]);
         assert_eq!(owed(&policy, today, day(1)), vec![Reminder::Overdue]);
     }

@@ -293,7 +293,16 @@ pub struct AuditRecord {
 }
 
 type AuditRow = (
-    (i64, String, String, String, String, String, String, NaiveDateTime),
+    (
+        i64,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        NaiveDateTime,
+    ),
     String,
     Option<String>,
     Option<String>,
@@ -333,24 +342,21 @@ macro_rules! audit_query {
         if let Some(before) = filter.before {
             query = query.filter(events::seq.lt(before));
         }
-        query
-            .order(events::seq.desc())
-            .limit($limit)
-            .select((
-                (
-                    events::seq,
-                    events::event_id,
-                    events::event_type,
-                    events::resource_type,
-                    events::resource_id,
-                    events::actor,
-                    events::payload,
-                    events::occurred_at,
-                ),
-                events::org_id,
-                events::actor_org_id,
-                events::request_id,
-            ))
+        query.order(events::seq.desc()).limit($limit).select((
+            (
+                events::seq,
+                events::event_id,
+                events::event_type,
+                events::resource_type,
+                events::resource_id,
+                events::actor,
+                events::payload,
+                events::occurred_at,
+            ),
+            events::org_id,
+            events::actor_org_id,
+            events::request_id,
+        ))
     }};
 }
 
@@ -372,8 +378,16 @@ pub fn audit(
     };
     rows.into_iter()
         .map(|(event, audience, actor_org_id, request_id)| {
-            let (seq, event_id, event_type, resource_type, resource_id, actor, payload, occurred_at) =
-                event;
+            let (
+                seq,
+                event_id,
+                event_type,
+                resource_type,
+                resource_id,
+                actor,
+                payload,
+                occurred_at,
+            ) = event;
             Ok(AuditRecord {
                 event: StoredEvent {
                     cursor: EventCursor::at(seq),

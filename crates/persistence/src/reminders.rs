@@ -43,12 +43,14 @@ pub fn claim_owed(
                 WHERE s.request_id = r.id AND s.kind = $3 AND s.due_date = r.due_date) \
          ORDER BY r.due_date, r.id LIMIT $4";
     let rows: Vec<IdRow> = match conn {
-        DbConnection::Postgres(pg) => diesel::sql_query(format!("{OWED} FOR UPDATE OF r SKIP LOCKED"))
-            .bind::<Date, _>(window.to)
-            .bind::<Nullable<Date>, _>(window.from)
-            .bind::<Text, _>(key)
-            .bind::<BigInt, _>(limit)
-            .load(pg)?,
+        DbConnection::Postgres(pg) => {
+            diesel::sql_query(format!("{OWED} FOR UPDATE OF r SKIP LOCKED"))
+                .bind::<Date, _>(window.to)
+                .bind::<Nullable<Date>, _>(window.from)
+                .bind::<Text, _>(key)
+                .bind::<BigInt, _>(limit)
+                .load(pg)?
+        }
         DbConnection::Sqlite(lite) => diesel::sql_query(OWED.replace('$', "?"))
             .bind::<Date, _>(window.to)
             .bind::<Nullable<Date>, _>(window.from)

@@ -9,10 +9,10 @@
 use serde_json::json;
 use tierlink_domain::events::{EventCursor, EventType, NewEvent};
 use tierlink_domain::ids::OrgId;
+use tierlink_domain::pagination::{Page, PageLimit};
 use tierlink_domain::requests::Request;
 use tierlink_domain::requirements::Requirement;
 use tierlink_domain::revisions::Revision;
-use tierlink_domain::pagination::{Page, PageLimit};
 pub use tierlink_persistence::events::{AuditFilter, AuditRecord, StoredEvent};
 use tierlink_persistence::{DbConnection, events};
 

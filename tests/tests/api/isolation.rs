@@ -177,6 +177,8 @@ async fn another_organisation_sees_nothing_of_ours() {
         "/v1/users",
         "/v1/api-clients",
         "/v1/webhooks",
+        "/v1/events?limit=200",
+        "/v1/audit-events?limit=200",
     ] {
         let list: Value = app
             .get_as(&theirs.admin.access_token, path)

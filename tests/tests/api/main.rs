@@ -3,6 +3,7 @@
 //! same tests on PostgreSQL.
 
 mod answers;
+mod audit;
 mod auth;
 mod bulk;
 mod contention;
@@ -19,6 +20,7 @@ mod openapi;
 mod organisations;
 mod races;
 mod read_cache;
+mod reminders;
 mod requirements;
 mod reuse;
 mod rollup;

@@ -67,7 +67,11 @@ fn parse(query: AuditQuery) -> Result<(AuditFilter, PageLimit), ApiError> {
     }
     .to_request()?;
     let mut errors = ValidationErrors::new();
-    let before = match page.after.as_ref().map(|cursor| cursor.key().parse::<i64>()) {
+    let before = match page
+        .after
+        .as_ref()
+        .map(|cursor| cursor.key().parse::<i64>())
+    {
         None => None,
         Some(Ok(seq)) => Some(seq),
         Some(Err(_)) => {

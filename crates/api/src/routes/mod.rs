@@ -14,9 +14,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 pub mod answers;
 pub mod api_clients;
+pub mod audit;
 pub mod auth;
 pub mod bulk_answers;
-pub mod audit;
 pub mod events;
 pub mod evidence;
 pub mod health;

@@ -1,0 +1,155 @@
+//! A webhook receiver for tests: a real HTTP listener on 127.0.0.1 that
+//! records every delivery, answers with scripted statuses, and lets a test
+//! wait for the n-th delivery without sleeping.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use serde_json::Value;
+
+/// A scripted status that never answers: the delivery is recorded and its
+/// connection held open until the sender gives up or goes away.
+pub const HOLD: u16 = 0;
+
+/// One delivery as the receiver got it.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Received {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).expect("a JSON body")
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers[name].to_str().expect("a text header")
+    }
+
+    /// Whether `secret` signed this delivery (Standard Webhooks' own check).
+    pub fn signed_by(&self, secret: &str) -> bool {
+        standardwebhooks::Webhook::new(secret)
+            .expect("a whsec_ secret")
+            .verify(self.body.as_bytes(), &self.headers)
+            .is_ok()
+    }
+}
+
+/// A webhook receiver: records deliveries and answers with scripted
+/// statuses (204 once the script runs out; [`HOLD`] never answers).
+pub struct Receiver {
+    pub url: String,
+    got: Arc<Mutex<Vec<Received>>>,
+    count: tokio::sync::watch::Receiver<usize>,
+    handle: actix_web::dev::ServerHandle,
+}
+
+#[derive(Clone)]
+struct ReceiverState {
+    got: Arc<Mutex<Vec<Received>>>,
+    script: Arc<Mutex<VecDeque<u16>>>,
+    count: Arc<tokio::sync::watch::Sender<usize>>,
+}
+
+async fn receive(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<ReceiverState>,
+) -> HttpResponse {
+    let mut headers = HeaderMap::new();
+    for (name, value) in req.headers() {
+        headers.insert(
+            HeaderName::from_bytes(name.as_str().as_bytes()).expect("a name"),
+            HeaderValue::from_bytes(value.as_bytes()).expect("a value"),
+        );
+    }
+    let status = state
+        .script
+        .lock()
+        .expect("not poisoned")
+        .pop_front()
+        .unwrap_or(204);
+    {
+        let mut got = state.got.lock().expect("not poisoned");
+        got.push(Received {
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        });
+        state.count.send_replace(got.len());
+    }
+    if status == HOLD {
+        std::future::pending::<()>().await;
+    }
+    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).expect("a status")).finish()
+}
+
+impl Receiver {
+    pub async fn start(script: &[u16]) -> Self {
+        let (sender, count) = tokio::sync::watch::channel(0);
+        let state = ReceiverState {
+            got: Arc::default(),
+            script: Arc::new(Mutex::new(script.iter().copied().collect())),
+            count: Arc::new(sender),
+        };
+        let got = state.got.clone();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+        let url = format!(
+            "http://{}/hooks",
+            listener.local_addr().expect("an address")
+        );
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(web::Data::new(state.clone()))
+                .route("/hooks", web::post().to(receive))
+        })
+        .workers(1)
+        .disable_signals()
+        .listen(listener)
+        .expect("listening")
+        .run();
+        let handle = server.handle();
+        tokio::spawn(server);
+        Self {
+            url,
+            got,
+            count,
+            handle,
+        }
+    }
+
+    /// Waits (up to `within`) until `n` deliveries have arrived.
+    pub async fn wait_for_within(&mut self, n: usize, within: Duration) -> Vec<Received> {
+        tokio::time::timeout(within, self.count.wait_for(|got| *got >= n))
+            .await
+            .unwrap_or_else(|_| panic!("{n} deliveries did not arrive"))
+            .expect("the receiver runs");
+        self.received()
+    }
+
+    /// Waits (up to 20 s) until `n` deliveries have arrived.
+    pub async fn wait_for(&mut self, n: usize) -> Vec<Received> {
+        self.wait_for_within(n, Duration::from_secs(20)).await
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.got.lock().expect("not poisoned").clone()
+    }
+}
+
+impl std::fmt::Debug for Receiver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Receiver")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        drop(self.handle.stop(false));
+    }
+}
