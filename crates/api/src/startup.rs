@@ -10,7 +10,7 @@ use actix_service::{IntoServiceFactory, ServiceFactoryExt, fn_service, map_confi
 use actix_web::dev::AppConfig;
 use actix_web::middleware::{ErrorHandlers, from_fn};
 use actix_web::{App, HttpResponse, web};
-use tierlink_persistence::{Database, StartupError};
+use tierlink_persistence::{Database, DatabaseUrl, StartupError};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -38,6 +38,16 @@ pub enum LaunchError {
     Database(#[from] StartupError),
     #[error("set-up failed: {0}")]
     Auth(String),
+    #[error(
+        "another tierlink server already serves the SQLite database {path} \
+         (it holds {path}.lock); SQLite is served by one process: run replicas on PostgreSQL"
+    )]
+    SqliteInUse { path: String },
+    #[error("cannot lock the SQLite database {path}: {source}")]
+    SqliteLock {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: String,
@@ -49,6 +59,8 @@ pub enum LaunchError {
 pub struct Application {
     port: u16,
     server: Server,
+    /// On SQLite, the lock that keeps a second server off the file.
+    _sqlite_lock: Option<std::fs::File>,
 }
 
 impl std::fmt::Debug for Application {
@@ -63,6 +75,7 @@ impl Application {
     /// Opens and migrates the database and binds the listener. Must be
     /// called inside an async runtime (actix or tokio).
     pub fn build(settings: &Settings) -> Result<Self, LaunchError> {
+        let sqlite_lock = lock_sqlite(&settings.database_url)?;
         let db = Database::open(&settings.database_url, settings.pool_options())?;
         let applied = db.migrate()?;
         tracing::info!(database = %settings.database_url, engine = db.engine().as_str(), migrations_applied = applied.len(), "database ready");
@@ -86,6 +99,7 @@ impl Application {
         Ok(Self {
             port: port.port(),
             server,
+            _sqlite_lock: sqlite_lock,
         })
     }
 
@@ -100,7 +114,50 @@ impl Application {
 
     /// Serves until the process receives SIGTERM or SIGINT.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let Self {
+            server,
+            _sqlite_lock: lock,
+            ..
+        } = self;
+        let served = server.await;
+        drop(lock);
+        served
+    }
+}
+
+/// On SQLite, an exclusive lock on `<database>.lock`, held while the
+/// server runs: the background workers count on being the only writer
+/// process (PostgreSQL replicas coordinate with row locks instead), so a
+/// second server on the same file is refused at start. The operating
+/// system releases the lock when the process ends, however it ends.
+fn lock_sqlite(url: &DatabaseUrl) -> Result<Option<std::fs::File>, LaunchError> {
+    let DatabaseUrl::Sqlite { path } = url else {
+        return Ok(None);
+    };
+    let shown = path.display().to_string();
+    let lock_path = format!("{shown}.lock");
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| LaunchError::SqliteLock {
+            path: shown.clone(),
+            source,
+        })?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|source| LaunchError::SqliteLock {
+            path: shown.clone(),
+            source,
+        })?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Err(LaunchError::SqliteInUse { path: shown }),
+        Err(std::fs::TryLockError::Error(source)) => Err(LaunchError::SqliteLock {
+            path: shown,
+            source,
+        }),
     }
 }
 
