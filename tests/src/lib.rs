@@ -26,6 +26,7 @@ mod acts;
 pub mod receiver;
 mod replay;
 mod scenario;
+pub mod schema_check;
 
 pub use acts::PDF;
 pub use replay::{KEY_REUSED_STATUS, Reply, expect_key_reused, expect_replay, race, send_settled};

@@ -15,8 +15,10 @@ use utoipa::openapi::security::{
 };
 
 use crate::problem::{Problem, ProblemField};
+use crate::wire::event_data;
 
 mod contract;
+mod webhooks;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -50,7 +52,14 @@ mod contract;
         (name = "events", description = "The change feed: what happened to my organisation's requests, answers, requirements and links, in commit order"),
                 (name = "health", description = "Liveness and readiness probes")
     ),
-    components(schemas(Problem, ProblemField)),
+    components(schemas(
+        Problem, ProblemField,
+        event_data::RequestReceivedData, event_data::RequestAmendedData,
+        event_data::RequestDeclinedData, event_data::RequestForwardedData,
+        event_data::AnswerEventData, event_data::ReminderEventData,
+        event_data::RequirementEventData, event_data::LinkEventData, event_data::PingData,
+        crate::wire::events::Event
+    )),
     modifiers(&SecuritySchemes)
 )]
 struct ApiHeader;
@@ -127,6 +136,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
 /// applies it to the document it serves too.
 pub fn complete(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     contract::apply(&mut document);
+    webhooks::add(&mut document);
     document
 }
 

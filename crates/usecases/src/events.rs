@@ -101,20 +101,16 @@ pub fn about_revision(
     audience: OrgId,
     actor: &str,
 ) -> NewEvent {
-    about_request(
-        kind,
-        request,
-        audience,
-        actor,
-        json!({
-            "revision": {
-                "number": revision.number.get(),
-                "status": revision.status.as_str(),
-                "share_upstream": revision.share_upstream,
-                "review_comment": revision.review_comment,
-            }
-        }),
-    )
+    let mut shown = json!({
+        "number": revision.number.get(),
+        "status": revision.status.as_str(),
+        "share_upstream": revision.share_upstream,
+    });
+    // Absent rather than null when there is none, as everywhere in the API.
+    if let (Some(comment), Some(shown)) = (&revision.review_comment, shown.as_object_mut()) {
+        shown.insert("review_comment".to_owned(), json!(comment));
+    }
+    about_request(kind, request, audience, actor, json!({ "revision": shown }))
 }
 
 /// An event about a requirement, to its owner.

@@ -311,3 +311,117 @@ fn lock_waiters(admin_url: &str, name: &str) -> i64 {
     .expect("pg_stat_activity")
     .n
 }
+
+/// Every event a chain of three firms produces matches the schema the
+/// OpenAPI document gives its type under `webhooks` (and in the feed), no
+/// field missing and none undocumented.
+#[tokio::test]
+async fn every_event_matches_the_schema_of_its_type() {
+    let s = TestApp::builder()
+        .org("Acme")
+        .org("Kim")
+        .org("Lee")
+        .supplier("Acme", "Kim")
+        .supplier("Kim", "Lee")
+        .publish("Acme", Requirement::new("FY2026 carbon").cascade_depth(2))
+        .build()
+        .await;
+    let [acme, kim, lee] = s.orgs(["Acme", "Kim", "Lee"]);
+    let request = s.request("Kim").to_owned();
+    let path = format!("/v1/requirements/{}", s.requirement().id);
+    let etag = s.etag(acme.token(), &path).await;
+    let mut content = s.body(&Requirement::new("FY2026 carbon").cascade_depth(2));
+    content["due_date"] = json!("2099-02-28");
+    let amended = s
+        .send_if_match(
+            Method::POST,
+            acme.token(),
+            &format!("{path}/amendments"),
+            &etag,
+            &json!({"note": "A month more", "content": content}),
+        )
+        .await;
+    assert_eq!(amended.status(), 200);
+    s.forward(kim, &request, &json!({"suppliers": [lee.id]}))
+        .await;
+    let child = s.first_request(lee).await;
+    s.call(
+        Method::POST,
+        lee.token(),
+        &format!("/v1/requests/{child}/decline"),
+        Some(&json!({"reason": "We buy no energy"})),
+        200,
+    )
+    .await;
+    let answer = json!({"submit": true, "entries": [
+        {"metric": "ghg.scope1", "value": "12.5", "unit": "tCO2e"}]});
+    s.answer(kim, &request, &answer).await;
+    s.call(
+        Method::POST,
+        acme.token(),
+        &format!("/v1/requests/{request}/answer/revisions/1/request-changes"),
+        Some(&json!({"comment": "Which sites?"})),
+        200,
+    )
+    .await;
+    s.answer(kim, &request, &answer).await;
+    s.accept_revision(acme, &request, 2).await;
+    s.call(
+        Method::POST,
+        acme.token(),
+        &format!("{path}/close"),
+        None,
+        200,
+    )
+    .await;
+    s.call(
+        Method::DELETE,
+        acme.token(),
+        &format!("/v1/suppliers/{}", kim.id),
+        None,
+        200,
+    )
+    .await;
+
+    let document: Value = s
+        .get("/api-docs/openapi.json")
+        .await
+        .json()
+        .await
+        .expect("the document");
+    let schemas = document["components"]["schemas"]
+        .as_object()
+        .expect("schemas");
+    let mut seen = BTreeSet::new();
+    for org in [acme, kim, lee] {
+        for event in feed(&s, org, "?limit=200").await["items"]
+            .as_array()
+            .expect("items")
+        {
+            let kind = event["type"].as_str().expect("a type");
+            let body = &document["webhooks"][kind]["post"]["requestBody"]["content"]["application/json"]
+                ["schema"];
+            assert!(body.is_object(), "no webhook documented for {kind}");
+            let departures = tierlink_tests::schema_check::departures(event, body, schemas);
+            assert!(departures.is_empty(), "{kind}: {departures:?}\n{event}");
+            seen.insert(kind.to_owned());
+        }
+    }
+    let expected: BTreeSet<String> = [
+        "invitation.accepted",
+        "requirement.published",
+        "request.received",
+        "request.forwarded",
+        "request.declined",
+        "answer.submitted",
+        "answer.changes_requested",
+        "answer.accepted",
+        "request.amended",
+        "requirement.closed",
+        "link.ended",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect();
+    assert_eq!(seen, expected);
+}

@@ -53,6 +53,24 @@ async fn events_of(s: &Scenario, org: &TestOrg, types: &str) -> Vec<Value> {
     page["items"].as_array().expect("items").clone()
 }
 
+/// The event matches the schema the OpenAPI document gives its type.
+async fn conforms_to_its_webhook(s: &Scenario, event: &Value) {
+    let document: Value = s
+        .get("/api-docs/openapi.json")
+        .await
+        .json()
+        .await
+        .expect("the document");
+    let kind = event["type"].as_str().expect("a type");
+    let body =
+        &document["webhooks"][kind]["post"]["requestBody"]["content"]["application/json"]["schema"];
+    let schemas = document["components"]["schemas"]
+        .as_object()
+        .expect("schemas");
+    let departures = tierlink_tests::schema_check::departures(event, body, schemas);
+    assert!(departures.is_empty(), "{kind}: {departures:?}\n{event}");
+}
+
 fn quick_reminders(settings: &mut tierlink_api::config::Settings) {
     settings.reminders.poll_interval = Duration::from_millis(50);
 }
@@ -85,6 +103,7 @@ async fn a_request_due_tomorrow_reminds_its_supplier_once_then_overdue_tells_bot
         .expect("days_left");
     assert!((0..=1).contains(&days_left), "{event}");
     assert_eq!(event["data"]["request"]["customer"]["name"], "Acme");
+    conforms_to_its_webhook(&s, event).await;
 
     // The due date passes: both parties hear of it.
     let yesterday = today() - Days::new(1);
@@ -94,6 +113,7 @@ async fn a_request_due_tomorrow_reminds_its_supplier_once_then_overdue_tells_bot
     for org in [kim, acme] {
         let overdue = wait_for_events(&s, org, "request.overdue", 1).await;
         assert_eq!(overdue.len(), 1, "{overdue:?}");
+        conforms_to_its_webhook(&s, &overdue[0]).await;
         assert_eq!(overdue[0]["resource"]["id"], request.as_str());
         assert!(
             overdue[0]["data"]["reminder"]["days_left"]

@@ -46,11 +46,14 @@ pub struct Event {
     /// Unique per event and audience: use it to ignore a repeat.
     #[schema(value_type = uuid::Uuid)]
     pub id: String,
-    /// `request.received`, `answer.submitted`, … (see the README).
+    /// `request.received`, `answer.submitted`, …: each type's `data` is
+    /// described by its schema (`RequestReceivedEvent`, …) and under
+    /// `webhooks` in this document.
     #[serde(rename = "type")]
     pub event_type: String,
     pub resource: EventResource,
-    /// Who did it: `user:<id>`, `client:<id>`.
+    /// Who did it: `user:<id>`, `client:<id>`, or `system` for the
+    /// server's own work (deadline reminders, test pings).
     pub actor: String,
     pub occurred_at: DateTime<Utc>,
     /// What a receiver needs to act, shaped for this organisation.

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod enums;
 pub mod etag;
+pub mod event_data;
 pub mod events;
 pub mod evidence;
 pub mod files;
