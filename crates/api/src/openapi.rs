@@ -42,6 +42,7 @@ mod webhooks;
         (name = "organisations", description = "Large firms and suppliers, with their legal identifiers"),
         (name = "users", description = "People of an organisation, their roles, and the caller itself"),
         (name = "webhooks", description = "Signed HTTP deliveries of events to partner systems (Standard Webhooks)"),
+        (name = "webhook-events", description = "What Tierlink POSTs to your webhook endpoints: one entry per event type, with its payload schema (OpenAPI 3.1 `webhooks`)"),
         (name = "api-clients", description = "Machine clients for partner ERP systems (OAuth 2.0 client credentials)"),
         (name = "network", description = "Suppliers and customers: invitations, links, disclosure and the supply-chain view"),
         (name = "metrics", description = "The metric catalogue (GHG Protocol, ESRS, CBAM, K-ESG, PACT, CSDDD) and custom metrics"),
@@ -58,7 +59,7 @@ mod webhooks;
         event_data::RequestDeclinedData, event_data::RequestForwardedData,
         event_data::AnswerEventData, event_data::ReminderEventData,
         event_data::RequirementEventData, event_data::LinkEventData, event_data::PingData,
-        crate::wire::events::Event
+        crate::wire::events::Event, crate::wire::enums::ResourceType
     )),
     modifiers(&SecuritySchemes)
 )]

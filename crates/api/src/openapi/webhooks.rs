@@ -136,7 +136,7 @@ pub fn add(document: &mut OpenApi) {
                      same on every retry: use it to ignore repeats."
                 ),
                 "operationId": format!("on_{}", event_type.replace('.', "_")),
-                "tags": ["webhooks"],
+                "tags": ["webhook-events"],
                 "parameters": [
                     header("webhook-id", "The event's id, the same on every attempt.",
                         json!({"type": "string", "format": "uuid"}),
