@@ -3,9 +3,11 @@
 //! this crate, so neither the seed nor its fixed password is in it.
 //!
 //! * [`seed`] writes the deterministic benchmark chain.
+//! * [`outbox`] measures the transactional outbox alone (bench/events.sh).
 //! * [`seed_database`] runs it on an empty database, every login with
 //!   [`SEED_PASSWORD`] (what `tierlink-devtools seed` does).
 
+pub mod outbox;
 pub mod seed;
 
 use tierlink_api::auth::password::PasswordHasher;

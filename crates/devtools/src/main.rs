@@ -55,6 +55,21 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         bulk_requests: usize,
     },
+    /// Record `answer.submitted` events for one request, as a submission
+    /// does, from several threads for a while; print events per second
+    /// (the outbox's own cost, for bench/events.sh).
+    Outbox {
+        /// The request the events are about.
+        #[arg(long)]
+        request: String,
+        /// The acting principal, as events name it (`user:<id>`).
+        #[arg(long)]
+        actor: String,
+        #[arg(long, default_value_t = 4)]
+        threads: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -86,6 +101,12 @@ fn main() -> ExitCode {
                 ..SeedPlan::benchmark(seed)
             },
         ),
+        Command::Outbox {
+            request,
+            actor,
+            threads,
+            seconds,
+        } => run_outbox(&settings, &request, &actor, threads, seconds),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -95,6 +116,30 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn run_outbox(
+    settings: &Settings,
+    request: &str,
+    actor: &str,
+    threads: usize,
+    seconds: u64,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let request = request.parse().map_err(|_| "--request: not a request id")?;
+    let db = tierlink_persistence::Database::open(&settings.database_url, settings.pool_options())?;
+    let rate = tierlink_devtools::outbox::measure(
+        &db,
+        request,
+        actor,
+        threads,
+        std::time::Duration::from_secs(seconds),
+    )?;
+    writeln!(
+        std::io::stdout().lock(),
+        "{:.1} events/s ({} events, {threads} threads)",
+        rate.per_second, rate.events
+    )?;
+    Ok(())
 }
 
 fn run_seed(settings: &Settings, plan: &SeedPlan) -> Result<(), Box<dyn std::error::Error>> {
