@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The events benchmarks (issue 18), on SQLite and PostgreSQL:
 #  1. the outbox's share of a submission: submissions per second (scenario
-#     d of run.sh: save and submit a 30-item answer, 4 connections) beside
+#     d of run.sh, but with new values each call, so each makes a revision
+#     and an event: save and submit a 30-item answer, 4 connections) beside
 #     the events per second `tierlink-devtools outbox` records for the same
 #     request alone (one per transaction, 4 threads). Their ratio is the
 #     share of a submission's time its event takes (target <= 0.15). The
@@ -75,13 +76,26 @@ def value(m):
     if kind == "date": return {"value": "2026-06-30"}
     return {"value": "KR"}
 entries = [dict(metric=row["item_code"], obtained="measured", **value(metrics[row["item_code"]])) for row in rows]
+# Scope 1 gets a new value each call (the placeholder): see answer.lua.
+for entry in entries:
+    if entry["metric"] == "ghg.scope1":
+        entry["value"] = "__N__"
 print(json.dumps({"entries": entries, "submit": True}))
 PY
+  grep -q __N__ "$OUT/answer.json" || { echo "the answer has no ghg.scope1 entry to vary"; exit 1; }
   cat > "$OUT/answer.lua" <<LUA
 wrk.method = "PUT"
 wrk.headers["content-type"] = "application/json"
 wrk.headers["authorization"] = "Bearer $SUPPLIER"
-local f = io.open("$OUT/answer.json"); wrk.body = f:read("*a"); f:close()
+local f = io.open("$OUT/answer.json"); local template = f:read("*a"); f:close()
+-- A new value each call: the same body again would be a retried save,
+-- answered with the revision already made and recording no event.
+local n = 0
+request = function()
+  n = n + 1
+  local body = template:gsub("__N__", n .. ".5")
+  return wrk.format(nil, nil, nil, body)
+end
 LUA
   echo "==> $ENGINE: submissions (wrk, 4 connections, ${DURATION}s)"
   wrk -t2 -c4 -d"${DURATION}s" --timeout 60s --latency -s "$OUT/answer.lua" \

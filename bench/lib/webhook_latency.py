@@ -27,6 +27,9 @@ lock = threading.Lock()
 
 
 class Receiver(BaseHTTPRequestHandler):
+    # Keep-alive, as a production receiver behind a proxy would.
+    protocol_version = "HTTP/1.1"
+
     def do_POST(self):
         got = time.time()
         payload = json.loads(self.rfile.read(int(self.headers["content-length"])))
@@ -35,13 +38,22 @@ class Receiver(BaseHTTPRequestHandler):
             with lock:
                 arrivals.setdefault(payload["id"], got - occurred)
         self.send_response(204)
+        self.send_header("content-length", "0")
         self.end_headers()
 
     def log_message(self, *args):
         pass
 
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+class Server(ThreadingHTTPServer):
+    # Python's default listen backlog is 5: a burst of deliveries would see
+    # dropped connections and TCP's one-second retransmission, the
+    # receiver's latency rather than the sender's.
+    request_queue_size = 1024
+    daemon_threads = True
+
+
+server = Server(("127.0.0.1", 0), Receiver)
 threading.Thread(target=server.serve_forever, daemon=True).start()
 target = urlparse(base)
 
@@ -80,7 +92,10 @@ def submitter(index):
         pause = due - time.time()
         if pause > 0:
             time.sleep(pause)
-        status, _, conn = call("PUT", f"/v1/requests/{request_id}/answer", supplier, body, conn)
+        # New values each call: the same body again would be a retried
+        # save, answered with the revision already made and no event.
+        fresh = body.replace(b"__N__", f"{index}{n}.5".encode())
+        status, _, conn = call("PUT", f"/v1/requests/{request_id}/answer", supplier, fresh, conn)
         with lock:
             if status == 200:
                 made += 1

@@ -24,8 +24,12 @@ use tierlink_usecases::webhooks::{self as usecase, Attempt, AttemptOutcome, Clai
 use crate::config::WebhookSettings;
 use crate::db;
 
-/// Deliveries claimed per round.
+/// Deliveries claimed per claim, at most.
 const BATCH: i64 = 16;
+
+/// Attempts in flight at once per process. Each runs on its own, so a slow
+/// endpoint (up to the timeout) holds one slot, not the others' deliveries.
+const IN_FLIGHT: usize = 64;
 
 /// Resolves host names to their public addresses only.
 #[derive(Debug, Clone, Copy)]
@@ -78,35 +82,55 @@ pub async fn run(db: Database, settings: WebhookSettings) {
     };
     let mut tick = tokio::time::interval(settings.poll_interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let slots = Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT));
+    let shared = Arc::new((db, client, settings));
     loop {
         tick.tick().await;
-        while deliver_round(&db, &client, &settings).await == BATCH {}
+        // Claim while a full batch comes back, never more than free slots:
+        // a claimed delivery's lease starts at once, so it must start too.
+        loop {
+            let free = i64::try_from(slots.available_permits())
+                .unwrap_or(BATCH)
+                .min(BATCH);
+            if free == 0 {
+                break;
+            }
+            let claimed = claim(&shared.0, &shared.2, free).await;
+            let full = i64::try_from(claimed.len()).unwrap_or(0) == free;
+            for delivery in claimed {
+                let Ok(slot) = slots.clone().try_acquire_owned() else {
+                    break;
+                };
+                let shared = shared.clone();
+                tokio::spawn(async move {
+                    let (db, client, settings) = &*shared;
+                    attempt_and_record(db, client, settings, delivery).await;
+                    drop(slot);
+                });
+            }
+            if !full {
+                break;
+            }
+        }
     }
 }
 
-/// Claims and delivers one batch; returns how many were claimed.
-async fn deliver_round(db: &Database, client: &reqwest::Client, settings: &WebhookSettings) -> i64 {
+/// Claims up to `limit` due deliveries (none when the database fails).
+async fn claim(db: &Database, settings: &WebhookSettings, limit: i64) -> Vec<Claimed> {
     // The lease outlasts an attempt (at most its timeout) with room to
     // record it; when the worker dies, another claims it after the lease.
     let lease = chrono::Duration::from_std(settings.timeout * 2 + Duration::from_secs(5))
         .unwrap_or(chrono::Duration::minutes(1));
-    let claimed = db::write(db, move |tx| usecase::claim(tx, now() + lease, BATCH)).await;
-    let claimed = match claimed {
+    match db::write(db, move |tx| usecase::claim(tx, now() + lease, limit)).await {
         Ok(claimed) => claimed,
         Err(error) => {
             static FAILED: LogThrottle = LogThrottle::new(Duration::from_secs(10));
             if let Some(left_out) = FAILED.admit() {
                 tracing::warn!(?error, left_out, "could not claim webhook deliveries");
             }
-            return 0;
+            Vec::new()
         }
-    };
-    let count = i64::try_from(claimed.len()).unwrap_or(BATCH);
-    let attempts = claimed
-        .into_iter()
-        .map(|delivery| attempt_and_record(db, client, settings, delivery));
-    futures_util::future::join_all(attempts).await;
-    count
+    }
 }
 
 async fn attempt_and_record(

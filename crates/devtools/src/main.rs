@@ -137,7 +137,8 @@ fn run_outbox(
     writeln!(
         std::io::stdout().lock(),
         "{:.1} events/s ({} events, {threads} threads)",
-        rate.per_second, rate.events
+        rate.per_second,
+        rate.events
     )?;
     Ok(())
 }

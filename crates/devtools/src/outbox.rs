@@ -60,13 +60,11 @@ pub fn measure(
                 })
             })
             .collect();
-        workers
-            .into_iter()
-            .find_map(|worker| match worker.join() {
-                Ok(Ok(())) => None,
-                Ok(Err(error)) => Some(error),
-                Err(_) => Some("a worker panicked".to_owned()),
-            })
+        workers.into_iter().find_map(|worker| match worker.join() {
+            Ok(Ok(())) => None,
+            Ok(Err(error)) => Some(error),
+            Err(_) => Some("a worker panicked".to_owned()),
+        })
     });
     if let Some(error) = failure {
         return Err(error);

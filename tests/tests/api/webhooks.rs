@@ -359,3 +359,37 @@ async fn only_admins_manage_webhooks() {
     let response = s.get_as(&editor.access_token, "/v1/webhooks").await;
     expect_problem(response, 403, "forbidden").await;
 }
+
+/// An endpoint that does not answer holds up only its own delivery: the
+/// worker goes on delivering other events meanwhile.
+#[tokio::test]
+async fn a_slow_endpoint_does_not_hold_up_the_others() {
+    let mut slow = Receiver::start(&[tierlink_tests::receiver::HOLD]).await;
+    let mut quick = Receiver::start(&[]).await;
+    let s = acme_and_kim(|settings| settings.webhooks.timeout = Duration::from_secs(120)).await;
+    register(
+        &s,
+        "Acme",
+        json!({"url": slow.url, "event_types": ["requirement.published"]}),
+    )
+    .await;
+    s.publish("Acme", &Requirement::new("FY2026 carbon")).await;
+    slow.wait_for(1).await;
+
+    // The slow endpoint still holds its delivery; Kim's arrives anyway.
+    register(
+        &s,
+        "Kim",
+        json!({"url": quick.url, "event_types": ["request.received"]}),
+    )
+    .await;
+    s.publish("Acme", &Requirement::new("FY2027 carbon")).await;
+    let got = quick.wait_for(1).await;
+    assert_eq!(got[0].json()["type"], "request.received");
+    // The slow endpoint's next event went out too, its first still held.
+    let held = slow.wait_for(2).await;
+    assert_eq!(
+        held[1].json()["data"]["requirement"]["title"],
+        "FY2027 carbon"
+    );
+}
