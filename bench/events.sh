@@ -63,25 +63,7 @@ for ENGINE in $ENGINES; do
   OPEN_REQUEST=$(curl -sf "http://127.0.0.1:$PORT/v1/requests?limit=1&status=open" -H "authorization: Bearer $SUPPLIER" | json "d['items'][0]['id']")
   curl -sf "http://127.0.0.1:$PORT/v1/requests/$OPEN_REQUEST/answer/template.csv" -H "authorization: Bearer $SUPPLIER" > "$OUT/template.csv"
   curl -sf "http://127.0.0.1:$PORT/v1/metrics?limit=200" -H "authorization: Bearer $SUPPLIER" > "$OUT/metrics.json"
-  python3 - "$OUT/template.csv" "$OUT/metrics.json" > "$OUT/answer.json" <<'PY'
-import csv, json, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
-metrics = {m["code"]: m for m in json.load(open(sys.argv[2]))["items"]}
-def value(m):
-    kind = m["kind"]
-    if kind == "quantity": return {"value": "12.5", "unit": m["canonical_unit"]}
-    if kind == "percentage": return {"value": "40"}
-    if kind == "boolean": return {"value": True}
-    if kind == "choice": return {"value": m["choices"][0]["value"]}
-    if kind == "date": return {"value": "2026-06-30"}
-    return {"value": "KR"}
-entries = [dict(metric=row["item_code"], obtained="measured", **value(metrics[row["item_code"]])) for row in rows]
-# Scope 1 gets a new value each call (the placeholder): see answer.lua.
-for entry in entries:
-    if entry["metric"] == "ghg.scope1":
-        entry["value"] = "__N__"
-print(json.dumps({"entries": entries, "submit": True}))
-PY
+  python3 bench/lib/answer_body.py "$OUT/template.csv" "$OUT/metrics.json" ghg.scope1 > "$OUT/answer.json"
   grep -q __N__ "$OUT/answer.json" || { echo "the answer has no ghg.scope1 entry to vary"; exit 1; }
   cat > "$OUT/answer.lua" <<LUA
 wrk.method = "PUT"
