@@ -397,6 +397,8 @@ fn permission_name(permission: Permission) -> &'static str {
         }
         Permission::ReadResponses => "read-responses (scope responses:read)",
         Permission::WriteResponses => "write-responses (role editor, or scope responses:write)",
+        Permission::ListFootprints => "list-footprints (scope footprint:list)",
+        Permission::ReadFootprints => "read-footprints (scope footprint:read)",
     }
 }
 

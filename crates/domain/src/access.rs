@@ -51,14 +51,20 @@ pub enum Scope {
     RequirementsWrite,
     ResponsesRead,
     ResponsesWrite,
+    /// PACT: list the footprints published to the organisation.
+    FootprintList,
+    /// PACT: read one footprint, and send PACT events.
+    FootprintRead,
 }
 
 impl Scope {
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 6] = [
         Self::RequirementsRead,
         Self::RequirementsWrite,
         Self::ResponsesRead,
         Self::ResponsesWrite,
+        Self::FootprintList,
+        Self::FootprintRead,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -67,6 +73,8 @@ impl Scope {
             Self::RequirementsWrite => "requirements:write",
             Self::ResponsesRead => "responses:read",
             Self::ResponsesWrite => "responses:write",
+            Self::FootprintList => "footprint:list",
+            Self::FootprintRead => "footprint:read",
         }
     }
 
@@ -76,6 +84,8 @@ impl Scope {
             Self::RequirementsWrite => "Create, publish and forward reporting requirements",
             Self::ResponsesRead => "Read answers to requests",
             Self::ResponsesWrite => "Write and submit answers to requests",
+            Self::FootprintList => "PACT: list the product footprints published to you",
+            Self::FootprintRead => "PACT: read a product footprint, and send PACT events",
         }
     }
 
@@ -158,6 +168,10 @@ pub enum Permission {
     WriteRequirements,
     ReadResponses,
     WriteResponses,
+    /// PACT ListFootprints.
+    ListFootprints,
+    /// PACT GetFootprint and Events.
+    ReadFootprints,
 }
 
 /// Who is acting.
@@ -193,7 +207,11 @@ impl Caller {
             } => {
                 matches!(
                     permission,
-                    P::ReadOrganisation | P::ReadRequirements | P::ReadResponses
+                    P::ReadOrganisation
+                        | P::ReadRequirements
+                        | P::ReadResponses
+                        | P::ListFootprints
+                        | P::ReadFootprints
                 )
             }
             Actor::Client { scopes, .. } => match permission {
@@ -208,6 +226,8 @@ impl Caller {
                     scopes.contains(Scope::ResponsesRead) || scopes.contains(Scope::ResponsesWrite)
                 }
                 P::WriteResponses => scopes.contains(Scope::ResponsesWrite),
+                P::ListFootprints => scopes.contains(Scope::FootprintList),
+                P::ReadFootprints => scopes.contains(Scope::FootprintRead),
             },
         }
     }

@@ -309,6 +309,11 @@ fn parse_value(input: &EntryInput<'_>, kind: &ValueKind) -> Result<AnswerValue, 
             .map(AnswerValue::Date)
             .map_err(|_| FieldError::new("value", "invalid_date", "a date as YYYY-MM-DD")),
         ValueKind::Document => Ok(AnswerValue::Document),
+        ValueKind::ProductFootprints => Err(FieldError::new(
+            "metric",
+            "answered_per_product",
+            "product footprints are answered one per product, with PUT /v1/requests/{id}/footprints/{product_id}",
+        )),
     }
 }
 

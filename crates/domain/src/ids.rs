@@ -97,6 +97,16 @@ typed_id!(
     DeliveryId
 );
 
+typed_id!(
+    /// Identifies a product in a supplier's catalogue.
+    ProductId
+);
+
+typed_id!(
+    /// Identifies a published PACT product footprint (its PACT `id`).
+    FootprintId
+);
+
 /// The number of a submitted revision of an answer: 1, 2, … per request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RevisionNumber(i32);

@@ -177,6 +177,9 @@ pub enum ValueKind {
     Date,
     /// An uploaded evidence file.
     Document,
+    /// A PACT footprint per product the supplier sells the requester,
+    /// answered per product rather than as one value.
+    ProductFootprints,
 }
 
 impl ValueKind {
@@ -190,6 +193,7 @@ impl ValueKind {
             Self::Choice { .. } => "choice",
             Self::Date => "date",
             Self::Document => "document",
+            Self::ProductFootprints => "product_footprints",
         }
     }
 }
@@ -224,6 +228,9 @@ impl MetricDefinition {
             .any(|field| field.to_lowercase().contains(&query))
     }
 }
+
+/// The metric asking for a footprint per product.
+pub const PRODUCT_FOOTPRINTS: &str = "pcf.product_footprints";
 
 /// The whole standard catalogue, ordered by code.
 pub fn catalogue() -> &'static [MetricDefinition] {
@@ -661,6 +668,15 @@ static CATALOGUE: &[MetricDefinition] = &[
         guidance_en: "The share of the footprint calculated from your own measured activity data or your suppliers' specific data rather than database averages, as a percentage from 0 to 100.",
         guidance_ko: "탄소발자국 중 데이터베이스 평균값이 아닌 자사 실측 활동자료나 협력사 고유 데이터로 산정한 부분의 비율을 0에서 100 사이의 백분율로 입력하세요.",
         frameworks: &[fr(Pact, "pcf.primaryDataShare")],
+    },
+    MetricDefinition {
+        code: PRODUCT_FOOTPRINTS,
+        label_en: "Product carbon footprints, one per product",
+        label_ko: "제품별 탄소발자국",
+        kind: ValueKind::ProductFootprints,
+        guidance_en: "A full PACT product footprint for each product you sell this customer (each product with its part number in your catalogue). Answer each with PUT /v1/requests/{id}/footprints/{product_id}; once submitted, the customer can fetch them through the PACT API.",
+        guidance_ko: "이 고객사에 판매하는 각 제품(카탈로그에 고객사 품번이 등록된 제품)마다 PACT 제품 탄소발자국을 입력하세요. PUT /v1/requests/{id}/footprints/{product_id}로 제품별로 답하며, 제출하면 고객사가 PACT API로 받아 갈 수 있습니다.",
+        frameworks: &[fr(Pact, "ProductFootprint")],
     },
     // ---- Targets ----
     MetricDefinition {

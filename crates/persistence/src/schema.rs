@@ -350,6 +350,77 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    products (id) {
+        id -> Text,
+        org_id -> Text,
+        code -> Text,
+        name -> Text,
+        description -> Text,
+        cpc_code -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    product_customer_parts (product_id, customer_org_id) {
+        product_id -> Text,
+        supplier_org_id -> Text,
+        customer_org_id -> Text,
+        part_number -> Text,
+    }
+}
+
+diesel::joinable!(product_customer_parts -> products (product_id));
+
+diesel::table! {
+    footprint_drafts (request_id, product_id) {
+        request_id -> Text,
+        product_id -> Text,
+        footprint -> Text,
+        comment -> Nullable<Text>,
+        valid_from -> Nullable<Timestamp>,
+        valid_until -> Nullable<Timestamp>,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    product_footprints (id) {
+        id -> Text,
+        owner_org_id -> Text,
+        recipient_org_id -> Text,
+        request_id -> Text,
+        product_id -> Text,
+        status -> Text,
+        preceding_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        valid_from -> Timestamp,
+        valid_until -> Timestamp,
+        geography -> Nullable<Text>,
+        document -> Text,
+    }
+}
+
+diesel::table! {
+    product_footprint_urns (footprint_id, kind, urn) {
+        footprint_id -> Text,
+        kind -> Text,
+        urn -> Text,
+    }
+}
+
+diesel::table! {
+    revision_footprints (request_id, revision, product_id) {
+        request_id -> Text,
+        revision -> Integer,
+        product_id -> Text,
+        footprint_id -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     webhook_endpoints,
     webhook_deliveries,
@@ -375,4 +446,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     evidence_files,
     events,
     reminders_sent,
+    products,
+    product_customer_parts,
+    footprint_drafts,
+    product_footprints,
+    product_footprint_urns,
+    revision_footprints,
 );

@@ -155,6 +155,8 @@ pub mod need {
         WriteRequirements,
         ReadResponses,
         WriteResponses,
+        ListFootprints,
+        ReadFootprints,
     );
 }
 

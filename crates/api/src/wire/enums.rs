@@ -79,8 +79,9 @@ enum_schemas! {
         DomainObtained::ALL.iter().map(|o| o.as_str()).collect();
     /// A metric's kind of value.
     MetricKind = "How a metric is answered: `quantity` (a decimal with a unit), `percentage`, \
-        `boolean`, `text`, `choice` (one of its `choices`), `date` or `document` (an evidence file).",
-        vec!["quantity", "percentage", "boolean", "text", "choice", "date", "document"];
+        `boolean`, `text`, `choice` (one of its `choices`), `date`, `document` (an evidence file) or \
+        `product_footprints` (a PACT footprint per product, answered under `/footprints`).",
+        vec!["quantity", "percentage", "boolean", "text", "choice", "date", "document", "product_footprints"];
     /// The kinds a custom metric may have.
     CustomMetricKind = "The kind of a custom metric: `quantity` (needs a `dimension`), \
         `percentage`, `boolean`, `text`, `date` or `document`.",

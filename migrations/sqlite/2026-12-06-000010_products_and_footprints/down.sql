@@ -1,0 +1,6 @@
+DROP TABLE revision_footprints;
+DROP TABLE product_footprint_urns;
+DROP TABLE product_footprints;
+DROP TABLE footprint_drafts;
+DROP TABLE product_customer_parts;
+DROP TABLE products;
