@@ -69,6 +69,10 @@ pub struct Settings {
     pub event_retention: Duration,
     pub webhooks: WebhookSettings,
     pub reminders: ReminderSettings,
+    /// `TIERLINK_PACT_URN_DOMAIN`: the domain in the PACT URNs Tierlink
+    /// issues for products (`urn:pact:<domain>:supplier-id:…`): the
+    /// deployment's own domain name.
+    pub pact_urn_domain: String,
     pub auth: AuthSettings,
 }
 
@@ -158,6 +162,7 @@ impl Default for Settings {
             event_retention: Duration::from_secs(30 * 86_400),
             webhooks: WebhookSettings::default(),
             reminders: ReminderSettings::default(),
+            pact_urn_domain: "tierlink.local".to_owned(),
             auth: AuthSettings {
                 open_signup: true,
                 jwt_key: KeySource::Generated {
@@ -213,6 +218,7 @@ const KEYS: &[&str] = &[
     "webhook_poll_ms",
     "reminder_lead_days",
     "reminder_poll_secs",
+    "pact_urn_domain",
     "open_signup",
     "jwt_private_key",
     "jwt_private_key_file",
@@ -306,6 +312,32 @@ impl<E: Fn(&str) -> Option<String>> Sources<'_, E> {
                 ),
             })?;
         Ok(Some(tierlink_domain::reminders::ReminderPolicy::new(days)))
+    }
+
+    /// A domain name (`tierlink.example.com`): lowercase letters, digits,
+    /// `-` and dots.
+    fn domain(&self, key: &str) -> Result<Option<String>, ConfigError> {
+        let Some((name, value)) = self.raw(key) else {
+            return Ok(None);
+        };
+        let value = value.trim().to_ascii_lowercase();
+        let valid = !value.is_empty()
+            && value.len() <= 253
+            && value.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            });
+        if valid {
+            Ok(Some(value))
+        } else {
+            Err(ConfigError::Invalid {
+                name,
+                reason: format!("`{value}` is not a domain name such as tierlink.example.com"),
+            })
+        }
     }
 
     fn secs(&self, key: &str, default: Duration) -> Result<Duration, ConfigError> {
@@ -473,6 +505,7 @@ impl Settings {
                     .unwrap_or(d.reminders.policy),
                 poll_interval: src.secs("reminder_poll_secs", d.reminders.poll_interval)?,
             },
+            pact_urn_domain: src.domain("pact_urn_domain")?.unwrap_or(d.pact_urn_domain),
             auth: AuthSettings {
                 open_signup: src.get("open_signup")?.unwrap_or(d.auth.open_signup),
                 jwt_key,

@@ -2,6 +2,7 @@
 //! bind, and serve until SIGTERM/SIGINT (then finish in-flight requests).
 
 use std::net::TcpListener;
+use tierlink_domain::products::UrnIssuer;
 
 use actix_http::HttpService;
 use actix_http::error::DispatchError;
@@ -228,6 +229,7 @@ fn serve(
         web::Data::new(EvidenceStore::open(&settings.evidence_store).map_err(LaunchError::Auth)?);
     let upload_limit = web::Data::new(routes::evidence::UploadLimit(settings.max_upload_bytes));
     let webhook_settings = web::Data::new(settings.webhooks.clone());
+    let urn_issuer = web::Data::new(UrnIssuer(settings.pact_urn_domain.clone()));
     let route_table = web::Data::new(RouteTable::from_openapi(&openapi::document()));
     let app = move || {
         let (app, document) = App::new()
@@ -242,6 +244,7 @@ fn serve(
             .app_data(upload_limit.clone())
             .app_data(route_table.clone())
             .app_data(webhook_settings.clone())
+            .app_data(urn_issuer.clone())
             .app_data(body_limit)
             .app_data(bulk_body_limit)
             .app_data(web::PathConfig::default().error_handler(|error, _| {

@@ -735,7 +735,7 @@ impl Validity {
 
 /// A published footprint's status: the latest for its product and request,
 /// or replaced by a later one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum FootprintStatus {
     Active,
     Deprecated,
@@ -761,6 +761,46 @@ impl FootprintStatus {
 impl fmt::Display for FootprintStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// PACT's `ProductFootprint`: one footprint of one product, as published
+/// to one recipient. Immutable once published but for `status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductFootprint {
+    pub id: String,
+    pub spec_version: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub preceding_pf_ids: Vec<String>,
+    pub created: DateTime<Utc>,
+    pub status: FootprintStatus,
+    pub validity_period_start: DateTime<Utc>,
+    pub validity_period_end: DateTime<Utc>,
+    pub company_name: String,
+    pub company_ids: Vec<String>,
+    pub product_description: String,
+    pub product_ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub product_classifications: Vec<String>,
+    pub product_name_company: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    pub pcf: CarbonFootprint,
+}
+
+impl ProductFootprint {
+    /// Whether `other` says the same about the product: equal but for the
+    /// identity of the publication (id, creation, predecessors, status).
+    pub fn same_content(&self, other: &Self) -> bool {
+        let strip = |pf: &Self| Self {
+            id: String::new(),
+            created: DateTime::<Utc>::MIN_UTC,
+            preceding_pf_ids: Vec::new(),
+            status: FootprintStatus::Active,
+            ..pf.clone()
+        };
+        strip(self) == strip(other)
     }
 }
 

@@ -157,6 +157,18 @@ fn prepare_change(
     set_latest_revision(conn, &[request_id], false)
 }
 
+/// Call before changing a part of the answer kept outside the draft rows
+/// (a product footprint): the draft stops being the latest revision, so
+/// the next submission makes a new one with the entries it had.
+pub fn will_change(
+    conn: &mut DbConnection,
+    request: RequestId,
+    by: &str,
+) -> Result<(), StoreError> {
+    let at = crate::time::to_db(tierlink_domain::time::now());
+    prepare_change(conn, request, false, by, at)
+}
+
 /// Saves validated entries into the request's draft (all of it replaced
 /// when `replace_all`, otherwise the entries' metrics), written by `by`.
 pub fn save(

@@ -5,6 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, put, web};
 use tierlink_domain::answers::{Entry, EntryInput};
 use tierlink_domain::ids::{OrgId, RequestId};
+use tierlink_domain::products::UrnIssuer;
 use tierlink_domain::revisions::Decision;
 use tierlink_domain::{FieldError, ValidationErrors};
 use tierlink_persistence::Database;
@@ -116,6 +117,7 @@ pub async fn get_answer(
 pub async fn save_answer(
     Authorized(caller, ..): Authorized<need::WriteResponses>,
     db: web::Data<Database>,
+    issuer: web::Data<UrnIssuer>,
     Id(id): Id<RequestId>,
     JsonBody(body): JsonBody<SaveAnswer>,
 ) -> Result<web::Json<AnswerBody>, ApiError> {
@@ -123,6 +125,7 @@ pub async fn save_answer(
     let (org, by) = (caller.org_id, actor(&caller));
     let submit = body.submit.then_some(body.share_upstream);
     db::write(&db, move |tx| {
+        let submit = submit.map(|share| (share, issuer.get_ref()));
         usecase::save_draft(tx, org, &by, id, &entries, submit).map(drop)
     })
     .await?;
@@ -237,6 +240,7 @@ fn strip_prefix(errors: ValidationErrors, prefix: &str) -> ValidationErrors {
 pub async fn submit_answer(
     Authorized(caller, ..): Authorized<need::WriteResponses>,
     db: web::Data<Database>,
+    issuer: web::Data<UrnIssuer>,
     Id(id): Id<RequestId>,
     OptionalJsonBody(body): OptionalJsonBody<SubmitAnswer>,
     key: IdempotencyKey,
@@ -244,7 +248,7 @@ pub async fn submit_answer(
     let share = body.is_some_and(|b| b.share_upstream);
     let (org, by) = (caller.org_id, actor(&caller));
     create_once(&db, org, key, StatusCode::CREATED, move |tx| {
-        let submitted = usecase::submit(tx, org, &by, id, share)?;
+        let submitted = usecase::submit(tx, org, &by, id, share, &issuer)?;
         Ok(Created {
             status: (!submitted.created).then_some(StatusCode::OK),
             location: Some(format!(

@@ -3,6 +3,7 @@
 
 use tierlink_domain::answers::Entry;
 use tierlink_domain::ids::{OrgId, RequestId};
+use tierlink_domain::products::UrnIssuer;
 use tierlink_domain::revisions::replaces_nothing;
 use tierlink_persistence::locks::lock_request;
 use tierlink_persistence::{DbConnection, drafts, requests};
@@ -24,7 +25,7 @@ pub fn save_draft(
     by: &str,
     id: RequestId,
     entries: &[Entry],
-    submit: Option<bool>,
+    submit: Option<(bool, &UrnIssuer)>,
 ) -> Result<Option<Submitted>, Error> {
     lock_request(tx, id)?;
     let mut request = request_answered_by(tx, supplier, id)?;
@@ -42,7 +43,7 @@ pub fn save_draft(
         }
     }
     submit
-        .map(|share| submit_locked(tx, &request, share, by))
+        .map(|(share, issuer)| submit_locked(tx, &request, share, by, issuer))
         .transpose()
 }
 

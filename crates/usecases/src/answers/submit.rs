@@ -1,6 +1,8 @@
 //! Submitting the draft as the next immutable revision.
 
 use tierlink_domain::ids::{OrgId, RequestId};
+use tierlink_domain::metrics::PRODUCT_FOOTPRINTS;
+use tierlink_domain::products::UrnIssuer;
 use tierlink_domain::requests::{Request, RequestStatus};
 use tierlink_domain::revisions::{
     RecordedEntry, Revision, Submission, check_complete, decide_submission,
@@ -11,6 +13,7 @@ use tierlink_persistence::{DbConnection, drafts, requests, revisions};
 use super::access::request_answered_by;
 use crate::error::Error;
 use crate::events;
+use crate::footprints;
 use tierlink_domain::events::EventType;
 
 /// What a submission produced.
@@ -26,16 +29,19 @@ pub struct Submitted {
 /// (the missing ones are all listed). Lock: the request's row, so two
 /// concurrent submissions number their revisions one after the other and
 /// the second sees the first (and, unchanged, is answered with it).
+/// Product footprints in the draft are published to the requester, their
+/// URNs issued by `issuer`.
 pub fn submit(
     tx: &mut DbConnection,
     supplier: OrgId,
     by: &str,
     id: RequestId,
     share_upstream: bool,
+    issuer: &UrnIssuer,
 ) -> Result<Submitted, Error> {
     lock_request(tx, id)?;
     let request = request_answered_by(tx, supplier, id)?;
-    submit_locked(tx, &request, share_upstream, by)
+    submit_locked(tx, &request, share_upstream, by, issuer)
 }
 
 /// [`submit`] for a caller that holds the request's lock and read it since.
@@ -44,6 +50,7 @@ pub(super) fn submit_locked(
     request: &Request,
     share_upstream: bool,
     by: &str,
+    issuer: &UrnIssuer,
 ) -> Result<Submitted, Error> {
     let id = request.id;
     let latest = revisions::latest(tx, id)?;
@@ -55,19 +62,43 @@ pub(super) fn submit_locked(
         }),
         Submission::New(number) => {
             let draft = drafts::load(tx, id)?;
-            let answered: Vec<&str> = draft.iter().map(|e| e.metric.as_str()).collect();
-            check_complete(request, &answered).map_err(|missing| {
-                let mut errors = tierlink_domain::ValidationErrors::new();
+            let mut answered: Vec<&str> = draft.iter().map(|e| e.metric.as_str()).collect();
+            let footprints_missing = footprints::missing(tx, request)?;
+            if footprints_missing.is_empty() {
+                answered.push(PRODUCT_FOOTPRINTS);
+            }
+            let footprints_required = request
+                .items
+                .iter()
+                .any(|i| i.metric == PRODUCT_FOOTPRINTS && i.required);
+            let mut errors = tierlink_domain::ValidationErrors::new();
+            if let Err(missing) = check_complete(request, &answered) {
                 for error in missing {
+                    if error.field != format!("entries.{PRODUCT_FOOTPRINTS}") {
+                        errors.push(error);
+                    }
+                }
+            }
+            if footprints_required {
+                for error in footprints_missing {
                     errors.push(error);
                 }
-                Error::Invalid(errors)
-            })?;
+            }
+            if !errors.is_empty() {
+                return Err(Error::Invalid(errors));
+            }
             let asked: Vec<&RecordedEntry> = draft
                 .iter()
                 .filter(|e| request.items.iter().any(|i| i.metric == e.metric))
                 .collect();
             revisions::insert(tx, id, number, share_upstream, by, &asked)?;
+            footprints::publish(
+                tx,
+                request,
+                number,
+                latest.as_ref().map(|r| r.number),
+                issuer,
+            )?;
             drafts::became_revision(tx, id)?;
             requests::set_status(tx, id, RequestStatus::Submitted)?;
             let revision = revisions::find(tx, id, number)?;
