@@ -18,6 +18,7 @@ use crate::problem::{Problem, ProblemField};
 use crate::wire::event_data;
 
 mod contract;
+pub mod pact;
 mod webhooks;
 
 #[derive(OpenApi)]
@@ -48,6 +49,9 @@ mod webhooks;
         (name = "metrics", description = "The metric catalogue (GHG Protocol, ESRS, CBAM, K-ESG, PACT, CSDDD) and custom metrics"),
         (name = "requirements", description = "What a requester asks of its suppliers, and its lifecycle"),
         (name = "requests", description = "What suppliers receive: list, read, decline, forward down the chain"),
+        (name = "products", description = "A supplier's product catalogue: codes, names, UN CPC classes and customers' part numbers"),
+        (name = "footprints", description = "Product carbon footprints in answers: one PACT footprint per product, drafted and submitted with the answer"),
+        (name = "pact", description = "The PACT v3 API (WBCSD Partnership for Carbon Transparency): product footprints your suppliers published to you, for PACT clients (SAP SDX, SiGREEN, …). Errors are PACT's `{code, message}`"),
         (name = "answers", description = "Suppliers' answers: exact values with units, drafts, immutable revisions, review"),
         (name = "audit", description = "The audit trail: who changed what, with the request id of each call (admins only)"),
         (name = "events", description = "The change feed: what happened to my organisation's requests, answers, requirements and links, in commit order"),

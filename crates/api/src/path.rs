@@ -10,7 +10,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::{Ready, ready};
 use tierlink_domain::FieldError;
 use tierlink_domain::ids::{
-    ClientId, DeliveryId, EvidenceId, InvitationId, OrgId, RequestId, RequirementId,
+    ClientId, DeliveryId, EvidenceId, InvitationId, OrgId, ProductId, RequestId, RequirementId,
     RevisionNumber, UserId, WebhookId,
 };
 
@@ -42,6 +42,7 @@ typed_ids!(
     InvitationId,
     WebhookId,
     DeliveryId,
+    ProductId,
     RevisionNumber
 );
 
@@ -87,6 +88,19 @@ impl FromRequest for DeliveryPath {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(segment(req, "delivery_id").map(DeliveryPath))
+    }
+}
+
+/// The `{product_id}` segment of the path.
+#[derive(Debug, Clone, Copy)]
+pub struct ProductPath(pub ProductId);
+
+impl FromRequest for ProductPath {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(segment(req, "product_id").map(ProductPath))
     }
 }
 

@@ -189,7 +189,7 @@ fn value_for(kind: &ValueKind, n: u64) -> (String, String, String, String) {
             "NULL".into(),
             "NULL".into(),
         ),
-        ValueKind::Text { .. } | ValueKind::Document => (
+        ValueKind::Text { .. } | ValueKind::Document | ValueKind::ProductFootprints => (
             text("generated"),
             "NULL".into(),
             "NULL".into(),
@@ -208,7 +208,7 @@ pub fn seed(
 ) -> Result<SeedSummary, StoreError> {
     let items: Vec<&metrics::MetricDefinition> = metrics::catalogue()
         .iter()
-        .filter(|m| !matches!(m.kind, ValueKind::Document))
+        .filter(|m| !matches!(m.kind, ValueKind::Document | ValueKind::ProductFootprints))
         .take(plan.items_per_requirement)
         .collect();
     let mut written = 0;

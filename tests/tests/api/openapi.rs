@@ -11,6 +11,8 @@ const PUBLIC: &[&str] = &["/v1/signup", "/v1/auth/login", "/v1/auth/logout"];
 /// The token endpoint: HTTP Basic for a client's id and secret, or none
 /// (they may come in the form, and a refresh token needs no client).
 const TOKEN: &str = "/v1/auth/token";
+/// PACT's Action Authenticate: the same endpoint at the path PACT clients use.
+const PACT_TOKEN: &str = "/auth/token";
 
 #[test]
 fn the_committed_document_matches_the_code() {
@@ -83,7 +85,9 @@ fn every_operation_is_documented_for_sdk_generators() {
                         &response["content"]["application/problem+json"]["schema"]["$ref"];
                     let oauth = &response["content"]["application/json"]["schema"]["$ref"];
                     let documented = problem == "#/components/schemas/Problem"
-                        || (path == TOKEN && oauth == "#/components/schemas/OAuthError");
+                        || ((path == TOKEN || path == PACT_TOKEN)
+                            && oauth == "#/components/schemas/OAuthError")
+                        || (path.starts_with("/3/") && oauth == "#/components/schemas/PactError");
                     assert!(documented, "{name} {status}: error schema");
                 }
             }
@@ -93,9 +97,10 @@ fn every_operation_is_documented_for_sdk_generators() {
                     "{name}: documents its client errors"
                 );
             }
-            let public = PUBLIC.contains(&path.as_str()) || !path.starts_with("/v1/");
+            let public = PUBLIC.contains(&path.as_str())
+                || !(path.starts_with("/v1/") || path.starts_with("/3/"));
             let security = operation["security"].as_array();
-            if path == TOKEN {
+            if path == TOKEN || path == PACT_TOKEN {
                 assert_eq!(
                     operation["security"],
                     serde_json::json!([{"basic": []}, {}]),
@@ -245,6 +250,10 @@ fn openapi_every_operation_documents_every_status_it_can_return() {
         let responses = operation["responses"].as_object().expect("responses");
         let has = |status: &str| responses.contains_key(status);
         let path = name.split_once(' ').map(|(_, p)| p).unwrap_or_default();
+        if is_pact(path) {
+            pact_errors_are_documented(&name, operation);
+            continue;
+        }
         let params = parameters(operation);
         let id_param = params
             .iter()
@@ -345,6 +354,37 @@ fn openapi_every_operation_documents_every_status_it_can_return() {
     }
 }
 
+/// The PACT API's paths, whose errors are PACT's `{code, message}` (or
+/// OAuth's, for Action Authenticate).
+fn is_pact(path: &str) -> bool {
+    path.starts_with("/3/") || path == PACT_TOKEN
+}
+
+/// A PACT operation documents 401 (and 403 with a scope, 404 with an id),
+/// each with an example in PACT's or OAuth's shape.
+fn pact_errors_are_documented(name: &str, operation: &Value) {
+    let responses = operation["responses"].as_object().expect("responses");
+    assert!(responses.contains_key("401"), "{name}: 401");
+    if name.contains("/3/") {
+        assert!(responses.contains_key("403"), "{name}: 403");
+    }
+    if name.contains("{id}") {
+        assert!(responses.contains_key("404"), "{name}: 404");
+    }
+    for (status, response) in responses {
+        if !status.starts_with('4') {
+            continue;
+        }
+        let example = &response["content"]["application/json"]["example"];
+        let pact_codes = ["BadRequest", "AccessDenied", "TokenExpired", "NotFound"];
+        assert!(
+            example["error"].is_string()
+                || pact_codes.contains(&example["code"].as_str().unwrap_or_default()),
+            "{name} {status}: a PACT or RFC 6749 example"
+        );
+    }
+}
+
 #[test]
 fn openapi_response_headers_are_declared_where_sent() {
     let document = document();
@@ -387,6 +427,10 @@ fn openapi_ids_limits_and_enumerations_are_in_the_schema() {
     // Every id is a UUID: properties named `id` or `…_id`, path ids, the
     // `customer` filter and evidence references.
     each_schema(&document["components"]["schemas"], "", &mut |at, schema| {
+        // PACT's schemas are the specification's, as published.
+        if at.starts_with("/Pact") {
+            return;
+        }
         let Some(properties) = schema["properties"].as_object() else {
             return;
         };
@@ -435,10 +479,10 @@ fn openapi_ids_limits_and_enumerations_are_in_the_schema() {
         ("RequirementStatus", 4),
         ("RevisionStatus", 3),
         ("Obtained", 4),
-        ("MetricKind", 7),
+        ("MetricKind", 8),
         ("Framework", 6),
         ("GrantType", 2),
-        ("Scope", 4),
+        ("Scope", 6),
     ] {
         assert_eq!(
             schemas[schema]["enum"].as_array().map(Vec::len),
@@ -475,6 +519,9 @@ fn openapi_ids_limits_and_enumerations_are_in_the_schema() {
     }
     assert!(schemas["MetricTotals"]["properties"]["total"]["pattern"].is_string());
     for (name, operation) in operations(&document) {
+        if name.contains(" /3/") {
+            continue;
+        }
         for parameter in parameters(operation) {
             let schema = &parameter["schema"];
             match parameter["name"].as_str().unwrap_or_default() {

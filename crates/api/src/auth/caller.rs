@@ -22,8 +22,12 @@ use tierlink_usecases::sessions;
 
 use super::AuthState;
 use super::tokens::Subject;
+use crate::auth::tokens::TokenError;
 use crate::problem::ApiError;
 use crate::read_cache::{AccountKey, AccountState, ReadCache};
+
+/// What a 401 says of a token that was good but has expired.
+pub const EXPIRED_TOKEN: &str = "the access token has expired";
 
 /// A caller whose token is valid and whose account is active.
 #[derive(Debug, Clone)]
@@ -53,7 +57,10 @@ impl FromRequest for Authenticated {
             let token = token.ok_or(ApiError::Unauthenticated("a bearer token is required"))?;
             let subject = auth.tokens.verify(&token).map_err(|error| {
                 tracing::info!(%error, "access token refused");
-                ApiError::Unauthenticated("the access token is invalid or expired")
+                match error {
+                    TokenError::Expired => ApiError::Unauthenticated(EXPIRED_TOKEN),
+                    _ => ApiError::Unauthenticated("the access token is invalid or expired"),
+                }
             })?;
             let key = account_key(&subject);
             let state = match snapshot.and_then(|snapshot| cache.account(snapshot, &key)) {

@@ -52,6 +52,8 @@ pub enum Subject {
 pub enum TokenError {
     #[error("malformed token or header")]
     Malformed,
+    #[error("the token has expired")]
+    Expired,
     #[error("the token was not signed with one of our keys")]
     UnknownKey,
     #[error("token rejected: {0}")]
@@ -204,8 +206,13 @@ impl TokenIssuer {
         validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
         validation.validate_nbf = true;
         validation.leeway = LEEWAY_SECS.unsigned_abs();
-        let data = jsonwebtoken::decode::<Claims>(token, key, &validation)
-            .map_err(|error| TokenError::Rejected(error.to_string()))?;
+        let data =
+            jsonwebtoken::decode::<Claims>(token, key, &validation).map_err(|error| match error
+                .kind()
+            {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
+                _ => TokenError::Rejected(error.to_string()),
+            })?;
         Ok(Verified {
             subject: subject(&data.claims)?,
             nbf: data.claims.nbf,

@@ -65,6 +65,17 @@ const CONFLICTS: &[(&str, &[&str])] = &[
         ],
     ),
     ("signUp", &["duplicate", "invitation_invalid"]),
+    ("createProduct", &["duplicate"]),
+    ("replaceProduct", &["duplicate"]),
+    ("deleteProduct", &["product_in_use"]),
+    (
+        "saveFootprint",
+        &["footprints_not_requested", "request_not_answerable"],
+    ),
+    (
+        "deleteFootprint",
+        &["footprints_not_requested", "request_not_answerable"],
+    ),
 ];
 
 /// The codes of each operation's 403 other than `forbidden`.
@@ -86,8 +97,12 @@ pub fn apply(document: &mut OpenApi) {
         ];
         for operation in operations.into_iter().flatten() {
             complete_parameters(operation);
-            add_error_responses(path, operation);
-            add_examples(path, operation);
+            if is_pact(path) {
+                add_pact_examples(operation);
+            } else {
+                add_error_responses(path, operation);
+                add_examples(path, operation);
+            }
             add_headers(operation);
         }
     }
@@ -96,6 +111,44 @@ pub fn apply(document: &mut OpenApi) {
             absent_not_null(schema);
         }
         name_map_keys(&mut components.schemas);
+    }
+}
+
+/// The PACT API's paths: their errors are PACT's or OAuth's, not problems.
+pub fn is_pact(path: &str) -> bool {
+    path.starts_with("/3/") || path == "/auth/token"
+}
+
+/// An example for each error of a PACT operation: `{code, message}` for
+/// the footprint actions, RFC 6749's shape for Action Authenticate.
+fn add_pact_examples(operation: &mut Operation) {
+    let token = operation.operation_id.as_deref() == Some("pactAuthenticate");
+    for (status, response) in &mut operation.responses.responses {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        let Some(content) = response.content.get_mut("application/json") else {
+            continue;
+        };
+        let example = match (token, status.as_str()) {
+            (true, "401") => serde_json::json!({"error": "invalid_client",
+                "error_description": "unknown or revoked client, or wrong secret"}),
+            (true, _) => serde_json::json!({"error": "unsupported_grant_type",
+                "error_description": "use client_credentials"}),
+            (false, "400") => serde_json::json!({"code": "BadRequest",
+                "message": "validOn is not an RFC 3339 date-time: `yesterday`"}),
+            (false, "401") => {
+                serde_json::json!({"code": "BadRequest", "message": "Invalid token provided"})
+            }
+            (false, "403") => {
+                serde_json::json!({"code": "AccessDenied", "message": "Access Denied"})
+            }
+            (false, "404") => serde_json::json!({"code": "NotFound",
+                "message": "The requested footprint could not be found."}),
+            _ => continue,
+        };
+        content.examples.clear();
+        content.example = Some(example);
     }
 }
 
@@ -611,6 +664,16 @@ fn example_problem(status: &str, code: &str, context: &Context) -> Option<Value>
             "supply_chain_cycle",
             Some("code"),
             "the link would make a loop in the supply chain",
+        ),
+        "product_in_use" => conflict(
+            "product_in_use",
+            None,
+            "the product has footprints in answers; it stays in the catalogue",
+        ),
+        "footprints_not_requested" => conflict(
+            "footprints_not_requested",
+            None,
+            "this request does not ask for product footprints (`pcf.product_footprints`)",
         ),
         "stale_revision" => ApiError::PreconditionFailed {
             current_etag: "\"4\"".to_owned(),

@@ -187,6 +187,16 @@ pub async fn token(
     auth: web::Data<AuthState>,
     body: Bytes,
 ) -> Result<HttpResponse, ApiError> {
+    exchange(&req, &db, &auth, &body).await
+}
+
+/// The token endpoint's work, shared with PACT's `/auth/token`.
+pub(crate) async fn exchange(
+    req: &HttpRequest,
+    db: &Database,
+    auth: &AuthState,
+    body: &[u8],
+) -> Result<HttpResponse, ApiError> {
     let is_form = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -199,7 +209,7 @@ pub async fn token(
             "send the parameters form-encoded (application/x-www-form-urlencoded)",
         ));
     }
-    let params: TokenRequest = serde_urlencoded::from_bytes(&body).map_err(|error| {
+    let params: TokenRequest = serde_urlencoded::from_bytes(body).map_err(|error| {
         oauth(
             StatusCode::BAD_REQUEST,
             "invalid_request",
@@ -207,8 +217,8 @@ pub async fn token(
         )
     })?;
     let response = match params.grant_type.as_str() {
-        "client_credentials" => client_credentials(&req, &db, &auth, params).await?,
-        "refresh_token" => refresh(&req, &db, &auth, params).await?,
+        "client_credentials" => client_credentials(req, db, auth, params).await?,
+        "refresh_token" => refresh(req, db, auth, params).await?,
         other => {
             return Err(oauth(
                 StatusCode::BAD_REQUEST,

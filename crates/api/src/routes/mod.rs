@@ -19,11 +19,14 @@ pub mod auth;
 pub mod bulk_answers;
 pub mod events;
 pub mod evidence;
+pub mod footprints;
 pub mod health;
 pub mod me;
 pub mod metrics;
 pub mod network;
 pub mod organisations;
+pub mod pact;
+pub mod products;
 pub mod requests;
 pub mod requirements;
 pub mod signup;
@@ -38,12 +41,14 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(health::liveness)
         .service(health::readiness)
         .service(auth::jwks)
+        .configure(pact::configure)
         .service(
             scope("/v1")
                 .service(
                     scope("/requests")
                         .configure(requests::configure)
                         .configure(answers::configure)
+                        .configure(footprints::configure)
                         .configure(spreadsheets::configure)
                         .configure(evidence::configure_request_routes),
                 )
@@ -55,6 +60,7 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(scope("/events").configure(events::configure))
                 .service(scope("/audit-events").configure(audit::configure))
                 .service(scope("/webhooks").configure(webhooks::configure))
+                .service(scope("/products").configure(products::configure))
                 .configure(signup::configure)
                 .configure(auth::configure)
                 .configure(me::configure)

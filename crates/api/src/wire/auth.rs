@@ -41,7 +41,7 @@ pub struct TokenRequest {
     pub refresh_token: Option<String>,
     /// Space-separated scopes to narrow a client's token to.
     #[schema(
-        pattern = "^(requirements|responses):(read|write)( (requirements|responses):(read|write))*$",
+        pattern = "^((requirements|responses):(read|write)|footprint:(list|read))( ((requirements|responses):(read|write)|footprint:(list|read)))*$",
         example = "requirements:read responses:write"
     )]
     pub scope: Option<String>,
