@@ -23,6 +23,7 @@ use tierlink_api::{Application, telemetry};
 use tierlink_persistence::DatabaseUrl;
 
 mod acts;
+pub mod pact;
 pub mod receiver;
 mod replay;
 mod scenario;

@@ -219,6 +219,26 @@ mod tests {
     }
 
     #[test]
+    fn company_ids_carry_the_business_registration_number_and_lei() {
+        use crate::identifiers::{BusinessRegistrationNumber, Lei};
+        let org = OrgId::generate();
+        let identifiers = [
+            OrgIdentifier::BusinessRegistrationNumber(
+                BusinessRegistrationNumber::parse("124-81-00998").expect("valid"),
+            ),
+            OrgIdentifier::Lei(Lei::parse("5493001KJTIIGC8Y1R12").expect("valid")),
+        ];
+        assert_eq!(
+            UrnIssuer("x.example".into()).company_ids(org, &identifiers),
+            [
+                format!("urn:uuid:{org}"),
+                "urn:pact:nts.go.kr:brn:1248100998".to_owned(),
+                "urn:lei:5493001KJTIIGC8Y1R12".to_owned()
+            ]
+        );
+    }
+
+    #[test]
     fn product_ids_name_the_recipients_part_number_only_for_it() {
         let customer = OrgId::generate();
         let customer_text = customer.to_string();

@@ -259,7 +259,7 @@ pub(crate) fn publish(
         let pcf = parse_pcf(&draft.pcf)?;
         let validity = Validity::of(&pcf, draft.valid_from, draft.valid_until)?;
         let old = before.iter().find(|p| p.product == product.id);
-        let old_document = old.map(|p| document_of(p)).transpose()?;
+        let old_document = old.map(document_of).transpose()?;
         let mut document = ProductFootprint {
             id: FootprintId::generate().to_string(),
             spec_version: SPEC_VERSION.to_owned(),

@@ -18,6 +18,7 @@ mod metrics;
 mod network;
 mod openapi;
 mod organisations;
+mod pact;
 mod races;
 mod read_cache;
 mod reminders;
