@@ -19,7 +19,7 @@ use tierlink_domain::time::now;
 use tierlink_domain::webhooks::address_allowed;
 use tierlink_persistence::Database;
 use tierlink_persistence::log_throttle::LogThrottle;
-use tierlink_usecases::webhooks::{self as usecase, Attempt, AttemptOutcome, Claimed};
+use tierlink_usecases::webhooks::{self as usecase, Attempt, AttemptOutcome, Claimed, OAuthClient};
 
 use crate::config::WebhookSettings;
 use crate::db;
@@ -200,14 +200,10 @@ async fn attempt(
     }
 }
 
-/// POSTs the delivery; the HTTP status, or why there is none.
-async fn send(
-    client: &reqwest::Client,
-    settings: &WebhookSettings,
-    delivery: &Claimed,
-    timestamp: i64,
-) -> Result<u16, String> {
-    let url = reqwest::Url::parse(&delivery.url).map_err(|_| "the URL is not valid".to_owned())?;
+/// A URL to send to, refused when it names a private address the settings
+/// do not allow (names are checked as they resolve, by [`PublicOnly`]).
+fn target(url: &str, settings: &WebhookSettings) -> Result<reqwest::Url, String> {
+    let url = reqwest::Url::parse(url).map_err(|_| "the URL is not valid".to_owned())?;
     let literal = match url.host() {
         Some(url::Host::Ipv4(v4)) => Some(IpAddr::V4(v4)),
         Some(url::Host::Ipv6(v6)) => Some(IpAddr::V6(v6)),
@@ -217,6 +213,32 @@ async fn send(
         && !address_allowed(address, settings.allow_private)
     {
         return Err(format!("{address} is not a public address"));
+    }
+    Ok(url)
+}
+
+/// POSTs the delivery; the HTTP status, or why there is none. A webhook's
+/// is signed (Standard Webhooks); a PACT host's is a CloudEvent sent with
+/// a token got from its token endpoint.
+async fn send(
+    client: &reqwest::Client,
+    settings: &WebhookSettings,
+    delivery: &Claimed,
+    timestamp: i64,
+) -> Result<u16, String> {
+    let url = target(&delivery.url, settings)?;
+    if let Some(oauth) = &delivery.oauth {
+        let secret = delivery.secrets.first().map(String::as_str).unwrap_or_default();
+        let token = pact_token(client, settings, oauth, secret).await?;
+        let response = client
+            .post(url)
+            .header("content-type", "application/cloudevents+json; charset=utf-8")
+            .bearer_auth(token)
+            .body(delivery.body.clone())
+            .send()
+            .await
+            .map_err(|error| describe(&error, settings))?;
+        return Ok(response.status().as_u16());
     }
     let mut signatures = Vec::with_capacity(delivery.secrets.len());
     for secret in &delivery.secrets {
@@ -245,6 +267,37 @@ async fn send(
         .await
         .map_err(|error| describe(&error, settings))?;
     Ok(response.status().as_u16())
+}
+
+/// An access token from a PACT host: OAuth client credentials by HTTP
+/// Basic (PACT Action Authenticate).
+async fn pact_token(
+    client: &reqwest::Client,
+    settings: &WebhookSettings,
+    oauth: &OAuthClient,
+    secret: &str,
+) -> Result<String, String> {
+    #[derive(serde::Deserialize)]
+    struct Token {
+        access_token: String,
+    }
+    let response = client
+        .post(target(&oauth.token_url, settings)?)
+        .basic_auth(&oauth.client_id, Some(secret))
+        .header("accept", "application/json")
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .map_err(|error| format!("token: {}", describe(&error, settings)))?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(format!("token: HTTP {}", status.as_u16()));
+    }
+    let token: Token = response
+        .json()
+        .await
+        .map_err(|_| "token: the answer has no access_token".to_owned())?;
+    Ok(token.access_token)
 }
 
 /// Why a request got no answer, in words for the delivery log (without

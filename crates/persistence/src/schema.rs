@@ -317,6 +317,9 @@ diesel::table! {
         failing_since -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        kind -> Text,
+        token_url -> Nullable<Text>,
+        client_id -> Nullable<Text>,
     }
 }
 

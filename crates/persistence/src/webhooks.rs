@@ -41,7 +41,15 @@ struct EndpointRow {
     failing_since: Option<NaiveDateTime>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    kind: String,
+    token_url: Option<String>,
+    client_id: Option<String>,
 }
+
+/// What an endpoint is: a webhook (signed deliveries of the events it
+/// subscribes to) or a customer's PACT host (PACT events, OAuth).
+pub const WEBHOOK: &str = "webhook";
+pub const PACT_HOST: &str = "pact";
 
 /// A registered endpoint, without its secrets.
 #[derive(Debug, Clone)]
@@ -122,6 +130,9 @@ pub fn insert(
         failing_since: None,
         created_at: at,
         updated_at: at,
+        kind: WEBHOOK.to_owned(),
+        token_url: None,
+        client_id: None,
     };
     diesel::insert_into(webhook_endpoints::table)
         .values(&row)
@@ -137,6 +148,7 @@ fn find_row(
     Ok(webhook_endpoints::table
         .filter(webhook_endpoints::id.eq(id.to_string()))
         .filter(webhook_endpoints::org_id.eq(org_id.to_string()))
+        .filter(webhook_endpoints::kind.eq(WEBHOOK))
         .select(EndpointRow::as_select())
         .first(conn)?)
 }
@@ -152,6 +164,7 @@ pub fn list(
 ) -> Result<Page<Endpoint>, StoreError> {
     let mut query = webhook_endpoints::table
         .filter(webhook_endpoints::org_id.eq(org_id.to_string()))
+        .filter(webhook_endpoints::kind.eq(WEBHOOK))
         .select(EndpointRow::as_select())
         .order(webhook_endpoints::id.asc())
         .limit(i64::try_from(page.limit.get() + 1).unwrap_or(i64::MAX))
@@ -271,6 +284,7 @@ pub fn fan_out(conn: &mut DbConnection, events: &[Outgoing<'_>]) -> Result<usize
     let endpoints: Vec<(String, String, String)> = webhook_endpoints::table
         .filter(webhook_endpoints::org_id.eq_any(&audiences))
         .filter(webhook_endpoints::enabled.eq(true))
+        .filter(webhook_endpoints::kind.eq(WEBHOOK))
         .select((
             webhook_endpoints::id,
             webhook_endpoints::org_id,
@@ -508,15 +522,28 @@ pub struct Claimed {
     /// This attempt's number (1 for the first).
     pub attempt: i32,
     pub created_at: DateTime<Utc>,
+    /// For a PACT host: where to get a token and as whom (its secret is
+    /// `secrets[0]`); `None` for a webhook, whose deliveries are signed.
+    pub oauth: Option<OAuthClient>,
 }
 
-/// An endpoint's id, URL, secret, and previous secret with its end.
+/// The OAuth client credentials Tierlink presents to a customer's PACT host.
+#[derive(Debug, Clone)]
+pub struct OAuthClient {
+    pub token_url: String,
+    pub client_id: String,
+}
+
+/// An endpoint's id, URL, secret, previous secret with its end, and the
+/// OAuth token URL and client id of a PACT host.
 type SigningRow = (
     String,
     String,
     String,
     Option<String>,
     Option<NaiveDateTime>,
+    Option<String>,
+    Option<String>,
 );
 
 #[derive(QueryableByName)]
@@ -587,11 +614,13 @@ pub fn claim(
             webhook_endpoints::secret,
             webhook_endpoints::previous_secret,
             webhook_endpoints::previous_secret_until,
+            webhook_endpoints::token_url,
+            webhook_endpoints::client_id,
         ))
         .load(conn)?;
     rows.into_iter()
         .filter_map(|row| {
-            let (_, url, secret, previous, until) =
+            let (_, url, secret, previous, until, token_url, client_id) =
                 endpoints.iter().find(|e| e.0 == row.endpoint_id)?;
             let mut secrets = vec![secret.clone()];
             if let (Some(previous), Some(until)) = (previous, until)
@@ -599,9 +628,16 @@ pub fn claim(
             {
                 secrets.push(previous.clone());
             }
-            Some((row, url.clone(), secrets))
+            let oauth = match (token_url, client_id) {
+                (Some(token_url), Some(client_id)) => Some(OAuthClient {
+                    token_url: token_url.clone(),
+                    client_id: client_id.clone(),
+                }),
+                _ => None,
+            };
+            Some((row, url.clone(), secrets, oauth))
         })
-        .map(|(row, url, secrets)| {
+        .map(|(row, url, secrets, oauth)| {
             let corrupt = |what: &str| StoreError::Corrupt(format!("delivery {}: {what}", row.id));
             Ok(Claimed {
                 id: row.id.parse().map_err(|_| corrupt("id"))?,
@@ -612,6 +648,7 @@ pub fn claim(
                 secrets,
                 attempt: row.attempts,
                 created_at: from_db(row.created_at),
+                oauth,
             })
         })
         .collect()
@@ -703,4 +740,161 @@ pub fn purge_before(conn: &mut DbConnection, cutoff: DateTime<Utc>) -> Result<us
             .filter(webhook_deliveries::status.ne(DeliveryStatus::Pending.as_str())),
     )
     .execute(conn)?)
+}
+
+/// A customer's PACT host: where Tierlink sends the PACT events answering
+/// its requests, and the OAuth client it authenticates there as.
+#[derive(Debug, Clone)]
+pub struct PactHost {
+    pub id: WebhookId,
+    /// Its `/3/events` URL.
+    pub events_url: String,
+    pub token_url: String,
+    pub client_id: String,
+    pub enabled: bool,
+    pub disabled_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl EndpointRow {
+    fn into_pact_host(self) -> Result<PactHost, StoreError> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("PACT host {}: {what}", self.id));
+        Ok(PactHost {
+            id: self.id.parse().map_err(|_| corrupt("id"))?,
+            token_url: self.token_url.clone().ok_or_else(|| corrupt("token_url"))?,
+            client_id: self.client_id.clone().ok_or_else(|| corrupt("client_id"))?,
+            events_url: self.url,
+            enabled: self.enabled,
+            disabled_reason: self.disabled_reason,
+            created_at: from_db(self.created_at),
+        })
+    }
+}
+
+/// A PACT host to register.
+#[derive(Debug, Clone)]
+pub struct NewPactHost<'a> {
+    pub events_url: &'a str,
+    pub token_url: &'a str,
+    pub client_id: &'a str,
+    pub client_secret: &'a str,
+}
+
+/// Registers `org`'s PACT host, replacing one with the same events URL
+/// (and switching it back on).
+pub fn save_pact_host(
+    conn: &mut DbConnection,
+    org_id: OrgId,
+    new: &NewPactHost<'_>,
+) -> Result<PactHost, StoreError> {
+    let at = to_db(now());
+    if let Some(existing) = pact_host_for(conn, org_id, new.events_url)? {
+        diesel::update(webhook_endpoints::table.find(existing.id.to_string()))
+            .set((
+                webhook_endpoints::token_url.eq(new.token_url),
+                webhook_endpoints::client_id.eq(new.client_id),
+                webhook_endpoints::secret.eq(new.client_secret),
+                webhook_endpoints::enabled.eq(true),
+                webhook_endpoints::disabled_reason.eq(None::<String>),
+                webhook_endpoints::failing_since.eq(None::<NaiveDateTime>),
+                webhook_endpoints::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+        return pact_host_for(conn, org_id, new.events_url)?.ok_or(StoreError::NotFound);
+    }
+    let id = WebhookId::generate().to_string();
+    let row = EndpointRow {
+        id: id.clone(),
+        org_id: org_id.to_string(),
+        url: new.events_url.to_owned(),
+        description: "PACT host".to_owned(),
+        event_types: "[]".to_owned(),
+        enabled: true,
+        secret: new.client_secret.to_owned(),
+        previous_secret: None,
+        previous_secret_until: None,
+        disabled_reason: None,
+        failing_since: None,
+        created_at: at,
+        updated_at: at,
+        kind: PACT_HOST.to_owned(),
+        token_url: Some(new.token_url.to_owned()),
+        client_id: Some(new.client_id.to_owned()),
+    };
+    diesel::insert_into(webhook_endpoints::table)
+        .values(&row)
+        .execute(conn)?;
+    row.into_pact_host()
+}
+
+fn pact_rows(conn: &mut DbConnection, org_id: OrgId) -> Result<Vec<EndpointRow>, StoreError> {
+    Ok(webhook_endpoints::table
+        .filter(webhook_endpoints::org_id.eq(org_id.to_string()))
+        .filter(webhook_endpoints::kind.eq(PACT_HOST))
+        .select(EndpointRow::as_select())
+        .order(webhook_endpoints::id)
+        .load(conn)?)
+}
+
+/// `org`'s PACT hosts, oldest first.
+pub fn pact_hosts(conn: &mut DbConnection, org_id: OrgId) -> Result<Vec<PactHost>, StoreError> {
+    pact_rows(conn, org_id)?
+        .into_iter()
+        .map(EndpointRow::into_pact_host)
+        .collect()
+}
+
+/// `org`'s PACT host whose events URL is `events_url`.
+pub fn pact_host_for(
+    conn: &mut DbConnection,
+    org_id: OrgId,
+    events_url: &str,
+) -> Result<Option<PactHost>, StoreError> {
+    pact_rows(conn, org_id)?
+        .into_iter()
+        .find(|row| row.url == events_url)
+        .map(EndpointRow::into_pact_host)
+        .transpose()
+}
+
+/// Removes one of `org`'s PACT hosts, with its deliveries.
+pub fn delete_pact_host(
+    conn: &mut DbConnection,
+    org_id: OrgId,
+    id: WebhookId,
+) -> Result<(), StoreError> {
+    if !pact_rows(conn, org_id)?.iter().any(|row| row.id == id.to_string()) {
+        return Err(StoreError::NotFound);
+    }
+    diesel::delete(
+        webhook_deliveries::table.filter(webhook_deliveries::endpoint_id.eq(id.to_string())),
+    )
+    .execute(conn)?;
+    let removed = diesel::delete(
+        webhook_endpoints::table
+            .filter(webhook_endpoints::id.eq(id.to_string()))
+            .filter(webhook_endpoints::org_id.eq(org_id.to_string()))
+            .filter(webhook_endpoints::kind.eq(PACT_HOST)),
+    )
+    .execute(conn)?;
+    if removed == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Queues a PACT event for one of `org`'s PACT hosts, due now.
+pub fn enqueue_pact(
+    conn: &mut DbConnection,
+    org_id: OrgId,
+    host: WebhookId,
+    event_id: &str,
+    event_type: &str,
+    body: &str,
+) -> Result<Delivery, StoreError> {
+    let row = pact_rows(conn, org_id)?
+        .into_iter()
+        .find(|row| row.id == host.to_string())
+        .ok_or(StoreError::NotFound)?;
+    enqueue(conn, &row, event_id, event_type, body)
 }

@@ -16,7 +16,9 @@ use tierlink_domain::webhooks::{DeliveryStatus, check_url, parse_types};
 use tierlink_domain::{FieldError, ValidationErrors};
 use tierlink_persistence::DbConnection;
 use tierlink_persistence::webhooks::{self, EndpointChanges, NewEndpoint};
-pub use tierlink_persistence::webhooks::{Attempt, AttemptOutcome, Claimed, Delivery, Endpoint};
+pub use tierlink_persistence::webhooks::{
+    Attempt, AttemptOutcome, Claimed, Delivery, Endpoint, OAuthClient, PactHost,
+};
 
 use crate::error::{Error, not_found};
 

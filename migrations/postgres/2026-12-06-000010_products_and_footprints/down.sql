@@ -1,3 +1,6 @@
+ALTER TABLE webhook_endpoints DROP COLUMN client_id;
+ALTER TABLE webhook_endpoints DROP COLUMN token_url;
+ALTER TABLE webhook_endpoints DROP COLUMN kind;
 DROP TABLE revision_footprints;
 DROP TABLE product_footprint_urns;
 DROP TABLE product_footprints;

@@ -80,3 +80,11 @@ CREATE TABLE revision_footprints (
     PRIMARY KEY (request_id, revision, product_id),
     FOREIGN KEY (request_id, revision) REFERENCES answer_revisions (request_id, revision)
 );
+
+-- PACT hosts of customers: the delivery engine sends PACT events
+-- (RequestFulfilledEvent, RequestRejectedEvent) to them like webhooks,
+-- authenticating with OAuth client credentials (`client_id` and the
+-- secret) at `token_url` instead of signing.
+ALTER TABLE webhook_endpoints ADD COLUMN kind TEXT NOT NULL DEFAULT 'webhook';
+ALTER TABLE webhook_endpoints ADD COLUMN token_url TEXT;
+ALTER TABLE webhook_endpoints ADD COLUMN client_id TEXT;
