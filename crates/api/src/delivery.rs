@@ -228,11 +228,18 @@ async fn send(
 ) -> Result<u16, String> {
     let url = target(&delivery.url, settings)?;
     if let Some(oauth) = &delivery.oauth {
-        let secret = delivery.secrets.first().map(String::as_str).unwrap_or_default();
+        let secret = delivery
+            .secrets
+            .first()
+            .map(String::as_str)
+            .unwrap_or_default();
         let token = pact_token(client, settings, oauth, secret).await?;
         let response = client
             .post(url)
-            .header("content-type", "application/cloudevents+json; charset=utf-8")
+            .header(
+                "content-type",
+                "application/cloudevents+json; charset=utf-8",
+            )
             .bearer_auth(token)
             .body(delivery.body.clone())
             .send()

@@ -52,6 +52,7 @@ mod webhooks;
         (name = "products", description = "A supplier's product catalogue: codes, names, UN CPC classes and customers' part numbers"),
         (name = "footprints", description = "Product carbon footprints in answers: one PACT footprint per product, drafted and submitted with the answer"),
         (name = "pact", description = "The PACT v3 API (WBCSD Partnership for Carbon Transparency): product footprints your suppliers published to you, for PACT clients (SAP SDX, SiGREEN, …). Errors are PACT's `{code, message}`"),
+        (name = "pact-hosts", description = "Your PACT client's hosts, where Tierlink sends the answers to your PACT requests (admins only)"),
         (name = "answers", description = "Suppliers' answers: exact values with units, drafts, immutable revisions, review"),
         (name = "audit", description = "The audit trail: who changed what, with the request id of each call (admins only)"),
         (name = "events", description = "The change feed: what happened to my organisation's requests, answers, requirements and links, in commit order"),

@@ -863,7 +863,10 @@ pub fn delete_pact_host(
     org_id: OrgId,
     id: WebhookId,
 ) -> Result<(), StoreError> {
-    if !pact_rows(conn, org_id)?.iter().any(|row| row.id == id.to_string()) {
+    if !pact_rows(conn, org_id)?
+        .iter()
+        .any(|row| row.id == id.to_string())
+    {
         return Err(StoreError::NotFound);
     }
     diesel::delete(

@@ -23,6 +23,7 @@ pub mod footprints;
 pub mod metrics;
 pub mod network;
 pub mod organisations;
+pub mod pact;
 pub mod products;
 pub mod reminders;
 pub mod requests;

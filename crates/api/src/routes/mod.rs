@@ -26,6 +26,8 @@ pub mod metrics;
 pub mod network;
 pub mod organisations;
 pub mod pact;
+pub mod pact_events;
+pub mod pact_hosts;
 pub mod products;
 pub mod requests;
 pub mod requirements;
@@ -42,6 +44,7 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(health::readiness)
         .service(auth::jwks)
         .configure(pact::configure)
+        .configure(pact_events::configure)
         .service(
             scope("/v1")
                 .service(
@@ -61,6 +64,7 @@ pub fn configure(config: &mut ServiceConfig) {
                 .service(scope("/audit-events").configure(audit::configure))
                 .service(scope("/webhooks").configure(webhooks::configure))
                 .service(scope("/products").configure(products::configure))
+                .service(scope("/pact-hosts").configure(pact_hosts::configure))
                 .configure(signup::configure)
                 .configure(auth::configure)
                 .configure(me::configure)

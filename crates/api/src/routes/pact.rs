@@ -53,7 +53,7 @@ pub struct PactError {
 }
 
 impl PactError {
-    fn bad_request(message: impl Into<String>) -> Self {
+    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
         Self {
             status: StatusCode::BAD_REQUEST,
             code: "BadRequest",
@@ -102,7 +102,11 @@ impl ResponseError for PactError {
 /// `InternalError`, its cause kept to the log.
 impl From<ApiError> for PactError {
     fn from(error: ApiError) -> Self {
-        let status = error.status_code();
+        let status = match error.status_code() {
+            // PACT knows no 422: input it cannot take is a BadRequest.
+            StatusCode::UNPROCESSABLE_ENTITY => StatusCode::BAD_REQUEST,
+            status => status,
+        };
         let (code, message) = match &error {
             ApiError::Unauthenticated(reason) if *reason == EXPIRED_TOKEN => {
                 ("TokenExpired", (*reason).to_owned())
@@ -131,7 +135,7 @@ impl From<ApiError> for PactError {
 
 /// A caller holding permission `P`, or a PACT error.
 #[derive(Debug)]
-pub struct PactCaller<P>(Caller, std::marker::PhantomData<P>);
+pub struct PactCaller<P>(pub Caller, pub std::marker::PhantomData<P>);
 
 impl<P: Requirement + 'static> actix_web::FromRequest for PactCaller<P> {
     type Error = PactError;

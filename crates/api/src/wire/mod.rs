@@ -17,6 +17,7 @@ pub mod health;
 pub mod metrics;
 pub mod network;
 pub mod organisations;
+pub mod pact_hosts;
 pub mod pagination;
 pub mod products;
 pub mod requests;

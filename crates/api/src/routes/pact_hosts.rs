@@ -1,0 +1,126 @@
+//! `/v1/pact-hosts`: the PACT hosts of an organisation's own PACT client
+//! (SAP SDX, SiGREEN, …), to which Tierlink sends the answers to the PACT
+//! requests it made. Admins only; a client secret is never shown back.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, delete, get, post, web};
+use tierlink_domain::ids::WebhookId;
+use tierlink_persistence::Database;
+use tierlink_usecases::pact::{self as usecase, HostInput};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::caller::{Authorized, need};
+use crate::config::WebhookSettings;
+use crate::db;
+use crate::extract::JsonBody;
+use crate::idempotency::{Created, IdempotencyKey, create_once};
+use crate::path::Id;
+use crate::problem::{ApiError, Problem};
+use crate::wire::pact_hosts::{CreatePactHost, PactHostBody, PactHostList};
+
+pub fn configure(config: &mut ServiceConfig) {
+    config
+        .service(list_pact_hosts)
+        .service(register_pact_host)
+        .service(delete_pact_host);
+}
+
+/// List your PACT hosts
+///
+/// Where the answers to your PACT requests go, and whether deliveries
+/// there are working.
+#[utoipa::path(
+    tag = "pact-hosts",
+    operation_id = "listPactHosts",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Your PACT hosts", body = PactHostList),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only admins manage PACT hosts", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("")]
+#[tracing::instrument(skip_all)]
+pub async fn list_pact_hosts(
+    Authorized(caller, ..): Authorized<need::ManageClients>,
+    db: web::Data<Database>,
+) -> Result<web::Json<PactHostList>, ApiError> {
+    let hosts = db::read(&db, move |conn| usecase::hosts(conn, caller.org_id)).await?;
+    Ok(web::Json(PactHostList {
+        items: hosts.into_iter().map(PactHostBody::from).collect(),
+    }))
+}
+
+/// Register a PACT host
+///
+/// Your PACT client's host: a `RequestCreatedEvent` whose `source` is
+/// `base_url` is answered there, at `<base_url>/3/events`, with a token
+/// from its token endpoint for `client_id`. Registering the same URL
+/// again replaces the credentials and switches the host back on.
+#[utoipa::path(
+    tag = "pact-hosts",
+    operation_id = "registerPactHost",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key and body replay the first answer")),
+    request_body = CreatePactHost,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Registered", body = PactHostBody),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only admins manage PACT hosts", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is not valid (a URL that is not https or points at a private address)", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("")]
+#[tracing::instrument(skip_all)]
+pub async fn register_pact_host(
+    Authorized(caller, ..): Authorized<need::ManageClients>,
+    db: web::Data<Database>,
+    settings: web::Data<WebhookSettings>,
+    JsonBody(body): JsonBody<CreatePactHost>,
+    key: IdempotencyKey,
+) -> Result<HttpResponse, ApiError> {
+    let input = HostInput {
+        base_url: body.base_url,
+        token_url: body.token_url,
+        client_id: body.client_id,
+        client_secret: body.client_secret,
+    };
+    let allow_private = settings.allow_private;
+    create_once(&db, caller.org_id, key, StatusCode::CREATED, move |tx| {
+        let host = usecase::register_host(tx, caller.org_id, &input, allow_private)?;
+        Ok(Created {
+            status: None,
+            location: None,
+            etag: None,
+            body: PactHostBody::from(host),
+        })
+    })
+    .await
+}
+
+/// Remove a PACT host
+///
+/// Answers still queued for it are dropped.
+#[utoipa::path(
+    tag = "pact-hosts",
+    operation_id = "deletePactHost",
+    params(("id" = uuid::Uuid, Path, description = "The PACT host's id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 400, description = "The id is not a UUID", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only admins manage PACT hosts", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such PACT host of yours", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[delete("/{id}")]
+#[tracing::instrument(skip(caller, db))]
+pub async fn delete_pact_host(
+    Authorized(caller, ..): Authorized<need::ManageClients>,
+    db: web::Data<Database>,
+    Id(id): Id<WebhookId>,
+) -> Result<HttpResponse, ApiError> {
+    db::write(&db, move |tx| usecase::delete_host(tx, caller.org_id, id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
