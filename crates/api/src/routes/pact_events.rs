@@ -201,8 +201,7 @@ pub async fn receive_event(
                 source,
                 criteria: criteria(data)?,
             };
-            let info = req.connection_info();
-            let ours = format!("//{}/3/events", info.host());
+            let ours = format!("//{}/3/events", req.connection_info().host());
             let org = caller.org_id;
             let answered = db::write(&db, move |tx| {
                 usecase::answer_request(tx, org, &request, &ours)
