@@ -1,6 +1,9 @@
 //! A webhook receiver for tests: a real HTTP listener on 127.0.0.1 that
 //! records every delivery, answers with scripted statuses, and lets a test
-//! wait for the n-th delivery without sleeping.
+//! wait for the n-th delivery without sleeping. It also plays a customer's
+//! PACT host, as PACT's conformance service does: `/3/events` records like
+//! `/hooks`, and `/auth/token` gives a token to the client `test_client_id`
+//! with the secret `test_client_secret`, answering only `access_token`.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -17,6 +20,7 @@ pub const HOLD: u16 = 0;
 /// One delivery as the receiver got it.
 #[derive(Debug, Clone)]
 pub struct Received {
+    pub path: String,
     pub headers: HeaderMap,
     pub body: String,
 }
@@ -43,6 +47,8 @@ impl Received {
 /// statuses (204 once the script runs out; [`HOLD`] never answers).
 pub struct Receiver {
     pub url: String,
+    /// `http://127.0.0.1:<port>`, for a PACT host's base URL.
+    pub base: String,
     got: Arc<Mutex<Vec<Received>>>,
     count: tokio::sync::watch::Receiver<usize>,
     handle: actix_web::dev::ServerHandle,
@@ -76,6 +82,7 @@ async fn receive(
     {
         let mut got = state.got.lock().expect("not poisoned");
         got.push(Received {
+            path: req.path().to_owned(),
             headers,
             body: String::from_utf8_lossy(&body).into_owned(),
         });
@@ -85,6 +92,25 @@ async fn receive(
         std::future::pending::<()>().await;
     }
     HttpResponse::build(actix_web::http::StatusCode::from_u16(status).expect("a status")).finish()
+}
+
+/// The PACT host's token endpoint: Basic `test_client_id:test_client_secret`.
+async fn token(req: HttpRequest) -> HttpResponse {
+    use base64::Engine as _;
+    let expected = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("test_client_id:test_client_secret")
+    );
+    let given = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if given == expected {
+        HttpResponse::Ok().json(serde_json::json!({"access_token": "harness-token"}))
+    } else {
+        HttpResponse::Unauthorized().json(serde_json::json!({"error": "invalid_client"}))
+    }
 }
 
 impl Receiver {
@@ -97,14 +123,14 @@ impl Receiver {
         };
         let got = state.got.clone();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
-        let url = format!(
-            "http://{}/hooks",
-            listener.local_addr().expect("an address")
-        );
+        let base = format!("http://{}", listener.local_addr().expect("an address"));
+        let url = format!("{base}/hooks");
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(web::Data::new(state.clone()))
                 .route("/hooks", web::post().to(receive))
+                .route("/3/events", web::post().to(receive))
+                .route("/auth/token", web::post().to(token))
         })
         .workers(1)
         .disable_signals()
@@ -115,6 +141,7 @@ impl Receiver {
         tokio::spawn(server);
         Self {
             url,
+            base,
             got,
             count,
             handle,

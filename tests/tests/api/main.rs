@@ -19,6 +19,7 @@ mod network;
 mod openapi;
 mod organisations;
 mod pact;
+mod pact_events;
 mod products;
 mod races;
 mod read_cache;
