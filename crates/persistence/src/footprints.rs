@@ -15,7 +15,8 @@ use tierlink_domain::time::now;
 use crate::connection::DbConnection;
 use crate::error::StoreError;
 use crate::schema::{
-    footprint_drafts, product_footprint_urns, product_footprints, revision_footprints,
+    footprint_drafts, pact_requests, product_footprint_urns, product_footprints,
+    revision_footprints,
 };
 use crate::time::{from_db, to_db};
 
@@ -294,7 +295,7 @@ pub fn of_revision(
 /// The PACT list criteria: OR within one, AND across. An empty list puts
 /// no condition; `statuses: Some(vec![])` (only unknown statuses asked
 /// for) matches nothing. URNs and geographies match case-insensitively.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Criteria {
     pub product_ids: Vec<String>,
     pub company_ids: Vec<String>,
@@ -387,4 +388,79 @@ pub fn find_for_recipient(
 /// When now is, to the microsecond both engines keep.
 pub fn stamp() -> DateTime<Utc> {
     now()
+}
+
+/// A customer's PACT request waiting for its suppliers' footprints.
+#[derive(Debug, Clone)]
+pub struct PendingPactRequest {
+    pub id: String,
+    pub org: OrgId,
+    pub host: String,
+    pub request_event_id: String,
+    pub our_source: String,
+    pub criteria: Criteria,
+}
+
+/// Records a PACT request that became requirement `requirement`.
+pub fn insert_pact_request(
+    conn: &mut DbConnection,
+    requirement: &str,
+    pending: &PendingPactRequest,
+) -> Result<(), StoreError> {
+    let criteria = serde_json::to_string(&pending.criteria)
+        .map_err(|e| StoreError::Corrupt(format!("PACT criteria: {e}")))?;
+    diesel::insert_into(pact_requests::table)
+        .values((
+            pact_requests::id.eq(&pending.id),
+            pact_requests::org_id.eq(pending.org.to_string()),
+            pact_requests::requirement_id.eq(requirement),
+            pact_requests::host_id.eq(&pending.host),
+            pact_requests::request_event_id.eq(&pending.request_event_id),
+            pact_requests::our_source.eq(&pending.our_source),
+            pact_requests::criteria.eq(criteria),
+            pact_requests::created_at.eq(to_db(now())),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The unanswered PACT requests behind requirement `requirement`.
+pub fn pending_pact_requests(
+    conn: &mut DbConnection,
+    requirement: &str,
+) -> Result<Vec<PendingPactRequest>, StoreError> {
+    let rows: Vec<(String, String, String, String, String, String)> = pact_requests::table
+        .filter(pact_requests::requirement_id.eq(requirement))
+        .filter(pact_requests::answered_at.is_null())
+        .select((
+            pact_requests::id,
+            pact_requests::org_id,
+            pact_requests::host_id,
+            pact_requests::request_event_id,
+            pact_requests::our_source,
+            pact_requests::criteria,
+        ))
+        .order(pact_requests::id)
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(id, org, host, request_event_id, our_source, criteria)| {
+            let corrupt = |what: &str| StoreError::Corrupt(format!("PACT request {id}: {what}"));
+            Ok(PendingPactRequest {
+                org: org.parse().map_err(|_| corrupt("org"))?,
+                criteria: serde_json::from_str(&criteria).map_err(|_| corrupt("criteria"))?,
+                id,
+                host,
+                request_event_id,
+                our_source,
+            })
+        })
+        .collect()
+}
+
+/// Marks a PACT request answered.
+pub fn answered_pact_request(conn: &mut DbConnection, id: &str) -> Result<(), StoreError> {
+    diesel::update(pact_requests::table.find(id))
+        .set(pact_requests::answered_at.eq(Some(to_db(now()))))
+        .execute(conn)?;
+    Ok(())
 }

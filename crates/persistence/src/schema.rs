@@ -424,6 +424,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    pact_requests (id) {
+        id -> Text,
+        org_id -> Text,
+        requirement_id -> Text,
+        host_id -> Text,
+        request_event_id -> Text,
+        our_source -> Text,
+        criteria -> Text,
+        created_at -> Timestamp,
+        answered_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     webhook_endpoints,
     webhook_deliveries,
@@ -455,4 +469,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     product_footprints,
     product_footprint_urns,
     revision_footprints,
+    pact_requests,
 );

@@ -5,19 +5,27 @@
 //! so. Either is queued on the delivery engine (retries for 72 hours) for
 //! the host the event came from, which the customer registered first.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 use tierlink_domain::FieldError;
 use tierlink_domain::footprints::{FootprintStatus, ProductFootprint};
-use tierlink_domain::ids::{OrgId, WebhookId};
+use tierlink_domain::ids::{OrgId, RequirementId, WebhookId};
+use tierlink_domain::metrics::PRODUCT_FOOTPRINTS;
+use tierlink_domain::products::UrnIssuer;
+use tierlink_domain::requests::Request;
+use tierlink_domain::requirements::{
+    ContentInput, ItemInput, RequirementAction, RequirementContent,
+};
 use tierlink_domain::time::now;
 use tierlink_domain::webhooks::check_url;
 use tierlink_persistence::DbConnection;
-use tierlink_persistence::footprints::Criteria;
+use tierlink_persistence::footprints::{self as store, Criteria, PendingPactRequest};
 use tierlink_persistence::webhooks::{self, NewPactHost, PactHost};
+use tierlink_persistence::{network, products};
 
 use crate::error::{Error, not_found};
 use crate::footprints::list_published;
+use crate::requirements;
 
 /// PACT's event types, as spelled on the wire.
 pub const REQUEST_CREATED: &str = "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3";
@@ -117,6 +125,8 @@ pub struct RequestCreated {
     pub id: String,
     pub source: String,
     pub criteria: Criteria,
+    /// The requester's words, for the suppliers asked.
+    pub comment: Option<String>,
 }
 
 /// A CloudEvent Tierlink sends (structured mode).
@@ -154,21 +164,165 @@ struct PactErrorData {
 /// What became of a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Answered {
+    /// Footprints published to the customer met it: they are on their way.
     Fulfilled,
+    /// None did, but products of its suppliers are named: they were asked,
+    /// through a requirement, and their answers will fulfil it.
+    AskedSuppliers,
+    /// Nothing meets it, and no supplier's product is named.
     Rejected,
 }
 
-/// Answers a customer's `RequestCreatedEvent`: the footprints published
-/// to `org` that meet its criteria (the active ones unless it asks for a
-/// status) go back fulfilled; none, rejected with `NotFound`. The answer
-/// is queued for the host at the event's `source`, which `org` must have
-/// registered (a 4xx otherwise, as PACT asks of what can be told at once).
-/// `our_source` is this server's own `source` for the answer.
+/// Queues the answer to a PACT request for the customer's host: fulfilled
+/// with `pfs`, or, when there are none, rejected with `NotFound`.
+fn queue_answer(
+    tx: &mut DbConnection,
+    org: OrgId,
+    host: WebhookId,
+    request_event_id: &str,
+    our_source: &str,
+    pfs: Vec<ProductFootprint>,
+) -> Result<(), Error> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let (event_type, body) = if pfs.is_empty() {
+        let event = OutgoingEvent {
+            specversion: "1.0",
+            id: id.clone(),
+            source: our_source,
+            time: now(),
+            event_type: REQUEST_REJECTED,
+            data: Rejected {
+                request_event_id,
+                error: PactErrorData {
+                    code: "NotFound",
+                    message: "No footprint published to you meets the request's criteria, \
+                        and it names no product of your suppliers."
+                        .to_owned(),
+                },
+            },
+        };
+        (REQUEST_REJECTED, serde_json::to_string(&event))
+    } else {
+        let event = OutgoingEvent {
+            specversion: "1.0",
+            id: id.clone(),
+            source: our_source,
+            time: now(),
+            event_type: REQUEST_FULFILLED,
+            data: Fulfilled {
+                request_event_id,
+                pfs,
+            },
+        };
+        (REQUEST_FULFILLED, serde_json::to_string(&event))
+    };
+    let body =
+        body.map_err(|e| Error::Store(tierlink_persistence::StoreError::Corrupt(e.to_string())))?;
+    webhooks::enqueue_pact(tx, org, host, &id, event_type, &body)?;
+    Ok(())
+}
+
+/// The footprints published to `org` that answer `criteria`: the active
+/// ones unless it asks for a status.
+fn answering(
+    tx: &mut DbConnection,
+    org: OrgId,
+    criteria: &Criteria,
+) -> Result<Vec<ProductFootprint>, Error> {
+    let mut criteria = criteria.clone();
+    if criteria.statuses.is_none() {
+        criteria.statuses = Some(vec![FootprintStatus::Active]);
+    }
+    Ok(list_published(tx, org, &criteria, None, MAX_FULFILLED)?.0)
+}
+
+/// The suppliers of `org` selling it a product the criteria name.
+fn suppliers_named(
+    tx: &mut DbConnection,
+    org: OrgId,
+    criteria: &Criteria,
+    issuer: &UrnIssuer,
+) -> Result<Vec<OrgId>, Error> {
+    let mut named = Vec::new();
+    if criteria.product_ids.is_empty() {
+        return Ok(named);
+    }
+    for supplier in network::active_suppliers_of(tx, org)? {
+        let sold = products::sold_to(tx, supplier, org)?;
+        let names_one = sold.iter().any(|product| {
+            issuer.product_ids(product, org).iter().any(|id| {
+                criteria
+                    .product_ids
+                    .iter()
+                    .any(|wanted| wanted.eq_ignore_ascii_case(id))
+            })
+        });
+        if names_one {
+            named.push(supplier);
+        }
+    }
+    Ok(named)
+}
+
+/// Asks `suppliers` for footprints with a published requirement for the
+/// last calendar year, due in 30 days, titled after the PACT request.
+fn ask_suppliers(
+    tx: &mut DbConnection,
+    org: OrgId,
+    by: &str,
+    request: &RequestCreated,
+    suppliers: Vec<OrgId>,
+) -> Result<RequirementId, Error> {
+    let today = now().date_naive();
+    let year = today.year() - 1;
+    let start = NaiveDate::from_ymd_opt(year, 1, 1).ok_or(Error::NotFound("period"))?;
+    let end = NaiveDate::from_ymd_opt(year, 12, 31).ok_or(Error::NotFound("period"))?;
+    let title: String = format!("PACT request {}", request.id)
+        .chars()
+        .take(200)
+        .collect();
+    let description = request
+        .comment
+        .clone()
+        .unwrap_or_else(|| "Product footprints requested through the PACT API.".to_owned());
+    let input = ContentInput {
+        title: &title,
+        description: &description,
+        period_start: start,
+        period_end: end,
+        due_date: today + chrono::Duration::days(30),
+        items: vec![ItemInput {
+            metric: PRODUCT_FOOTPRINTS,
+            required: true,
+            guidance: None,
+            estimates_accepted: true,
+        }],
+        audience_all: false,
+        audience: suppliers,
+        cascade_depth: 1,
+    };
+    let content = RequirementContent::parse(&input, today, |code| code == PRODUCT_FOOTPRINTS)?;
+    let created = requirements::create(tx, org, by, &content)?;
+    requirements::transition(tx, org, by, created.id, None, RequirementAction::Publish)?;
+    Ok(created.id)
+}
+
+/// Answers a customer's `RequestCreatedEvent`. Footprints published to
+/// `org` that meet its criteria (the active ones unless it asks for a
+/// status) go back fulfilled. When none does but it names products its
+/// suppliers sell it, those suppliers get a request for footprints in
+/// their inbox, and the first answer that meets the criteria fulfils it.
+/// Otherwise it is rejected with `NotFound`. Answers are queued for the
+/// host at the event's `source`, which `org` must have registered (a 4xx
+/// otherwise, as PACT asks of what can be told at once). `our_source` is
+/// this server's own `source`; `by` the caller, as recorded.
 pub fn answer_request(
     tx: &mut DbConnection,
     org: OrgId,
+    by: &str,
     request: &RequestCreated,
     our_source: &str,
+    issuer: &UrnIssuer,
 ) -> Result<Answered, Error> {
     let events = events_url(&request.source);
     let host = webhooks::pact_host_for(tx, org, &events)?.ok_or_else(|| {
@@ -181,53 +335,61 @@ pub fn answer_request(
             ),
         ))
     })?;
-    let mut criteria = request.criteria.clone();
-    if criteria.statuses.is_none() {
-        criteria.statuses = Some(vec![FootprintStatus::Active]);
+    let pfs = answering(tx, org, &request.criteria)?;
+    if !pfs.is_empty() {
+        queue_answer(tx, org, host.id, &request.id, our_source, pfs)?;
+        return Ok(Answered::Fulfilled);
     }
-    let (pfs, _) = list_published(tx, org, &criteria, None, MAX_FULFILLED)?;
-    let id = uuid::Uuid::now_v7().to_string();
-    let (event_type, body, answered) = if pfs.is_empty() {
-        let event = OutgoingEvent {
-            specversion: "1.0",
-            id: id.clone(),
-            source: our_source,
-            time: now(),
-            event_type: REQUEST_REJECTED,
-            data: Rejected {
-                request_event_id: &request.id,
-                error: PactErrorData {
-                    code: "NotFound",
-                    message: "No footprint published to you meets the request's criteria."
-                        .to_owned(),
-                },
-            },
+    let suppliers = suppliers_named(tx, org, &request.criteria, issuer)?;
+    if suppliers.is_empty() {
+        queue_answer(tx, org, host.id, &request.id, our_source, Vec::new())?;
+        return Ok(Answered::Rejected);
+    }
+    let requirement = ask_suppliers(tx, org, by, request, suppliers)?;
+    store::insert_pact_request(
+        tx,
+        &requirement.to_string(),
+        &PendingPactRequest {
+            id: uuid::Uuid::now_v7().to_string(),
+            org,
+            host: host.id.to_string(),
+            request_event_id: request.id.clone(),
+            our_source: our_source.to_owned(),
+            criteria: request.criteria.clone(),
+        },
+    )?;
+    Ok(Answered::AskedSuppliers)
+}
+
+/// After a supplier submitted footprints for `request`: the PACT requests
+/// behind its requirement that they now meet are fulfilled. A host that
+/// was removed meanwhile is skipped (its request stays unanswered).
+pub(crate) fn on_submitted(tx: &mut DbConnection, request: &Request) -> Result<(), Error> {
+    let pending = store::pending_pact_requests(tx, &request.requirement_id.to_string())?;
+    for waiting in pending
+        .into_iter()
+        .filter(|p| p.org == request.requester_org_id)
+    {
+        let pfs = answering(tx, waiting.org, &waiting.criteria)?;
+        if pfs.is_empty() {
+            continue;
+        }
+        let Ok(host) = waiting.host.parse::<WebhookId>() else {
+            continue;
         };
-        (
-            REQUEST_REJECTED,
-            serde_json::to_string(&event),
-            Answered::Rejected,
-        )
-    } else {
-        let event = OutgoingEvent {
-            specversion: "1.0",
-            id: id.clone(),
-            source: our_source,
-            time: now(),
-            event_type: REQUEST_FULFILLED,
-            data: Fulfilled {
-                request_event_id: &request.id,
-                pfs,
-            },
-        };
-        (
-            REQUEST_FULFILLED,
-            serde_json::to_string(&event),
-            Answered::Fulfilled,
-        )
-    };
-    let body =
-        body.map_err(|e| Error::Store(tierlink_persistence::StoreError::Corrupt(e.to_string())))?;
-    webhooks::enqueue_pact(tx, org, host.id, &id, event_type, &body)?;
-    Ok(answered)
+        match queue_answer(
+            tx,
+            waiting.org,
+            host,
+            &waiting.request_event_id,
+            &waiting.our_source,
+            pfs,
+        ) {
+            Ok(()) => store::answered_pact_request(tx, &waiting.id)?,
+            // The host was removed: nowhere to answer; it stays unanswered.
+            Err(Error::NotFound(_)) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(())
 }

@@ -1,3 +1,4 @@
+DROP TABLE pact_requests;
 ALTER TABLE webhook_endpoints DROP COLUMN client_id;
 ALTER TABLE webhook_endpoints DROP COLUMN token_url;
 ALTER TABLE webhook_endpoints DROP COLUMN kind;

@@ -88,3 +88,20 @@ CREATE TABLE revision_footprints (
 ALTER TABLE webhook_endpoints ADD COLUMN kind TEXT NOT NULL DEFAULT 'webhook';
 ALTER TABLE webhook_endpoints ADD COLUMN token_url TEXT;
 ALTER TABLE webhook_endpoints ADD COLUMN client_id TEXT;
+
+-- A customer's PACT request that no published footprint met yet: it
+-- became a requirement to the suppliers whose products it names, and is
+-- fulfilled at `host_id` when one of them submits footprints that meet
+-- `criteria` (JSON).
+CREATE TABLE pact_requests (
+    id                TEXT PRIMARY KEY,
+    org_id            TEXT NOT NULL REFERENCES organisations (id),
+    requirement_id    TEXT NOT NULL REFERENCES requirements (id),
+    host_id           TEXT NOT NULL,
+    request_event_id  TEXT NOT NULL,
+    our_source        TEXT NOT NULL,
+    criteria          TEXT NOT NULL,
+    created_at        TIMESTAMP NOT NULL,
+    answered_at       TIMESTAMP
+);
+CREATE INDEX pact_requests_requirement_idx ON pact_requests (requirement_id);

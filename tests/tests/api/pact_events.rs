@@ -337,3 +337,116 @@ async fn pact_hosts_are_the_organisations_own_and_keep_their_secret() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_request_for_a_product_without_a_footprint_reaches_the_suppliers_inbox() {
+    let mut receiver = Receiver::start(&[]).await;
+    let s = TestApp::builder()
+        .settings(|settings| {
+            settings.webhooks.allow_private = true;
+            settings.webhooks.poll_interval = std::time::Duration::from_millis(20);
+        })
+        .supplier("Hyundai", "Kim")
+        .supplier("Hyundai", "Lee")
+        .build()
+        .await;
+    let (hyundai, kim) = (s.org("Hyundai"), s.org("Kim"));
+    let steel =
+        tierlink_tests::pact::add_product(&s, kim.token(), "STEEL", "41231", &hyundai.id).await;
+    register_host(&s, hyundai.token(), &receiver).await;
+    let client = s
+        .add_client(&hyundai.admin, &["footprint:list", "footprint:read"])
+        .await;
+    let part = format!("urn:pact:tierlink.local:buyer-id:{}:HMC-STEEL", hyundai.id);
+    let request = event(
+        CREATED,
+        "sdx-42",
+        &receiver.base,
+        json!({"productId": [part.to_uppercase()], "comment": "FY2025 footprint, please"}),
+    );
+    let (status, _) = send_event(&s, &client.access_token, &request.to_string()).await;
+    assert_eq!(status, 200);
+    // Kim, and only Kim, has a request for footprints in its inbox.
+    let inbox = s
+        .call(Method::GET, kim.token(), "/v1/requests", None, 200)
+        .await;
+    let items = inbox["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1, "{inbox}");
+    assert_eq!(items[0]["title"], "PACT request sdx-42");
+    let lee = s
+        .call(Method::GET, s.org("Lee").token(), "/v1/requests", None, 200)
+        .await;
+    assert_eq!(lee["items"], json!([]), "Lee sells no product named");
+    assert!(
+        receiver.received().is_empty(),
+        "no answer before the supplier's"
+    );
+    let id = items[0]["id"].as_str().expect("an id");
+    tierlink_tests::pact::save_footprint(
+        &s,
+        kim.token(),
+        id,
+        &steel,
+        &json!({"pcf": tierlink_tests::pact::pcf("2.2", ("geographyCountry", "KR"))}),
+    )
+    .await;
+    s.call(
+        Method::POST,
+        kim.token(),
+        &format!("/v1/requests/{id}/answer/submit"),
+        None,
+        201,
+    )
+    .await;
+    let answer = receiver.wait_for(1).await[0].json();
+    assert_eq!(
+        answer["type"],
+        "org.wbcsd.pact.ProductFootprint.RequestFulfilledEvent.3"
+    );
+    assert_eq!(answer["data"]["requestEventId"], "sdx-42");
+    let pf = &answer["data"]["pfs"][0];
+    assert!(
+        pf["productIds"]
+            .as_array()
+            .expect("ids")
+            .contains(&json!(part))
+    );
+    assert_eq!(pf["pcf"]["fossilGhgEmissions"], "2.2");
+    // A second submission does not answer the same request twice.
+    s.call(
+        Method::POST,
+        hyundai.token(),
+        &format!("/v1/requests/{id}/answer/revisions/1/request-changes"),
+        Some(&json!({"comment": "again"})),
+        200,
+    )
+    .await;
+    tierlink_tests::pact::save_footprint(
+        &s,
+        kim.token(),
+        id,
+        &steel,
+        &json!({"pcf": tierlink_tests::pact::pcf("2.3", ("geographyCountry", "KR"))}),
+    )
+    .await;
+    s.call(
+        Method::POST,
+        kim.token(),
+        &format!("/v1/requests/{id}/answer/submit"),
+        None,
+        201,
+    )
+    .await;
+    // A product nobody sells: rejected at once.
+    let other = event(
+        CREATED,
+        "sdx-43",
+        &receiver.base,
+        json!({"productId": ["urn:gtin:4712345060507"]}),
+    );
+    send_event(&s, &client.access_token, &other.to_string()).await;
+    let got = receiver.wait_for(2).await;
+    assert_eq!(got.len(), 2, "one answer per request");
+    assert_eq!(got[1].json()["data"]["requestEventId"], "sdx-43");
+    assert_eq!(got[1].json()["data"]["error"]["code"], "NotFound");
+}

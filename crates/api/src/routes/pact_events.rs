@@ -10,6 +10,7 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use tierlink_domain::footprints::FootprintStatus;
+use tierlink_domain::products::UrnIssuer;
 use tierlink_persistence::Database;
 use tierlink_persistence::footprints::Criteria;
 use tierlink_usecases::pact::{
@@ -124,7 +125,11 @@ fn criteria(data: &Map<String, Value>) -> Result<Criteria, PactError> {
 /// A `RequestCreatedEvent` asks for the footprints your suppliers published
 /// to you that meet its criteria (as ListFootprints filters): it is
 /// answered at once with 200, then with a `RequestFulfilledEvent` carrying
-/// them, or a `RequestRejectedEvent` (`NotFound`) when none does, POSTed
+/// them. When none does but it names products your suppliers sell you
+/// (`productId`: their buyer, supplier or Tierlink ids), those suppliers
+/// get a request for footprints in their inbox, and the first answer that
+/// meets the criteria fulfils it. Otherwise a `RequestRejectedEvent`
+/// (`NotFound`) says so. Answers are POSTed
 /// to `<source>/3/events` of your PACT host (registered under
 /// `/v1/pact-hosts`; an unknown `source` is a 400) with retries for 72
 /// hours. A `PublishedEvent` needs UUIDs in `pfIds`. The answers to
@@ -147,6 +152,7 @@ pub async fn receive_event(
     req: HttpRequest,
     PactCaller(caller, ..): PactCaller<need::ReadFootprints>,
     db: web::Data<Database>,
+    issuer: web::Data<UrnIssuer>,
     body: Bytes,
 ) -> Result<HttpResponse, PactError> {
     let content_type = req
@@ -200,11 +206,15 @@ pub async fn receive_event(
                 id,
                 source,
                 criteria: criteria(data)?,
+                comment: data
+                    .get("comment")
+                    .and_then(Value::as_str)
+                    .map(|c| c.chars().take(2_000).collect()),
             };
             let ours = format!("//{}/3/events", req.connection_info().host());
-            let org = caller.org_id;
+            let (org, by) = (caller.org_id, tierlink_usecases::actor(&caller));
             let answered = db::write(&db, move |tx| {
-                usecase::answer_request(tx, org, &request, &ours)
+                usecase::answer_request(tx, org, &by, &request, &ours, &issuer)
             })
             .await?;
             tracing::info!(?answered, "PACT request answered");

@@ -99,6 +99,7 @@ pub(super) fn submit_locked(
                 latest.as_ref().map(|r| r.number),
                 issuer,
             )?;
+            crate::pact::on_submitted(tx, request)?;
             drafts::became_revision(tx, id)?;
             requests::set_status(tx, id, RequestStatus::Submitted)?;
             let revision = revisions::find(tx, id, number)?;
