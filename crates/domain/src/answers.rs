@@ -337,6 +337,7 @@ mod tests {
             required: true,
             guidance: None,
             estimates_accepted: estimates,
+            part_numbers: Vec::new(),
         }
     }
 

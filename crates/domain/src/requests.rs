@@ -233,8 +233,14 @@ impl Request {
         &self,
         metrics: Option<&[String]>,
     ) -> Result<Vec<RequirementItem>, FieldError> {
+        // Part numbers are the requester's; a tier-2 is asked about every
+        // product it sells the tier-1.
+        let for_tier2 = |item: &RequirementItem| RequirementItem {
+            part_numbers: Vec::new(),
+            ..item.clone()
+        };
         let Some(metrics) = metrics else {
-            return Ok(self.items.clone());
+            return Ok(self.items.iter().map(for_tier2).collect());
         };
         let mut chosen: Vec<RequirementItem> = Vec::with_capacity(metrics.len());
         for (index, metric) in metrics.iter().enumerate() {
@@ -253,7 +259,7 @@ impl Request {
             if chosen.iter().any(|known| &known.metric == metric) {
                 return Err(FieldError::new(field, "duplicate", "listed twice"));
             }
-            chosen.push(item.clone());
+            chosen.push(for_tier2(item));
         }
         Ok(chosen)
     }

@@ -207,6 +207,9 @@ pub struct ItemInput<'a> {
     pub required: bool,
     pub guidance: Option<&'a str>,
     pub estimates_accepted: bool,
+    /// For a product footprint item: the customer's part numbers it asks
+    /// about (none: every product sold to the customer).
+    pub part_numbers: Vec<&'a str>,
 }
 
 /// A validated item.
@@ -216,6 +219,9 @@ pub struct RequirementItem {
     pub required: bool,
     pub guidance: Option<String>,
     pub estimates_accepted: bool,
+    /// The customer's part numbers a footprint item asks about; empty:
+    /// every product the supplier sells the customer.
+    pub part_numbers: Vec<String>,
 }
 
 /// Who a requirement goes to.
@@ -225,6 +231,66 @@ pub enum Audience {
     AllActiveSuppliers,
     /// These direct suppliers.
     Chosen(Vec<OrgId>),
+}
+
+/// The most part numbers one footprint item may list.
+pub const MAX_PART_NUMBERS: usize = 1_000;
+
+/// The part numbers of item `index`: only a product footprint item lists
+/// them; each is a product code (letters, digits, `. _ - /`), once.
+fn check_part_numbers(
+    index: usize,
+    item: &ItemInput<'_>,
+    errors: &mut ValidationErrors,
+) -> Vec<String> {
+    let field = format!("items[{index}].part_numbers");
+    if item.part_numbers.is_empty() {
+        return Vec::new();
+    }
+    if item.metric != crate::metrics::PRODUCT_FOOTPRINTS {
+        errors.push(FieldError::new(
+            field,
+            "not_allowed",
+            format!(
+                "only a `{}` item lists part numbers",
+                crate::metrics::PRODUCT_FOOTPRINTS
+            ),
+        ));
+        return Vec::new();
+    }
+    if item.part_numbers.len() > MAX_PART_NUMBERS {
+        errors.push(FieldError::new(
+            field,
+            "too_many",
+            format!("at most {MAX_PART_NUMBERS} part numbers"),
+        ));
+        return Vec::new();
+    }
+    let mut kept: Vec<String> = Vec::new();
+    for (position, part) in item.part_numbers.iter().enumerate() {
+        let part = part.trim();
+        let valid = !part.is_empty()
+            && part.len() <= 64
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'/'));
+        if !valid {
+            errors.push(FieldError::new(
+                format!("{field}[{position}]"),
+                "invalid_format",
+                "a part number is 1 to 64 letters, digits, `.`, `_`, `-` or `/`",
+            ));
+        } else if kept.iter().any(|k| k == part) {
+            errors.push(FieldError::new(
+                format!("{field}[{position}]"),
+                "duplicate",
+                format!("`{part}` is listed twice"),
+            ));
+        } else {
+            kept.push(part.to_owned());
+        }
+    }
+    kept
 }
 
 /// The editable content of a requirement, validated.
@@ -319,6 +385,7 @@ impl RequirementContent {
                     GUIDANCE_MAX_CHARS,
                 ));
             }
+            let part_numbers = check_part_numbers(index, item, &mut errors);
             items.push(RequirementItem {
                 metric: item.metric.to_owned(),
                 required: item.required,
@@ -328,6 +395,7 @@ impl RequirementContent {
                     .filter(|g| !g.is_empty())
                     .map(str::to_owned),
                 estimates_accepted: item.estimates_accepted,
+                part_numbers,
             });
         }
         let audience = match (input.audience_all, input.audience.is_empty()) {
@@ -539,6 +607,7 @@ mod tests {
             required: true,
             guidance: None,
             estimates_accepted: false,
+            part_numbers: Vec::new(),
         }
     }
 

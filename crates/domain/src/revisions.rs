@@ -408,6 +408,7 @@ mod tests {
                 required: true,
                 guidance: None,
                 estimates_accepted: false,
+                part_numbers: Vec::new(),
             }],
             cascade_depth: 1,
         }

@@ -48,3 +48,16 @@ pub fn names_of(
         .map(|(id, name, country)| (id, (name, country)))
         .collect())
 }
+
+/// A footprint item's part numbers as stored: a JSON array, or NULL for none.
+pub(crate) fn part_numbers_to_db(parts: &[String]) -> Option<String> {
+    (!parts.is_empty()).then(|| serde_json::to_string(parts).unwrap_or_default())
+}
+
+/// A footprint item's part numbers as read (NULL, or text that is not a
+/// list of strings, is none).
+pub(crate) fn part_numbers_from_db(stored: Option<&str>) -> Vec<String> {
+    stored
+        .and_then(|text| serde_json::from_str(text).ok())
+        .unwrap_or_default()
+}

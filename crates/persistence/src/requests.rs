@@ -50,6 +50,7 @@ struct ItemRow {
     required: bool,
     guidance: Option<String>,
     estimates_accepted: bool,
+    part_numbers: Option<String>,
 }
 
 /// A request to create.
@@ -112,6 +113,7 @@ fn write_items(
                 required: item.required,
                 guidance: item.guidance.clone(),
                 estimates_accepted: item.estimates_accepted,
+                part_numbers: crate::columns::part_numbers_to_db(&item.part_numbers),
             })
             .execute(conn)?;
     }
@@ -205,6 +207,7 @@ fn assemble(conn: &mut DbConnection, rows: Vec<RequestRow>) -> Result<Vec<Reques
                 required: item.required,
                 guidance: item.guidance,
                 estimates_accepted: item.estimates_accepted,
+                part_numbers: crate::columns::part_numbers_from_db(item.part_numbers.as_deref()),
             });
     }
     let mut org_ids: Vec<String> = rows

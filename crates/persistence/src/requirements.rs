@@ -49,6 +49,7 @@ struct ItemRow {
     required: bool,
     guidance: Option<String>,
     estimates_accepted: bool,
+    part_numbers: Option<String>,
 }
 
 /// Filters for listing requirements.
@@ -107,6 +108,7 @@ fn write_content_children(
                 required: item.required,
                 guidance: item.guidance.clone(),
                 estimates_accepted: item.estimates_accepted,
+                part_numbers: crate::columns::part_numbers_to_db(&item.part_numbers),
             })
             .execute(conn)?;
     }
@@ -211,6 +213,9 @@ fn assemble(
                     required: item.required,
                     guidance: item.guidance.clone(),
                     estimates_accepted: item.estimates_accepted,
+                    part_numbers: crate::columns::part_numbers_from_db(
+                        item.part_numbers.as_deref(),
+                    ),
                 })
                 .collect();
             let audience = if row.audience_all {

@@ -140,6 +140,7 @@ diesel::table! {
         required -> Bool,
         guidance -> Nullable<Text>,
         estimates_accepted -> Bool,
+        part_numbers -> Nullable<Text>,
     }
 }
 
@@ -192,6 +193,7 @@ diesel::table! {
         required -> Bool,
         guidance -> Nullable<Text>,
         estimates_accepted -> Bool,
+        part_numbers -> Nullable<Text>,
     }
 }
 

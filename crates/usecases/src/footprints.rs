@@ -195,10 +195,32 @@ pub(crate) fn missing(
     conn: &mut DbConnection,
     request: &Request,
 ) -> Result<Vec<FieldError>, Error> {
-    if !asks_for_footprints(request) {
+    let Some(item) = request
+        .items
+        .iter()
+        .find(|i| i.metric == PRODUCT_FOOTPRINTS)
+    else {
         return Ok(Vec::new());
+    };
+    let mut sold = products::sold_to(conn, request.supplier_org_id, request.requester_org_id)?;
+    if !item.part_numbers.is_empty() {
+        sold.retain(|p| {
+            p.details
+                .part_number_for(request.requester_org_id)
+                .is_some_and(|part| item.part_numbers.iter().any(|listed| listed == part))
+        });
     }
-    let sold = products::sold_to(conn, request.supplier_org_id, request.requester_org_id)?;
+    if sold.is_empty() && !item.part_numbers.is_empty() {
+        return Ok(vec![FieldError::new(
+            "footprints",
+            "no_products",
+            format!(
+                "none of the part numbers {} asks about is on a product in your catalogue: \
+                 add them to your products' customer part numbers",
+                request.requester_name
+            ),
+        )]);
+    }
     if sold.is_empty() {
         return Ok(vec![FieldError::new(
             "footprints",

@@ -296,6 +296,7 @@ fn ask_suppliers(
             required: true,
             guidance: None,
             estimates_accepted: true,
+            part_numbers: Vec::new(),
         }],
         audience_all: false,
         audience: suppliers,

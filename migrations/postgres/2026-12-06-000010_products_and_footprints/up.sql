@@ -105,3 +105,8 @@ CREATE TABLE pact_requests (
     answered_at       TIMESTAMP
 );
 CREATE INDEX pact_requests_requirement_idx ON pact_requests (requirement_id);
+
+-- A footprint item may name the customer's part numbers it asks about
+-- (a JSON array); without them it asks about every product sold to it.
+ALTER TABLE requirement_items ADD COLUMN part_numbers TEXT;
+ALTER TABLE request_items ADD COLUMN part_numbers TEXT;

@@ -1,3 +1,5 @@
+ALTER TABLE request_items DROP COLUMN part_numbers;
+ALTER TABLE requirement_items DROP COLUMN part_numbers;
 DROP TABLE pact_requests;
 ALTER TABLE webhook_endpoints DROP COLUMN client_id;
 ALTER TABLE webhook_endpoints DROP COLUMN token_url;

@@ -403,3 +403,72 @@ async fn a_request_without_the_footprint_metric_takes_no_footprints() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_footprint_item_may_list_the_part_numbers_it_asks_about() {
+    let s = hyundai_and_kim(json!([{"metric": PRODUCT_FOOTPRINTS, "part_numbers": ["HMC-STEEL"]}]))
+        .await;
+    let (kim, hyundai) = (s.org("Kim"), s.org("Hyundai"));
+    let request = s.request("Kim").to_owned();
+    let shown = s
+        .call(
+            Method::GET,
+            kim.token(),
+            &format!("/v1/requests/{request}"),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(
+        shown["items"][0]["part_numbers"],
+        json!(["HMC-STEEL"]),
+        "{shown}"
+    );
+    let submit = format!("/v1/requests/{request}/answer/submit");
+    // None of Kim's products carries the part number yet.
+    let problem = expect_problem(
+        s.send_as(Method::POST, kim.token(), &submit, None).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert!(problem.to_string().contains("part numbers"), "{problem}");
+    let steel = add_product(&s, kim.token(), "STEEL", "41231", &hyundai.id).await;
+    add_product(&s, kim.token(), "OTHER", "42999", &hyundai.id).await;
+    // Only the listed product needs a footprint.
+    save_footprint(
+        &s,
+        kim.token(),
+        &request,
+        &steel,
+        &json!({"pcf": pcf("2", ("geographyCountry", "KR"))}),
+    )
+    .await;
+    s.call(Method::POST, kim.token(), &submit, None, 201).await;
+    // Only a footprint item lists part numbers, each once and well formed.
+    let problem = expect_problem(
+        s.send_as(
+            Method::POST,
+            hyundai.token(),
+            "/v1/requirements",
+            Some(
+                &json!({"title": "x", "period": {"start": "2026-01-01", "end": "2026-12-31"},
+                "due_date": "2099-01-31", "audience": {"all_active_suppliers": true},
+                "items": [{"metric": "ghg.scope1", "part_numbers": ["A"]},
+                    {"metric": PRODUCT_FOOTPRINTS, "part_numbers": ["A", "A", "bad part"]}]}),
+            ),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(
+        problem_fields(&problem),
+        [
+            "items[0].part_numbers",
+            "items[1].part_numbers[1]",
+            "items[1].part_numbers[2]"
+        ]
+    );
+}

@@ -37,6 +37,12 @@ pub struct ItemBody {
     /// Whether estimated values are acceptable (default `false`).
     #[serde(default)]
     pub estimates_accepted: bool,
+    /// Only for `pcf.product_footprints`: your part numbers of the products
+    /// you want footprints of (each supplier answers for those it sells
+    /// you); absent or empty: every product a supplier sells you.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 1000, example = json!(["HMC-778", "HMC-779"]))]
+    pub part_numbers: Vec<String>,
 }
 
 fn yes() -> bool {
@@ -50,6 +56,7 @@ impl From<&RequirementItem> for ItemBody {
             required: item.required,
             guidance: item.guidance.clone(),
             estimates_accepted: item.estimates_accepted,
+            part_numbers: item.part_numbers.clone(),
         }
     }
 }
@@ -120,6 +127,7 @@ impl RequirementInput {
                     required: item.required,
                     guidance: item.guidance.as_deref(),
                     estimates_accepted: item.estimates_accepted,
+                    part_numbers: item.part_numbers.iter().map(String::as_str).collect(),
                 })
                 .collect(),
             audience_all: self.audience.all_active_suppliers,

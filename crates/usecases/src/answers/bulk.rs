@@ -287,6 +287,7 @@ mod tests {
                 required: true,
                 guidance: None,
                 estimates_accepted: true,
+                part_numbers: Vec::new(),
             }],
             cascade_depth: 2,
         }
