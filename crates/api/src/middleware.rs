@@ -44,7 +44,7 @@ pub async fn request_id(
         .filter(|value| is_acceptable_id(value))
         .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned);
     req.extensions_mut().insert(RequestId(id.clone()));
-    let tenant_data = req.path().starts_with("/v1/");
+    let tenant_data = req.path().starts_with("/v1/") || req.path().starts_with("/3/");
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
     let started = Instant::now();
     let mut response = CURRENT_REQUEST_ID

@@ -457,10 +457,41 @@ pub fn pending_pact_requests(
         .collect()
 }
 
-/// Marks a PACT request answered.
-pub fn answered_pact_request(conn: &mut DbConnection, id: &str) -> Result<(), StoreError> {
-    diesel::update(pact_requests::table.find(id))
-        .set(pact_requests::answered_at.eq(Some(to_db(now()))))
-        .execute(conn)?;
-    Ok(())
+/// Claims a PACT request for answering: false when another transaction
+/// answered it first (two suppliers submitting at once), so it is
+/// answered once.
+pub fn claim_pact_request(conn: &mut DbConnection, id: &str) -> Result<bool, StoreError> {
+    let claimed = diesel::update(
+        pact_requests::table
+            .find(id)
+            .filter(pact_requests::answered_at.is_null()),
+    )
+    .set(pact_requests::answered_at.eq(Some(to_db(now()))))
+    .execute(conn)?;
+    Ok(claimed == 1)
+}
+
+/// Records that `org` sent the PACT event `(source, id)`; false when it
+/// had already (a retry: do nothing again).
+pub fn first_receipt(
+    conn: &mut DbConnection,
+    org: OrgId,
+    source: &str,
+    event_id: &str,
+) -> Result<bool, StoreError> {
+    use diesel::sql_types::{Text, Timestamp};
+    let sql = "INSERT INTO pact_events_received (org_id, source, event_id, received_at) \
+               VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+    let query = |sql: String| {
+        diesel::sql_query(sql)
+            .bind::<Text, _>(org.to_string())
+            .bind::<Text, _>(source.to_owned())
+            .bind::<Text, _>(event_id.to_owned())
+            .bind::<Timestamp, _>(to_db(now()))
+    };
+    let written = match conn {
+        DbConnection::Postgres(pg) => query(sql.to_owned()).execute(pg)?,
+        DbConnection::Sqlite(lite) => query(sql.replace('$', "?")).execute(lite)?,
+    };
+    Ok(written == 1)
 }

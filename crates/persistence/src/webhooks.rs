@@ -772,12 +772,21 @@ impl EndpointRow {
 }
 
 /// A PACT host to register.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct NewPactHost<'a> {
     pub events_url: &'a str,
     pub token_url: &'a str,
     pub client_id: &'a str,
     pub client_secret: &'a str,
+}
+
+impl std::fmt::Debug for NewPactHost<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewPactHost")
+            .field("events_url", &self.events_url)
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Registers `org`'s PACT host, replacing one with the same events URL

@@ -91,6 +91,20 @@ pub fn save_draft(
     lock_request(tx, id)?;
     let request = footprint_request(tx, supplier, id)?;
     let product = products::find(tx, supplier, product_id).map_err(not_found("product"))?;
+    if product
+        .details
+        .part_number_for(request.requester_org_id)
+        .is_none()
+    {
+        return Err(Error::invalid(FieldError::new(
+            "product_id",
+            "not_sold_to_requester",
+            format!(
+                "`{}` has no part number of {}: add theirs to the product first",
+                product.details.code, request.requester_name
+            ),
+        )));
+    }
     let mut errors = ValidationErrors::new();
     if let Err(invalid) = input.pcf.validate("pcf") {
         for error in invalid.into_errors() {
@@ -260,7 +274,13 @@ pub(crate) fn publish(
     previous: Option<RevisionNumber>,
     issuer: &UrnIssuer,
 ) -> Result<(), Error> {
-    let drafted = store::drafts(tx, request.id)?;
+    // A request amended to no longer ask for footprints publishes none
+    // (and deprecates what it had).
+    let drafted = if asks_for_footprints(request) {
+        store::drafts(tx, request.id)?
+    } else {
+        Vec::new()
+    };
     let before = match previous {
         Some(previous) => store::of_revision(tx, request.id, previous)?,
         None => Vec::new(),

@@ -37,7 +37,7 @@ pub const PUBLISHED: &str = "org.wbcsd.pact.ProductFootprint.PublishedEvent.3";
 const MAX_FULFILLED: usize = 100;
 
 /// A PACT host as its owner registers it.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HostInput {
     /// The host's base URL: events go to `<base>/3/events`.
     pub base_url: String,
@@ -47,15 +47,28 @@ pub struct HostInput {
     pub client_secret: String,
 }
 
+impl std::fmt::Debug for HostInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostInput")
+            .field("base_url", &self.base_url)
+            .field("token_url", &self.token_url)
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
 /// `<base>/3/events` for a base URL or an event's `source` (which may be
 /// `//host/path` without a scheme, or the events URL itself).
+/// Parsed as a URL, so a source and a registered host compare equal
+/// whatever the case of the host or an explicit default port.
 pub fn events_url(source: &str) -> String {
     let source = source.trim();
     let absolute = match source.strip_prefix("//") {
         Some(rest) => format!("https://{rest}"),
         None => source.to_owned(),
     };
-    let base = absolute.trim_end_matches('/');
+    let normalised = url::Url::parse(&absolute).map_or(absolute, |url| url.to_string());
+    let base = normalised.trim_end_matches('/');
     if base.ends_with("/3/events") {
         base.to_owned()
     } else {
@@ -82,7 +95,7 @@ pub fn register_host(
         Some(url) => check_url(url, allow_private)
             .map_err(named("token_url"))?
             .to_string(),
-        None => format!("{}/auth/token", base.as_str().trim_end_matches('/')),
+        None => format!("{}/auth/token", base.origin().ascii_serialization()),
     };
     for (field, value) in [
         ("client_id", &input.client_id),
@@ -169,9 +182,27 @@ pub enum Answered {
     /// None did, but products of its suppliers are named: they were asked,
     /// through a requirement, and their answers will fulfil it.
     AskedSuppliers,
-    /// Nothing meets it, and no supplier's product is named.
+    /// Nothing meets it, and no supplier's product is named (or the
+    /// caller may not ask suppliers).
     Rejected,
+    /// The same event (`source`, `id`) came before: nothing is done again.
+    AlreadyReceived,
 }
+
+/// Why a request is rejected: PACT's error code and a message.
+type Refusal = (&'static str, &'static str);
+
+const NOTHING_MEETS_IT: Refusal = (
+    "NotFound",
+    "No footprint published to you meets the request's criteria, and it names no product of \
+     your suppliers.",
+);
+
+const MAY_NOT_ASK: Refusal = (
+    "AccessDenied",
+    "No footprint published to you meets the request's criteria; asking your suppliers for \
+     them needs the requirements:write scope (or an editor).",
+);
 
 /// Queues the answer to a PACT request for the customer's host: fulfilled
 /// with `pfs`, or, when there are none, rejected with `NotFound`.
@@ -182,6 +213,7 @@ fn queue_answer(
     request_event_id: &str,
     our_source: &str,
     pfs: Vec<ProductFootprint>,
+    refusal: Refusal,
 ) -> Result<(), Error> {
     let id = uuid::Uuid::now_v7().to_string();
     let (event_type, body) = if pfs.is_empty() {
@@ -194,10 +226,8 @@ fn queue_answer(
             data: Rejected {
                 request_event_id,
                 error: PactErrorData {
-                    code: "NotFound",
-                    message: "No footprint published to you meets the request's criteria, \
-                        and it names no product of your suppliers."
-                        .to_owned(),
+                    code: refusal.0,
+                    message: refusal.1.to_owned(),
                 },
             },
         };
@@ -316,15 +346,21 @@ fn ask_suppliers(
 /// Otherwise it is rejected with `NotFound`. Answers are queued for the
 /// host at the event's `source`, which `org` must have registered (a 4xx
 /// otherwise, as PACT asks of what can be told at once). `our_source` is
-/// this server's own `source`; `by` the caller, as recorded.
+/// this server's own `source`; `by` the caller, as recorded, and
+/// `may_ask_suppliers` whether it may publish requirements. An event seen
+/// before (same `source` and `id`) is acknowledged and not acted on again.
 pub fn answer_request(
     tx: &mut DbConnection,
     org: OrgId,
     by: &str,
+    may_ask_suppliers: bool,
     request: &RequestCreated,
     our_source: &str,
     issuer: &UrnIssuer,
 ) -> Result<Answered, Error> {
+    if !store::first_receipt(tx, org, &request.source, &request.id)? {
+        return Ok(Answered::AlreadyReceived);
+    }
     let events = events_url(&request.source);
     let host = webhooks::pact_host_for(tx, org, &events)?.ok_or_else(|| {
         Error::invalid(FieldError::new(
@@ -338,12 +374,33 @@ pub fn answer_request(
     })?;
     let pfs = answering(tx, org, &request.criteria)?;
     if !pfs.is_empty() {
-        queue_answer(tx, org, host.id, &request.id, our_source, pfs)?;
+        queue_answer(
+            tx,
+            org,
+            host.id,
+            &request.id,
+            our_source,
+            pfs,
+            NOTHING_MEETS_IT,
+        )?;
         return Ok(Answered::Fulfilled);
     }
     let suppliers = suppliers_named(tx, org, &request.criteria, issuer)?;
-    if suppliers.is_empty() {
-        queue_answer(tx, org, host.id, &request.id, our_source, Vec::new())?;
+    if suppliers.is_empty() || !may_ask_suppliers {
+        let refusal = if suppliers.is_empty() {
+            NOTHING_MEETS_IT
+        } else {
+            MAY_NOT_ASK
+        };
+        queue_answer(
+            tx,
+            org,
+            host.id,
+            &request.id,
+            our_source,
+            Vec::new(),
+            refusal,
+        )?;
         return Ok(Answered::Rejected);
     }
     let requirement = ask_suppliers(tx, org, by, request, suppliers)?;
@@ -378,6 +435,9 @@ pub(crate) fn on_submitted(tx: &mut DbConnection, request: &Request) -> Result<(
         let Ok(host) = waiting.host.parse::<WebhookId>() else {
             continue;
         };
+        if !store::claim_pact_request(tx, &waiting.id)? {
+            continue;
+        }
         match queue_answer(
             tx,
             waiting.org,
@@ -385,8 +445,9 @@ pub(crate) fn on_submitted(tx: &mut DbConnection, request: &Request) -> Result<(
             &waiting.request_event_id,
             &waiting.our_source,
             pfs,
+            NOTHING_MEETS_IT,
         ) {
-            Ok(()) => store::answered_pact_request(tx, &waiting.id)?,
+            Ok(()) => {}
             // The host was removed: nowhere to answer; it stays unanswered.
             Err(Error::NotFound(_)) => {}
             Err(other) => return Err(other),

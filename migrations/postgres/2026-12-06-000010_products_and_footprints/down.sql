@@ -1,3 +1,5 @@
+DROP INDEX webhook_endpoints_pact_url;
+DROP TABLE pact_events_received;
 ALTER TABLE request_items DROP COLUMN part_numbers;
 ALTER TABLE requirement_items DROP COLUMN part_numbers;
 DROP TABLE pact_requests;

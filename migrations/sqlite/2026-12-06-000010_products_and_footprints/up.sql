@@ -110,3 +110,17 @@ CREATE INDEX pact_requests_requirement_idx ON pact_requests (requirement_id);
 -- (a JSON array); without them it asks about every product sold to it.
 ALTER TABLE requirement_items ADD COLUMN part_numbers TEXT;
 ALTER TABLE request_items ADD COLUMN part_numbers TEXT;
+
+-- The PACT events each organisation sent, by CloudEvents identity
+-- (source, id): a retried event is acknowledged and not acted on twice.
+CREATE TABLE pact_events_received (
+    org_id       TEXT NOT NULL REFERENCES organisations (id),
+    source       TEXT NOT NULL,
+    event_id     TEXT NOT NULL,
+    received_at  TIMESTAMP NOT NULL,
+    PRIMARY KEY (org_id, source, event_id)
+);
+
+-- One PACT host per events URL and organisation.
+CREATE UNIQUE INDEX webhook_endpoints_pact_url ON webhook_endpoints (org_id, url)
+    WHERE kind = 'pact';

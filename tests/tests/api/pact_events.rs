@@ -354,8 +354,12 @@ async fn a_request_for_a_product_without_a_footprint_reaches_the_suppliers_inbox
     let steel =
         tierlink_tests::pact::add_product(&s, kim.token(), "STEEL", "41231", &hyundai.id).await;
     register_host(&s, hyundai.token(), &receiver).await;
+    // Asking suppliers publishes a requirement: the client may write them.
     let client = s
-        .add_client(&hyundai.admin, &["footprint:list", "footprint:read"])
+        .add_client(
+            &hyundai.admin,
+            &["footprint:list", "footprint:read", "requirements:write"],
+        )
         .await;
     let part = format!("urn:pact:tierlink.local:buyer-id:{}:HMC-STEEL", hyundai.id);
     let request = event(
@@ -449,4 +453,73 @@ async fn a_request_for_a_product_without_a_footprint_reaches_the_suppliers_inbox
     assert_eq!(got.len(), 2, "one answer per request");
     assert_eq!(got[1].json()["data"]["requestEventId"], "sdx-43");
     assert_eq!(got[1].json()["data"]["error"]["code"], "NotFound");
+}
+
+#[tokio::test]
+async fn a_retried_event_is_answered_once_and_read_only_callers_ask_no_supplier() {
+    let mut receiver = Receiver::start(&[]).await;
+    let s = TestApp::builder()
+        .settings(|settings| {
+            settings.webhooks.allow_private = true;
+            settings.webhooks.poll_interval = std::time::Duration::from_millis(20);
+        })
+        .supplier("Hyundai", "Kim")
+        .build()
+        .await;
+    let (hyundai, kim) = (s.org("Hyundai"), s.org("Kim"));
+    tierlink_tests::pact::add_product(&s, kim.token(), "STEEL", "41231", &hyundai.id).await;
+    register_host(&s, hyundai.token(), &receiver).await;
+    // A client that may read footprints but not write requirements.
+    let reader = s
+        .add_client(&hyundai.admin, &["footprint:list", "footprint:read"])
+        .await;
+    let part = format!("urn:pact:tierlink.local:buyer-id:{}:HMC-STEEL", hyundai.id);
+    // The source as the caller spells it: upper-case host, default port.
+    let source = receiver
+        .base
+        .replace("127.0.0.1", "127.0.0.1")
+        .replace("http://", "HTTP://");
+    let request = event(CREATED, "r-1", &source, json!({"productId": [part]})).to_string();
+    for _ in 0..2 {
+        let (status, _) = send_event(&s, &reader.access_token, &request).await;
+        assert_eq!(status, 200);
+    }
+    let answer = receiver.wait_for(1).await[0].json();
+    assert_eq!(answer["data"]["error"]["code"], "AccessDenied", "{answer}");
+    let inbox = s
+        .call(Method::GET, kim.token(), "/v1/requests", None, 200)
+        .await;
+    assert_eq!(inbox["items"], json!([]), "no requirement was published");
+    // With requirements:write the same ask reaches Kim, once however often sent.
+    let writer = s
+        .add_client(
+            &hyundai.admin,
+            &["footprint:list", "footprint:read", "requirements:write"],
+        )
+        .await;
+    let request = event(CREATED, "r-2", &receiver.base, json!({"productId": [part]})).to_string();
+    for _ in 0..2 {
+        let (status, _) = send_event(&s, &writer.access_token, &request).await;
+        assert_eq!(status, 200);
+    }
+    let inbox = s
+        .call(Method::GET, kim.token(), "/v1/requests", None, 200)
+        .await;
+    assert_eq!(inbox["items"].as_array().map(Vec::len), Some(1), "{inbox}");
+    // Bulk answers save a footprint request's draft but do not submit it.
+    let id = inbox["items"][0]["id"].as_str().expect("an id");
+    let problem = expect_problem(
+        s.send_as(
+            Method::POST,
+            kim.token(),
+            "/v1/answers/bulk",
+            Some(&json!({"answers": [{"request_id": id, "entries": [], "submit": true}]})),
+        )
+        .await,
+        409,
+        "submit_footprints_alone",
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "answers[0].submit", "{problem}");
+    assert_eq!(receiver.received().len(), 1, "one answer in all");
 }

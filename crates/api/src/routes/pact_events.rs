@@ -213,8 +213,9 @@ pub async fn receive_event(
             };
             let ours = format!("//{}/3/events", req.connection_info().host());
             let (org, by) = (caller.org_id, tierlink_usecases::actor(&caller));
+            let may_ask = caller.may(tierlink_domain::access::Permission::WriteRequirements);
             let answered = db::write(&db, move |tx| {
-                usecase::answer_request(tx, org, &by, &request, &ours, &issuer)
+                usecase::answer_request(tx, org, &by, may_ask, &request, &ours, &issuer)
             })
             .await?;
             tracing::info!(?answered, "PACT request answered");

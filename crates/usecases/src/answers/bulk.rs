@@ -219,6 +219,23 @@ fn check_one(
     check_evidence(tx, answer.request_id, &answer.entries, &|position| {
         format!("{under}.entries[{position}]")
     })?;
+    if answer.submit
+        && request
+            .items
+            .iter()
+            .any(|item| item.metric == tierlink_domain::metrics::PRODUCT_FOOTPRINTS)
+    {
+        // Footprints are drafted per product and published on submission,
+        // which `/answer/submit` does; a bulk write only saves such a draft.
+        return Err(Error::Rejected(
+            tierlink_domain::Rejection::new(
+                "submit_footprints_alone",
+                "this request asks for product footprints: save them under /footprints and \
+                 submit with POST /v1/requests/{id}/answer/submit",
+            )
+            .on(format!("{under}.submit")),
+        ));
+    }
     if answer.submit {
         let answered: Vec<&str> = answer.entries.iter().map(|e| e.metric.as_str()).collect();
         check_complete(request, &answered).map_err(|missing| {
