@@ -475,10 +475,7 @@ async fn a_retried_event_is_answered_once_and_read_only_callers_ask_no_supplier(
         .await;
     let part = format!("urn:pact:tierlink.local:buyer-id:{}:HMC-STEEL", hyundai.id);
     // The source as the caller spells it: upper-case host, default port.
-    let source = receiver
-        .base
-        .replace("127.0.0.1", "127.0.0.1")
-        .replace("http://", "HTTP://");
+    let source = receiver.base.replace("http://", "HTTP://");
     let request = event(CREATED, "r-1", &source, json!({"productId": [part]})).to_string();
     for _ in 0..2 {
         let (status, _) = send_event(&s, &reader.access_token, &request).await;
@@ -520,6 +517,9 @@ async fn a_retried_event_is_answered_once_and_read_only_callers_ask_no_supplier(
         "submit_footprints_alone",
     )
     .await;
-    assert_eq!(problem["errors"][0]["field"], "answers[0].submit", "{problem}");
+    assert_eq!(
+        problem["errors"][0]["field"], "answers[0].submit",
+        "{problem}"
+    );
     assert_eq!(receiver.received().len(), 1, "one answer in all");
 }
