@@ -59,6 +59,30 @@ async fn another_organisation_sees_nothing_of_ours() {
         .await;
     let delivery = ping["id"].as_str().expect("a delivery id").to_owned();
 
+    let product = app
+        .call(
+            Method::POST,
+            ours.token(),
+            "/v1/products",
+            Some(&json!({"code": "HB-1", "name": "Hanbit bracket"})),
+            201,
+        )
+        .await;
+    let product = product["id"].as_str().expect("a product id").to_owned();
+    let pact_host = app
+        .call(
+            Method::POST,
+            ours.token(),
+            "/v1/pact-hosts",
+            Some(
+                &json!({"base_url": "https://pact.hanbit.example", "client_id": "tierlink",
+                "client_secret": "hanbit-secret"}),
+            ),
+            201,
+        )
+        .await;
+    let pact_host = pact_host["id"].as_str().expect("a host id").to_owned();
+
     let theirs = app.signup("Daehan").await;
     let their_client = app
         .add_client(
@@ -136,6 +160,20 @@ async fn another_organisation_sees_nothing_of_ours() {
             None,
             403,
         ),
+        case(Method::GET, format!("/v1/products/{product}"), None, 404),
+        case(
+            Method::PUT,
+            format!("/v1/products/{product}"),
+            Some(json!({"code": "X", "name": "X"})),
+            404,
+        ),
+        case(Method::DELETE, format!("/v1/products/{product}"), None, 404),
+        case(
+            Method::DELETE,
+            format!("/v1/pact-hosts/{pact_host}"),
+            None,
+            403,
+        ),
     ];
 
     for probe in &table {
@@ -177,6 +215,9 @@ async fn another_organisation_sees_nothing_of_ours() {
         "/v1/users",
         "/v1/api-clients",
         "/v1/webhooks",
+        "/v1/products",
+        "/v1/pact-hosts",
+        "/3/footprints",
         "/v1/events?limit=200",
         "/v1/audit-events?limit=200",
     ] {
