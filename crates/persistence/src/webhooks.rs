@@ -145,10 +145,20 @@ fn find_row(
     org_id: OrgId,
     id: WebhookId,
 ) -> Result<EndpointRow, StoreError> {
+    find_row_of(conn, org_id, id, WEBHOOK)
+}
+
+/// One of `org_id`'s endpoints of `kind` (a webhook or a PACT host).
+fn find_row_of(
+    conn: &mut DbConnection,
+    org_id: OrgId,
+    id: WebhookId,
+    kind: &str,
+) -> Result<EndpointRow, StoreError> {
     Ok(webhook_endpoints::table
         .filter(webhook_endpoints::id.eq(id.to_string()))
         .filter(webhook_endpoints::org_id.eq(org_id.to_string()))
-        .filter(webhook_endpoints::kind.eq(WEBHOOK))
+        .filter(webhook_endpoints::kind.eq(kind))
         .select(EndpointRow::as_select())
         .first(conn)?)
 }
@@ -416,15 +426,17 @@ impl DeliveryRow {
     }
 }
 
-/// An endpoint's deliveries, newest first.
+/// An endpoint's deliveries, newest first; `kind` is the endpoint's
+/// ([`WEBHOOK`] or [`PACT_HOST`]).
 pub fn deliveries(
     conn: &mut DbConnection,
     org_id: OrgId,
     endpoint: WebhookId,
+    kind: &str,
     status: Option<DeliveryStatus>,
     page: &PageRequest,
 ) -> Result<Page<Delivery>, StoreError> {
-    find_row(conn, org_id, endpoint)?;
+    find_row_of(conn, org_id, endpoint, kind)?;
     let mut query = webhook_deliveries::table
         .filter(webhook_deliveries::endpoint_id.eq(endpoint.to_string()))
         .filter(webhook_deliveries::org_id.eq(org_id.to_string()))
@@ -454,9 +466,10 @@ pub fn redeliver(
     conn: &mut DbConnection,
     org_id: OrgId,
     endpoint: WebhookId,
+    kind: &str,
     delivery: DeliveryId,
 ) -> Result<Delivery, StoreError> {
-    let endpoint_row = find_row(conn, org_id, endpoint)?;
+    let endpoint_row = find_row_of(conn, org_id, endpoint, kind)?;
     let (event_id, event_type, body): (String, String, String) = webhook_deliveries::table
         .filter(webhook_deliveries::id.eq(delivery.to_string()))
         .filter(webhook_deliveries::endpoint_id.eq(&endpoint_row.id))

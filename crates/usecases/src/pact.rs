@@ -9,18 +9,20 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 use tierlink_domain::FieldError;
 use tierlink_domain::footprints::{FootprintStatus, ProductFootprint};
-use tierlink_domain::ids::{OrgId, RequirementId, WebhookId};
+use tierlink_domain::ids::{DeliveryId, OrgId, RequirementId, WebhookId};
 use tierlink_domain::metrics::PRODUCT_FOOTPRINTS;
+use tierlink_domain::pagination::{Page, PageRequest};
 use tierlink_domain::products::UrnIssuer;
 use tierlink_domain::requests::Request;
 use tierlink_domain::requirements::{
     ContentInput, ItemInput, RequirementAction, RequirementContent,
 };
 use tierlink_domain::time::now;
+use tierlink_domain::webhooks::DeliveryStatus;
 use tierlink_domain::webhooks::check_url;
 use tierlink_persistence::DbConnection;
 use tierlink_persistence::footprints::{self as store, Criteria, PendingPactRequest};
-use tierlink_persistence::webhooks::{self, NewPactHost, PactHost};
+use tierlink_persistence::webhooks::{self, Delivery, NewPactHost, PactHost};
 use tierlink_persistence::{network, products};
 
 use crate::error::{Error, not_found};
@@ -124,6 +126,29 @@ pub fn register_host(
 /// `org`'s PACT hosts.
 pub fn hosts(conn: &mut DbConnection, org: OrgId) -> Result<Vec<PactHost>, Error> {
     Ok(webhooks::pact_hosts(conn, org)?)
+}
+
+/// What was sent to one of `org`'s PACT hosts, newest first.
+pub fn host_deliveries(
+    conn: &mut DbConnection,
+    org: OrgId,
+    id: WebhookId,
+    status: Option<DeliveryStatus>,
+    page: &PageRequest,
+) -> Result<Page<Delivery>, Error> {
+    webhooks::deliveries(conn, org, id, webhooks::PACT_HOST, status, page)
+        .map_err(not_found("PACT host"))
+}
+
+/// Sends an earlier answer to one of `org`'s PACT hosts again (the same
+/// event id), as a new delivery due now.
+pub fn redeliver_to_host(
+    tx: &mut DbConnection,
+    org: OrgId,
+    id: WebhookId,
+    delivery: DeliveryId,
+) -> Result<Delivery, Error> {
+    webhooks::redeliver(tx, org, id, webhooks::PACT_HOST, delivery).map_err(not_found("delivery"))
 }
 
 /// Removes one of `org`'s PACT hosts.

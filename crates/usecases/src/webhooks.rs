@@ -176,7 +176,8 @@ pub fn deliveries(
     status: Option<DeliveryStatus>,
     page: &PageRequest,
 ) -> Result<Page<Delivery>, Error> {
-    webhooks::deliveries(conn, org, id, status, page).map_err(not_found("webhook"))
+    webhooks::deliveries(conn, org, id, webhooks::WEBHOOK, status, page)
+        .map_err(not_found("webhook"))
 }
 
 /// Sends an earlier delivery's event again, as a new delivery due now.
@@ -186,7 +187,7 @@ pub fn redeliver(
     id: WebhookId,
     delivery: DeliveryId,
 ) -> Result<Delivery, Error> {
-    webhooks::redeliver(tx, org, id, delivery).map_err(not_found("delivery"))
+    webhooks::redeliver(tx, org, id, webhooks::WEBHOOK, delivery).map_err(not_found("delivery"))
 }
 
 /// Claims up to `limit` due deliveries for this worker until `lease_until`.

@@ -101,6 +101,58 @@ async fn tc12_13_a_request_is_fulfilled_at_the_customers_pact_host() {
     for id in pfs[0]["productIds"].as_array().expect("productIds") {
         assert!(product_ids.as_array().expect("ids").contains(id));
     }
+    // The host's delivery log shows it; an answer can be sent again.
+    let hyundai = app.org("Hyundai");
+    let hosts = app
+        .call(Method::GET, hyundai.token(), "/v1/pact-hosts", None, 200)
+        .await;
+    let host = hosts["items"][0]["id"].as_str().expect("a host").to_owned();
+    let log = app
+        .call(
+            Method::GET,
+            hyundai.token(),
+            &format!("/v1/pact-hosts/{host}/deliveries"),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(log["items"][0]["status"], "succeeded", "{log}");
+    assert_eq!(
+        log["items"][0]["event_type"],
+        "org.wbcsd.pact.ProductFootprint.RequestFulfilledEvent.3"
+    );
+    let delivery = log["items"][0]["id"].as_str().expect("a delivery");
+    let path = format!("/v1/pact-hosts/{host}/deliveries/{delivery}/redeliver");
+    app.call(Method::POST, hyundai.token(), &path, None, 202)
+        .await;
+    let again = receiver.wait_for(2).await;
+    assert_eq!(again[1].body, again[0].body, "the same event, id and all");
+    // Not through the webhook routes, and not for anyone else.
+    tierlink_tests::expect_problem(
+        app.get_as(hyundai.token(), &format!("/v1/webhooks/{host}/deliveries"))
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    let stranger = app.signup("Daehan").await;
+    tierlink_tests::expect_problem(
+        app.get_as(
+            stranger.token(),
+            &format!("/v1/pact-hosts/{host}/deliveries"),
+        )
+        .await,
+        404,
+        "not_found",
+    )
+    .await;
+    tierlink_tests::expect_problem(
+        app.send_as(Method::POST, stranger.token(), &path, None)
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
 }
 
 #[tokio::test]

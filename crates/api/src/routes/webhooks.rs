@@ -6,9 +6,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use base64::Engine as _;
-use tierlink_domain::FieldError;
 use tierlink_domain::ids::WebhookId;
-use tierlink_domain::webhooks::DeliveryStatus;
 use tierlink_persistence::Database;
 use tierlink_usecases::webhooks::{self as usecase, EndpointInput};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -332,21 +330,7 @@ pub async fn list_webhook_deliveries(
     Id(id): Id<WebhookId>,
     QueryParams(query): QueryParams<DeliveryQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page_request = PageParams {
-        limit: query.limit,
-        cursor: query.cursor,
-    }
-    .to_request()?;
-    let status = match query.status.as_deref() {
-        None => None,
-        Some(raw) => Some(DeliveryStatus::parse(raw).ok_or_else(|| {
-            ApiError::invalid_parameter(FieldError::new(
-                "status",
-                "invalid_value",
-                format!("`{raw}` is not pending, succeeded or failed"),
-            ))
-        })?),
-    };
+    let (page_request, status) = (query.page()?, query.status()?);
     let page = db::read(&db, move |conn| {
         usecase::deliveries(conn, caller.org_id, id, status, &page_request)
     })

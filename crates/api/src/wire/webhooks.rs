@@ -191,3 +191,34 @@ pub struct DeliveryQuery {
     #[param(value_type = Option<enums::DeliveryStatus>)]
     pub status: Option<String>,
 }
+
+impl DeliveryQuery {
+    /// The page asked for.
+    pub fn page(
+        &self,
+    ) -> Result<tierlink_domain::pagination::PageRequest, crate::problem::ApiError> {
+        super::pagination::PageParams {
+            limit: self.limit,
+            cursor: self.cursor.clone(),
+        }
+        .to_request()
+    }
+
+    /// The status filter, if any.
+    pub fn status(
+        &self,
+    ) -> Result<Option<tierlink_domain::webhooks::DeliveryStatus>, crate::problem::ApiError> {
+        self.status
+            .as_deref()
+            .map(|raw| {
+                tierlink_domain::webhooks::DeliveryStatus::parse(raw).ok_or_else(|| {
+                    crate::problem::ApiError::invalid_parameter(tierlink_domain::FieldError::new(
+                        "status",
+                        "invalid_value",
+                        format!("`{raw}` is not pending, succeeded or failed"),
+                    ))
+                })
+            })
+            .transpose()
+    }
+}
