@@ -128,7 +128,7 @@ async fn tc12_13_a_request_is_fulfilled_at_the_customers_pact_host() {
     let again = receiver.wait_for(2).await;
     assert_eq!(again[1].body, again[0].body, "the same event, id and all");
     // Not through the webhook routes, and not for anyone else.
-    tierlink_tests::expect_problem(
+    expect_problem(
         app.get_as(hyundai.token(), &format!("/v1/webhooks/{host}/deliveries"))
             .await,
         404,
@@ -136,7 +136,7 @@ async fn tc12_13_a_request_is_fulfilled_at_the_customers_pact_host() {
     )
     .await;
     let stranger = app.signup("Daehan").await;
-    tierlink_tests::expect_problem(
+    expect_problem(
         app.get_as(
             stranger.token(),
             &format!("/v1/pact-hosts/{host}/deliveries"),
@@ -146,7 +146,7 @@ async fn tc12_13_a_request_is_fulfilled_at_the_customers_pact_host() {
         "not_found",
     )
     .await;
-    tierlink_tests::expect_problem(
+    expect_problem(
         app.send_as(Method::POST, stranger.token(), &path, None)
             .await,
         404,
