@@ -131,6 +131,9 @@ pub async fn unmatched(req: HttpRequest, table: web::Data<RouteTable>) -> HttpRe
     let methods = table
         .literal_methods(req.path())
         .or_else(|| table.allowed_methods(req.path()));
+    if req.path().starts_with("/3/") {
+        return pact_unmatched(&req, methods.as_deref());
+    }
     match methods {
         Some(methods) => method_not_allowed(&req, &methods),
         None => Problem::new(
@@ -140,5 +143,41 @@ pub async fn unmatched(req: HttpRequest, table: web::Data<RouteTable>) -> HttpRe
             Some(format!("no resource at {}", req.path())),
         )
         .to_response(),
+    }
+}
+
+/// Under PACT's `/3/`, the same answers in PACT's `{code, message}` shape.
+fn pact_unmatched(req: &HttpRequest, methods: Option<&[Method]>) -> HttpResponse {
+    use actix_web::ResponseError;
+
+    use crate::routes::pact::PactError;
+    match methods {
+        Some(methods) => {
+            let allow = methods
+                .iter()
+                .map(Method::as_str)
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut response = PactError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "BadRequest",
+                format!(
+                    "{} is not allowed on {}; use {allow}",
+                    req.method(),
+                    req.path()
+                ),
+            )
+            .error_response();
+            if let Ok(value) = header::HeaderValue::from_str(&allow) {
+                response.headers_mut().insert(header::ALLOW, value);
+            }
+            response
+        }
+        None => PactError::new(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            format!("no resource at {}", req.path()),
+        )
+        .error_response(),
     }
 }

@@ -592,3 +592,35 @@ async fn another_organisation_sees_none_of_the_footprints() {
     let (_, _, own) = pact_get(app, kim.token(), "/3/footprints").await;
     assert_eq!(own, json!({"data": []}));
 }
+
+#[tokio::test]
+async fn unknown_paths_and_methods_under_3_answer_in_pacts_shape() {
+    let app = TestApp::spawn().await;
+    for (method, path, status, code) in [
+        (Method::DELETE, "/3/footprints", 405, "BadRequest"),
+        (
+            Method::PUT,
+            "/3/footprints/00000000-0000-0000-0000-000000000000",
+            405,
+            "BadRequest",
+        ),
+        (Method::GET, "/3/nothing-here", 404, "NotFound"),
+    ] {
+        let response = app
+            .client
+            .request(method.clone(), app.url(path))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status().as_u16(), status, "{method} {path}");
+        if status == 405 {
+            assert!(response.headers().get("allow").is_some());
+        }
+        assert_eq!(
+            response.headers()["content-type"].to_str().ok(),
+            Some("application/json")
+        );
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(body["code"], code, "{method} {path}: {body}");
+    }
+}
