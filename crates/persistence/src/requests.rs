@@ -630,3 +630,20 @@ pub fn list_for_requirement(
         .collect();
     Ok(Page { items, next })
 }
+
+/// How many requests of `requirement` still await an answer.
+pub fn awaiting_count(
+    conn: &mut DbConnection,
+    requirement: RequirementId,
+) -> Result<i64, StoreError> {
+    let pending: Vec<&str> = RequestStatus::ALL
+        .iter()
+        .filter(|s| s.is_pending())
+        .map(|s| s.as_str())
+        .collect();
+    Ok(requests::table
+        .filter(requests::requirement_id.eq(requirement.to_string()))
+        .filter(requests::status.eq_any(pending))
+        .count()
+        .get_result(conn)?)
+}

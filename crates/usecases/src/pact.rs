@@ -223,6 +223,12 @@ const NOTHING_MEETS_IT: Refusal = (
      your suppliers.",
 );
 
+const NOT_ANSWERED: Refusal = (
+    "NotFound",
+    "The suppliers asked for the footprints declined, or the request was closed, before any \
+     answer met it.",
+);
+
 const MAY_NOT_ASK: Refusal = (
     "AccessDenied",
     "No footprint published to you meets the request's criteria; asking your suppliers for \
@@ -475,6 +481,42 @@ pub(crate) fn on_submitted(tx: &mut DbConnection, request: &Request) -> Result<(
             Ok(()) => {}
             // The host was removed: nowhere to answer; it stays unanswered.
             Err(Error::NotFound(_)) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(())
+}
+
+/// After a request of `requirement` was declined, or the requirement
+/// closed or cancelled: when none of its requests awaits an answer any
+/// more, the PACT requests still waiting on it are rejected, so each gets
+/// its one answer.
+pub(crate) fn on_requests_ended(
+    tx: &mut DbConnection,
+    requirement: RequirementId,
+) -> Result<(), Error> {
+    let pending = store::pending_pact_requests(tx, &requirement.to_string())?;
+    if pending.is_empty() || tierlink_persistence::requests::awaiting_count(tx, requirement)? > 0 {
+        return Ok(());
+    }
+    for waiting in pending {
+        let Ok(host) = waiting.host.parse::<WebhookId>() else {
+            continue;
+        };
+        if !store::claim_pact_request(tx, &waiting.id)? {
+            continue;
+        }
+        match queue_answer(
+            tx,
+            waiting.org,
+            host,
+            &waiting.request_event_id,
+            &waiting.our_source,
+            Vec::new(),
+            NOT_ANSWERED,
+        ) {
+            // The host was removed: nowhere to answer.
+            Ok(()) | Err(Error::NotFound(_)) => {}
             Err(other) => return Err(other),
         }
     }

@@ -59,6 +59,7 @@ pub fn decline(
     request.check_revision(expected)?;
     request.check_declinable()?;
     requests::record_decline(tx, &request, reason)?;
+    crate::pact::on_requests_ended(tx, request.requirement_id)?;
     let declined = request_answered_by(tx, supplier, id)?;
     events::record(
         tx,

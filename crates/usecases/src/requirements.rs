@@ -125,10 +125,12 @@ pub fn transition(
         }
         RequirementAction::Close => {
             requests::settle_pending(tx, id, RequestStatus::Closed)?;
+            crate::pact::on_requests_ended(tx, id)?;
             EventType::RequirementClosed
         }
         RequirementAction::Cancel => {
             requests::settle_pending(tx, id, RequestStatus::Cancelled)?;
+            crate::pact::on_requests_ended(tx, id)?;
             EventType::RequirementCancelled
         }
         RequirementAction::Edit | RequirementAction::Amend => {

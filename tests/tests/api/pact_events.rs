@@ -575,3 +575,44 @@ async fn a_retried_event_is_answered_once_and_read_only_callers_ask_no_supplier(
     );
     assert_eq!(receiver.received().len(), 1, "one answer in all");
 }
+
+#[tokio::test]
+async fn a_request_its_supplier_declines_is_rejected_at_the_host() {
+    let mut receiver = Receiver::start(&[]).await;
+    let s = TestApp::builder()
+        .settings(|settings| {
+            settings.webhooks.allow_private = true;
+            settings.webhooks.poll_interval = std::time::Duration::from_millis(20);
+        })
+        .supplier("Hyundai", "Kim")
+        .build()
+        .await;
+    let (hyundai, kim) = (s.org("Hyundai"), s.org("Kim"));
+    tierlink_tests::pact::add_product(&s, kim.token(), "STEEL", "41231", &hyundai.id).await;
+    register_host(&s, hyundai.token(), &receiver).await;
+    let client = s
+        .add_client(
+            &hyundai.admin,
+            &["footprint:list", "footprint:read", "requirements:write"],
+        )
+        .await;
+    let part = format!("urn:pact:tierlink.local:buyer-id:{}:HMC-STEEL", hyundai.id);
+    let request = event(CREATED, "d-1", &receiver.base, json!({"productId": [part]}));
+    send_event(&s, &client.access_token, &request.to_string()).await;
+    let id = s.first_request(kim).await;
+    s.call(
+        Method::POST,
+        kim.token(),
+        &format!("/v1/requests/{id}/decline"),
+        Some(&json!({"reason": "We no longer make this grade"})),
+        200,
+    )
+    .await;
+    let answer = receiver.wait_for(1).await[0].json();
+    assert_eq!(
+        answer["type"],
+        "org.wbcsd.pact.ProductFootprint.RequestRejectedEvent.3"
+    );
+    assert_eq!(answer["data"]["requestEventId"], "d-1");
+    assert_eq!(answer["data"]["error"]["code"], "NotFound");
+}
