@@ -787,6 +787,38 @@ pub struct ProductFootprint {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     pub pcf: CarbonFootprint,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extensions: Vec<DataModelExtension>,
+}
+
+/// PACT's `DataModelExtension`: data beyond the core model, with the
+/// schema it follows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DataModelExtension {
+    pub spec_version: String,
+    pub data_schema: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub documentation: Option<String>,
+    pub data: serde_json::Value,
+}
+
+/// The version of Tierlink's precursors extension.
+pub const PRECURSORS_VERSION: &str = "1.0.0";
+
+impl DataModelExtension {
+    /// Tierlink's extension naming the precursors of a footprint: the
+    /// footprints of supplied materials that went into it (their PACT ids),
+    /// each readable by the recipient. Its schema is identified by a URN
+    /// under the deployment's domain.
+    pub fn precursors(domain: &str, ids: &[String]) -> Self {
+        Self {
+            spec_version: PRECURSORS_VERSION.to_owned(),
+            data_schema: format!("urn:pact:{domain}:extension:precursors:{PRECURSORS_VERSION}"),
+            documentation: None,
+            data: serde_json::json!({ "precursorPfIds": ids }),
+        }
+    }
 }
 
 impl ProductFootprint {

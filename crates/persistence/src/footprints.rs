@@ -15,7 +15,7 @@ use tierlink_domain::time::now;
 use crate::connection::DbConnection;
 use crate::error::StoreError;
 use crate::schema::{
-    footprint_drafts, pact_requests, product_footprint_urns, product_footprints,
+    footprint_drafts, footprint_shares, pact_requests, product_footprint_urns, product_footprints,
     revision_footprints,
 };
 use crate::time::{from_db, to_db};
@@ -31,6 +31,9 @@ pub struct Draft {
     pub valid_until: Option<DateTime<Utc>>,
     pub updated_by: String,
     pub updated_at: DateTime<Utc>,
+    /// Footprints the supplier's own suppliers published to it that went
+    /// into this one.
+    pub precursors: Vec<FootprintId>,
 }
 
 type DraftTuple = (
@@ -41,6 +44,7 @@ type DraftTuple = (
     Option<NaiveDateTime>,
     String,
     NaiveDateTime,
+    Option<String>,
 );
 
 const DRAFT_COLUMNS: (
@@ -51,6 +55,7 @@ const DRAFT_COLUMNS: (
     footprint_drafts::valid_until,
     footprint_drafts::updated_by,
     footprint_drafts::updated_at,
+    footprint_drafts::precursors,
 ) = (
     footprint_drafts::product_id,
     footprint_drafts::footprint,
@@ -59,11 +64,25 @@ const DRAFT_COLUMNS: (
     footprint_drafts::valid_until,
     footprint_drafts::updated_by,
     footprint_drafts::updated_at,
+    footprint_drafts::precursors,
 );
 
 fn draft_from(row: DraftTuple) -> Result<Draft, StoreError> {
-    let (product, pcf, comment, valid_from, valid_until, updated_by, updated_at) = row;
+    let (product, pcf, comment, valid_from, valid_until, updated_by, updated_at, precursors) = row;
+    let precursors: Vec<String> = match precursors {
+        Some(text) => serde_json::from_str(&text)
+            .map_err(|_| StoreError::Corrupt(format!("footprint draft {product}: precursors")))?,
+        None => Vec::new(),
+    };
+    let precursors = precursors
+        .iter()
+        .map(|id| {
+            id.parse()
+                .map_err(|_| StoreError::Corrupt(format!("footprint draft {product}: precursor")))
+        })
+        .collect::<Result<_, _>>()?;
     Ok(Draft {
+        precursors,
         product_id: product
             .parse()
             .map_err(|_| StoreError::Corrupt(format!("footprint draft product {product}")))?,
@@ -100,6 +119,10 @@ pub fn save_draft(
             footprint_drafts::valid_until.eq(draft.valid_until.map(to_db)),
             footprint_drafts::updated_by.eq(&draft.updated_by),
             footprint_drafts::updated_at.eq(to_db(draft.updated_at)),
+            footprint_drafts::precursors.eq((!draft.precursors.is_empty()).then(|| {
+                let ids: Vec<String> = draft.precursors.iter().map(ToString::to_string).collect();
+                serde_json::to_string(&ids).unwrap_or_default()
+            })),
         ))
         .execute(conn)?;
     Ok(())
@@ -317,7 +340,7 @@ pub fn list_for_recipient(
     limit: usize,
 ) -> Result<Vec<Published>, StoreError> {
     let mut query = product_footprints::table
-        .filter(product_footprints::recipient_org_id.eq(recipient.to_string()))
+        .filter(visible_to(recipient))
         .select(PUBLISHED_COLUMNS)
         .order(product_footprints::id.asc())
         .limit(i64::try_from(limit).unwrap_or(i64::MAX))
@@ -379,10 +402,84 @@ pub fn find_for_recipient(
 ) -> Result<Published, StoreError> {
     let row: PublishedTuple = product_footprints::table
         .find(id.to_string())
+        .filter(visible_to(recipient))
+        .select(PUBLISHED_COLUMNS)
+        .first(conn)?;
+    published_from(row)
+}
+
+/// One footprint published to `recipient` itself (not shared with it).
+pub fn find_addressed_to(
+    conn: &mut DbConnection,
+    recipient: OrgId,
+    id: FootprintId,
+) -> Result<Published, StoreError> {
+    let row: PublishedTuple = product_footprints::table
+        .find(id.to_string())
         .filter(product_footprints::recipient_org_id.eq(recipient.to_string()))
         .select(PUBLISHED_COLUMNS)
         .first(conn)?;
     published_from(row)
+}
+
+/// The ids of the footprints shared with an organisation.
+type SharedIds = diesel::dsl::Select<
+    diesel::dsl::Filter<footprint_shares::table, diesel::dsl::Eq<footprint_shares::org_id, String>>,
+    footprint_shares::footprint_id,
+>;
+
+/// Published to an organisation, or shared with it.
+type VisibleTo = diesel::dsl::Or<
+    diesel::dsl::Eq<product_footprints::recipient_org_id, String>,
+    diesel::dsl::EqAny<product_footprints::id, SharedIds>,
+>;
+
+/// Footprints `org` may read: those published to it, and those shared
+/// with it as precursors of one published to it.
+fn visible_to(org: OrgId) -> VisibleTo {
+    product_footprints::recipient_org_id
+        .eq(org.to_string())
+        .or(product_footprints::id.eq_any(
+            footprint_shares::table
+                .filter(footprint_shares::org_id.eq(org.to_string()))
+                .select(footprint_shares::footprint_id),
+        ))
+}
+
+/// Lets `org` read footprint `id` (a precursor of one published to it).
+pub fn share(conn: &mut DbConnection, id: FootprintId, org: OrgId) -> Result<(), StoreError> {
+    let exists: i64 = footprint_shares::table
+        .filter(footprint_shares::footprint_id.eq(id.to_string()))
+        .filter(footprint_shares::org_id.eq(org.to_string()))
+        .count()
+        .get_result(conn)?;
+    if exists == 0 {
+        diesel::insert_into(footprint_shares::table)
+            .values((
+                footprint_shares::footprint_id.eq(id.to_string()),
+                footprint_shares::org_id.eq(org.to_string()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Whether the supplier that published footprint `id` let the answer it
+/// came in travel further up the chain (its latest revision naming it).
+pub fn consented(conn: &mut DbConnection, id: FootprintId) -> Result<bool, StoreError> {
+    use crate::schema::answer_revisions;
+    let shared: Option<bool> = revision_footprints::table
+        .inner_join(
+            answer_revisions::table.on(answer_revisions::request_id
+                .eq(revision_footprints::request_id)
+                .and(answer_revisions::revision.eq(revision_footprints::revision))),
+        )
+        .filter(revision_footprints::footprint_id.eq(id.to_string()))
+        .order(revision_footprints::revision.desc())
+        .select(answer_revisions::share_upstream)
+        .first(conn)
+        .optional()?;
+    Ok(shared.unwrap_or(false))
 }
 
 /// When now is, to the microsecond both engines keep.

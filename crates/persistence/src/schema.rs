@@ -389,6 +389,14 @@ diesel::table! {
         valid_until -> Nullable<Timestamp>,
         updated_by -> Text,
         updated_at -> Timestamp,
+        precursors -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    footprint_shares (footprint_id, org_id) {
+        footprint_id -> Text,
+        org_id -> Text,
     }
 }
 
@@ -472,4 +480,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     product_footprint_urns,
     revision_footprints,
     pact_requests,
+    footprint_shares,
 );

@@ -10,7 +10,7 @@
 
 use chrono::{DateTime, Utc};
 use tierlink_domain::footprints::{
-    CarbonFootprint, FootprintStatus, ProductFootprint, SPEC_VERSION, Validity,
+    CarbonFootprint, DataModelExtension, FootprintStatus, ProductFootprint, SPEC_VERSION, Validity,
 };
 use tierlink_domain::ids::{FootprintId, OrgId, ProductId, RequestId, RevisionNumber};
 use tierlink_domain::metrics::PRODUCT_FOOTPRINTS;
@@ -35,7 +35,13 @@ pub struct FootprintInput {
     pub comment: Option<String>,
     pub validity_period_start: Option<DateTime<Utc>>,
     pub validity_period_end: Option<DateTime<Utc>>,
+    /// Footprints your suppliers published to you that went into this
+    /// one (its precursors).
+    pub precursors: Vec<FootprintId>,
 }
+
+/// The most precursors one footprint names.
+pub const MAX_PRECURSORS: usize = 100;
 
 /// A drafted footprint with its product.
 #[derive(Debug, Clone)]
@@ -46,6 +52,7 @@ pub struct DraftFootprint {
     pub validity: Validity,
     pub updated_by: String,
     pub updated_at: DateTime<Utc>,
+    pub precursors: Vec<FootprintId>,
 }
 
 fn asks_for_footprints(request: &Request) -> bool {
@@ -119,6 +126,29 @@ pub fn save_draft(
     if let Some(comment) = &input.comment {
         errors.collect(FieldError::check_max_chars("comment", comment, COMMENT_MAX));
     }
+    if input.precursors.len() > MAX_PRECURSORS {
+        errors.push(FieldError::new(
+            "precursors",
+            "too_many",
+            format!("at most {MAX_PRECURSORS} precursors"),
+        ));
+    }
+    for (index, precursor) in input.precursors.iter().enumerate() {
+        // A precursor is a footprint published to the supplier itself.
+        if store::find_addressed_to(tx, supplier, *precursor).is_err() {
+            errors.push(FieldError::new(
+                format!("precursors[{index}]"),
+                "unknown_footprint",
+                format!("no footprint {precursor} was published to you"),
+            ));
+        } else if input.precursors[..index].contains(precursor) {
+            errors.push(FieldError::new(
+                format!("precursors[{index}]"),
+                "duplicate",
+                "listed twice",
+            ));
+        }
+    }
     let validity = errors
         .finish(|| validity)?
         .ok_or(Error::NotFound("validity"))?;
@@ -137,6 +167,7 @@ pub fn save_draft(
             valid_until: input.validity_period_end,
             updated_by: by.to_owned(),
             updated_at,
+            precursors: input.precursors.clone(),
         },
     )?;
     let next = request.status.after_draft_saved();
@@ -150,6 +181,7 @@ pub fn save_draft(
         validity,
         updated_by: by.to_owned(),
         updated_at,
+        precursors: input.precursors,
     })
 }
 
@@ -197,6 +229,7 @@ pub fn drafts(
                 validity,
                 updated_by: row.updated_by,
                 updated_at: row.updated_at,
+                precursors: row.precursors,
             })
         })
         .collect()
@@ -302,6 +335,20 @@ pub(crate) fn publish(
         let validity = Validity::of(&pcf, draft.valid_from, draft.valid_until)?;
         let old = before.iter().find(|p| p.product == product.id);
         let old_document = old.map(document_of).transpose()?;
+        // Precursors whose suppliers let their answers travel up the chain
+        // are named, and shared with this footprint's recipient.
+        let mut shared = Vec::new();
+        for precursor in &draft.precursors {
+            if store::consented(tx, *precursor)? {
+                store::share(tx, *precursor, request.requester_org_id)?;
+                shared.push(precursor.to_string());
+            }
+        }
+        let extensions = if shared.is_empty() {
+            Vec::new()
+        } else {
+            vec![DataModelExtension::precursors(&issuer.0, &shared)]
+        };
         let mut document = ProductFootprint {
             id: FootprintId::generate().to_string(),
             spec_version: SPEC_VERSION.to_owned(),
@@ -318,6 +365,7 @@ pub(crate) fn publish(
             product_name_company: product.details.name.clone(),
             comment: draft.comment.clone(),
             pcf,
+            extensions,
         };
         if let (Some(old), Some(old_document)) = (old, &old_document)
             && old.status == FootprintStatus::Active

@@ -124,3 +124,14 @@ CREATE TABLE pact_events_received (
 -- One PACT host per events URL and organisation.
 CREATE UNIQUE INDEX webhook_endpoints_pact_url ON webhook_endpoints (org_id, url)
     WHERE kind = 'pact';
+
+-- Precursors: a tier-1's footprint may name footprints its suppliers
+-- published to it (JSON array of their ids). Those whose supplier let its
+-- answer travel up the chain are shared with the tier-1's customer.
+ALTER TABLE footprint_drafts ADD COLUMN precursors TEXT;
+CREATE TABLE footprint_shares (
+    footprint_id  TEXT NOT NULL REFERENCES product_footprints (id),
+    org_id        TEXT NOT NULL REFERENCES organisations (id),
+    PRIMARY KEY (footprint_id, org_id)
+);
+CREATE INDEX footprint_shares_org_idx ON footprint_shares (org_id, footprint_id);

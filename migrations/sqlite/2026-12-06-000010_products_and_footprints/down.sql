@@ -1,3 +1,5 @@
+DROP TABLE footprint_shares;
+ALTER TABLE footprint_drafts DROP COLUMN precursors;
 DROP INDEX webhook_endpoints_pact_url;
 DROP TABLE pact_events_received;
 ALTER TABLE request_items DROP COLUMN part_numbers;

@@ -624,3 +624,112 @@ async fn unknown_paths_and_methods_under_3_answer_in_pacts_shape() {
         assert_eq!(body["code"], code, "{method} {path}: {body}");
     }
 }
+
+#[tokio::test]
+async fn tier2_footprints_are_precursors_the_customer_sees_with_consent() {
+    let s = TestApp::builder()
+        .supplier("Hyundai", "Kim")
+        .supplier("Kim", "Lee")
+        .supplier("Kim", "Park")
+        .publish(
+            "Hyundai",
+            tierlink_tests::Requirement::new("Footprints")
+                .items(json!([{"metric": "pcf.product_footprints"}]))
+                .cascade_depth(2),
+        )
+        .build()
+        .await;
+    let [hyundai, kim, lee, park] = s.orgs(["Hyundai", "Kim", "Lee", "Park"]);
+    let request = s.request("Kim").to_owned();
+    s.forward(kim, &request, &json!({"suppliers": [lee.id, park.id]}))
+        .await;
+    // Lee shares its answer up the chain; Park keeps it for Kim.
+    let mut tier2 = Vec::new();
+    for (org, share) in [(lee, true), (park, false)] {
+        let product =
+            tierlink_tests::pact::add_product(&s, org.token(), "ORE", "14100", &kim.id).await;
+        let forwarded = s.first_request(org).await;
+        save_footprint(
+            &s,
+            org.token(),
+            &forwarded,
+            &product,
+            &json!({"pcf": pcf("0.5", ("geographyCountry", "KR"))}),
+        )
+        .await;
+        s.call(
+            Method::POST,
+            org.token(),
+            &format!("/v1/requests/{forwarded}/answer/submit"),
+            Some(&json!({"share_upstream": share})),
+            201,
+        )
+        .await;
+        let (_, _, theirs) = pact_get(
+            &s,
+            kim.token(),
+            &format!("/3/footprints?companyId=urn:uuid:{}", org.id),
+        )
+        .await;
+        tier2.push(ids(&theirs)[0].clone());
+    }
+    let [lee_pf, park_pf] = [tier2[0].clone(), tier2[1].clone()];
+    // Kim's own footprint names both as precursors.
+    let coil =
+        tierlink_tests::pact::add_product(&s, kim.token(), "COIL", "41231", &hyundai.id).await;
+    let bad = s
+        .send_as(
+            Method::PUT,
+            kim.token(),
+            &format!("/v1/requests/{request}/footprints/{coil}"),
+            Some(&json!({"pcf": pcf("2", ("geographyCountry", "KR")),
+                "precursors": ["00000000-0000-0000-0000-000000000000"]})),
+        )
+        .await;
+    let problem = tierlink_tests::expect_problem(bad, 422, "validation_failed").await;
+    assert_eq!(tierlink_tests::problem_fields(&problem), ["precursors[0]"]);
+    save_footprint(
+        &s,
+        kim.token(),
+        &request,
+        &coil,
+        &json!({"pcf": pcf("2", ("geographyCountry", "KR")), "precursors": [lee_pf, park_pf]}),
+    )
+    .await;
+    s.call(
+        Method::POST,
+        kim.token(),
+        &format!("/v1/requests/{request}/answer/submit"),
+        None,
+        201,
+    )
+    .await;
+    let (_, _, seen) = pact_get(&s, hyundai.token(), "/3/footprints").await;
+    let kims: Vec<&Value> = seen["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .filter(|pf| pf["companyName"] == "Kim")
+        .collect();
+    assert_eq!(kims.len(), 1, "{seen}");
+    assert_eq!(
+        pact_schema_errors("PactProductFootprint", kims[0]),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        kims[0]["extensions"][0]["data"]["precursorPfIds"],
+        json!([lee_pf]),
+        "only the precursor shared up the chain"
+    );
+    // Lee's footprint is readable by Hyundai; Park's is not.
+    let (status, _, one) = pact_get(&s, hyundai.token(), &format!("/3/footprints/{lee_pf}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(one["data"]["companyName"], "Lee");
+    let (status, _, _) = pact_get(&s, hyundai.token(), &format!("/3/footprints/{park_pf}")).await;
+    assert_eq!(status, 404);
+    assert!(!ids(&seen).contains(&park_pf));
+    // A stranger sees neither.
+    let stranger = s.signup("Daehan").await;
+    let (_, _, none) = pact_get(&s, stranger.token(), "/3/footprints").await;
+    assert_eq!(none, json!({"data": []}));
+}

@@ -95,6 +95,11 @@ pub async fn save_footprint(
         comment: body.comment,
         validity_period_start: body.validity_period_start,
         validity_period_end: body.validity_period_end,
+        precursors: body
+            .precursors
+            .into_iter()
+            .map(tierlink_domain::ids::FootprintId::from_uuid)
+            .collect(),
     };
     let saved = db::write(&db, move |tx| {
         usecase::save_draft(tx, org, &by, id, product, input)

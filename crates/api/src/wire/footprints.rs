@@ -43,6 +43,14 @@ pub struct SaveFootprint {
     /// Until when it may be used (exclusive); by default and at most three
     /// years after the reference period ends.
     pub validity_period_end: Option<DateTime<Utc>>,
+    /// Its precursors: PACT ids of footprints your suppliers published to
+    /// you (of the materials that went into this product). Those whose
+    /// supplier shared its answer up the chain (`share_upstream`) are named
+    /// in the published footprint (extension `precursorPfIds`) and become
+    /// readable by your customer.
+    #[serde(default)]
+    #[schema(max_items = 100)]
+    pub precursors: Vec<uuid::Uuid>,
 }
 
 /// A footprint in a supplier's draft.
@@ -60,6 +68,9 @@ pub struct FootprintDraftBody {
     /// `user:<id>` or `client:<id>`.
     pub updated_by: String,
     pub updated_at: DateTime<Utc>,
+    /// Footprints of your suppliers that went into this one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub precursors: Vec<uuid::Uuid>,
 }
 
 impl From<DraftFootprint> for FootprintDraftBody {
@@ -72,6 +83,7 @@ impl From<DraftFootprint> for FootprintDraftBody {
             validity_period_end: draft.validity.end,
             updated_by: draft.updated_by,
             updated_at: draft.updated_at,
+            precursors: draft.precursors.iter().map(|id| id.as_uuid()).collect(),
         }
     }
 }
