@@ -12,7 +12,7 @@ use tierlink_domain::rollup::{Contribution, RollUp, Standing};
 use tierlink_persistence::log_throttle::LogThrottle;
 use tierlink_usecases::requirements::{CountedAnswer, CountedEntry, SummaryInputs};
 
-use crate::wire::summary::{MetricSummary, RequestCounts, SummaryBody};
+use crate::wire::summary::{FootprintCoverage, MetricSummary, RequestCounts, SummaryBody};
 
 /// Adds one counted entry to the roll-up (entries whose value does not
 /// parse as a decimal, which validation never lets in, are skipped; one
@@ -66,6 +66,7 @@ pub fn summarise(inputs: SummaryInputs, rollup: RollUp, today: NaiveDate) -> Sum
             .into_iter()
             .map(MetricSummary::from)
             .collect(),
+        footprints: FootprintCoverage::default(),
     }
 }
 

@@ -592,3 +592,41 @@ pub fn first_receipt(
     };
     Ok(written == 1)
 }
+
+/// The footprints a requirement's requests published to `requester`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Coverage {
+    pub active: i64,
+    pub deprecated: i64,
+    /// Suppliers with at least one active footprint.
+    pub suppliers: i64,
+}
+
+/// What requirement `requirement`'s direct requests published to `requester`.
+pub fn coverage(
+    conn: &mut DbConnection,
+    requester: OrgId,
+    requirement: &str,
+) -> Result<Coverage, StoreError> {
+    use crate::schema::requests;
+    let rows: Vec<(String, String)> = product_footprints::table
+        .inner_join(requests::table.on(requests::id.eq(product_footprints::request_id)))
+        .filter(requests::requirement_id.eq(requirement))
+        .filter(product_footprints::recipient_org_id.eq(requester.to_string()))
+        .select((product_footprints::status, product_footprints::owner_org_id))
+        .load(conn)?;
+    let active = FootprintStatus::Active.as_str();
+    let mut suppliers: Vec<&str> = rows
+        .iter()
+        .filter(|(status, _)| status == active)
+        .map(|(_, owner)| owner.as_str())
+        .collect();
+    suppliers.sort_unstable();
+    suppliers.dedup();
+    let count = |wanted: &str| rows.iter().filter(|(status, _)| status == wanted).count();
+    Ok(Coverage {
+        active: i64::try_from(count(active)).unwrap_or(i64::MAX),
+        deprecated: i64::try_from(count(FootprintStatus::Deprecated.as_str())).unwrap_or(i64::MAX),
+        suppliers: i64::try_from(suppliers.len()).unwrap_or(i64::MAX),
+    })
+}

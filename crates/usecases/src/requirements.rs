@@ -245,3 +245,18 @@ pub fn summary_inputs(
         counted_entry,
     )?)
 }
+
+/// The product footprints requirement `id`'s requests published to its
+/// requester.
+pub fn footprint_coverage(
+    conn: &mut DbConnection,
+    requester: OrgId,
+    id: RequirementId,
+) -> Result<tierlink_persistence::footprints::Coverage, Error> {
+    show(conn, requester, id)?;
+    Ok(tierlink_persistence::footprints::coverage(
+        conn,
+        requester,
+        &id.to_string(),
+    )?)
+}

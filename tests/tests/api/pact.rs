@@ -568,6 +568,20 @@ async fn a_revised_footprint_is_a_new_id_and_deprecates_the_old_one() {
         .collect();
     assert_eq!(answered.len(), 2);
     assert!(answered.contains(&bracket_v1.as_str()) && answered.contains(&after_ids[2].as_str()));
+    // The requirement's roll-up counts them.
+    let summary = app
+        .call(
+            Method::GET,
+            hyundai.token(),
+            &format!("/v1/requirements/{}/summary", app.requirement().id),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(
+        summary["footprints"],
+        json!({"active": 2, "deprecated": 1, "suppliers_answered": 1})
+    );
 }
 
 #[tokio::test]

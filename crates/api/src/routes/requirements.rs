@@ -480,17 +480,20 @@ pub async fn get_requirement_summary(
     db: web::Data<Database>,
     Id(id): Id<RequirementId>,
 ) -> Result<web::Json<SummaryBody>, ApiError> {
-    let (inputs, rollup) = db::read(&db, move |conn| {
+    let (inputs, rollup, coverage) = db::read(&db, move |conn| {
         let mut rollup = tierlink_domain::rollup::RollUp::default();
         let inputs = usecase::summary_inputs(conn, caller.org_id, id, |a, e| {
             crate::summary::count(&mut rollup, a, e)
         })?;
-        Ok((inputs, rollup))
+        let coverage = usecase::footprint_coverage(conn, caller.org_id, id)?;
+        Ok((inputs, rollup, coverage))
     })
     .await?;
-    Ok(web::Json(crate::summary::summarise(
-        inputs,
-        rollup,
-        today(),
-    )))
+    let mut summary = crate::summary::summarise(inputs, rollup, today());
+    summary.footprints = crate::wire::summary::FootprintCoverage {
+        active: coverage.active,
+        deprecated: coverage.deprecated,
+        suppliers_answered: coverage.suppliers,
+    };
+    Ok(web::Json(summary))
 }

@@ -94,4 +94,17 @@ pub struct SummaryBody {
     /// Quantity metrics, in canonical units. Tier-2 values count only where
     /// the tier-2 consented and its tier-1 attached the accepted answer.
     pub metrics: Vec<MetricSummary>,
+    /// Product footprints the requests published to you (PACT).
+    pub footprints: FootprintCoverage,
+}
+
+/// Product footprints a requirement's requests published.
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct FootprintCoverage {
+    /// The latest footprint of each product answered for.
+    pub active: i64,
+    /// Footprints a later revision replaced.
+    pub deprecated: i64,
+    /// How many suppliers have at least one active footprint.
+    pub suppliers_answered: i64,
 }
