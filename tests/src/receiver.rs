@@ -94,19 +94,35 @@ async fn receive(
     HttpResponse::build(actix_web::http::StatusCode::from_u16(status).expect("a status")).finish()
 }
 
-/// The PACT host's token endpoint: Basic `test_client_id:test_client_secret`.
+/// The clients the PACT host's token endpoint knows: the conformance
+/// service's, and one whose id and secret need RFC 6749's form-encoding.
+pub const PACT_CLIENTS: [(&str, &str); 2] = [
+    ("test_client_id", "test_client_secret"),
+    ("tier:link", "s3c:r%t+ key"),
+];
+
+/// The PACT host's token endpoint: HTTP Basic with a known client, its
+/// id and secret form-decoded as RFC 6749 §2.3.1 says.
 async fn token(req: HttpRequest) -> HttpResponse {
     use base64::Engine as _;
-    let expected = format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode("test_client_id:test_client_secret")
-    );
     let given = req
         .headers()
         .get("authorization")
         .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(|v| base64::engine::general_purpose::STANDARD.decode(v).ok())
+        .and_then(|v| String::from_utf8(v).ok())
         .unwrap_or_default();
-    if given == expected {
+    let decode = |part: &str| {
+        form_urlencoded::parse(format!("x={part}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    };
+    let known = given.split_once(':').is_some_and(|(id, secret)| {
+        PACT_CLIENTS.contains(&(decode(id).as_str(), decode(secret).as_str()))
+    });
+    if known {
         HttpResponse::Ok().json(serde_json::json!({"access_token": "harness-token"}))
     } else {
         HttpResponse::Unauthorized().json(serde_json::json!({"error": "invalid_client"}))

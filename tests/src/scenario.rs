@@ -319,3 +319,24 @@ impl Scenario {
             .await
     }
 }
+
+impl Scenario {
+    /// Reads `path` as `org` until `done` holds (at most 20 s): for state
+    /// the server records after a receiver has answered.
+    pub async fn wait_until(&self, org: &str, path: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let value = self
+                .call(Method::GET, self.org(org).token(), path, None, 200)
+                .await;
+            if done(&value) {
+                return value;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{path} never got there: {value}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+}

@@ -288,9 +288,12 @@ async fn pact_token(
     struct Token {
         access_token: String,
     }
+    // RFC 6749 §2.3.1: the id and secret are form-encoded before Basic.
+    let encode =
+        |value: &str| form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>();
     let response = client
         .post(target(&oauth.token_url, settings)?)
-        .basic_auth(&oauth.client_id, Some(secret))
+        .basic_auth(encode(&oauth.client_id), Some(encode(secret)))
         .header("accept", "application/json")
         .form(&[("grant_type", "client_credentials")])
         .send()

@@ -108,15 +108,12 @@ async fn tc12_13_a_request_is_fulfilled_at_the_customers_pact_host() {
         .await;
     let host = hosts["items"][0]["id"].as_str().expect("a host").to_owned();
     let log = app
-        .call(
-            Method::GET,
-            hyundai.token(),
+        .wait_until(
+            "Hyundai",
             &format!("/v1/pact-hosts/{host}/deliveries"),
-            None,
-            200,
+            |log| log["items"][0]["status"] == "succeeded",
         )
         .await;
-    assert_eq!(log["items"][0]["status"], "succeeded", "{log}");
     assert_eq!(
         log["items"][0]["event_type"],
         "org.wbcsd.pact.ProductFootprint.RequestFulfilledEvent.3"
@@ -153,6 +150,32 @@ async fn tc12_13_a_request_is_fulfilled_at_the_customers_pact_host() {
         "not_found",
     )
     .await;
+}
+
+#[tokio::test]
+async fn the_hosts_token_is_asked_for_with_form_encoded_credentials() {
+    let mut receiver = Receiver::start(&[]).await;
+    let chain = PactChain::build().await;
+    let app = &chain.scenario;
+    let client = chain.pact_client("Hyundai").await;
+    let (id, secret) = tierlink_tests::receiver::PACT_CLIENTS[1];
+    app.call(
+        Method::POST,
+        app.org("Hyundai").token(),
+        "/v1/pact-hosts",
+        Some(&json!({"base_url": receiver.base, "client_id": id, "client_secret": secret})),
+        201,
+    )
+    .await;
+    let request = event(
+        CREATED,
+        "enc-1",
+        &receiver.base,
+        json!({"status": "Active"}),
+    );
+    send_event(app, &client.access_token, &request.to_string()).await;
+    let got = receiver.wait_for(1).await;
+    assert_eq!(got[0].header("authorization"), "Bearer harness-token");
 }
 
 #[tokio::test]

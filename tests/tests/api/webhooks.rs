@@ -119,10 +119,11 @@ async fn a_failing_endpoint_is_retried_until_it_answers() {
     assert_eq!(got[0].json()["type"], "webhook.ping");
 
     // The attempt is recorded after the receiver answered: wait for it.
-    let log = wait_until(&s, "Kim", &format!("/v1/webhooks/{id}/deliveries"), |log| {
-        log["items"][0]["status"] == "succeeded"
-    })
-    .await;
+    let log = s
+        .wait_until("Kim", &format!("/v1/webhooks/{id}/deliveries"), |log| {
+            log["items"][0]["status"] == "succeeded"
+        })
+        .await;
     assert_eq!(log["items"][0]["attempts"], 3, "{log}");
     let endpoint = s
         .call(
@@ -135,25 +136,6 @@ async fn a_failing_endpoint_is_retried_until_it_answers() {
         .await;
     assert_eq!(endpoint["enabled"], true);
     assert!(endpoint.get("failing_since").is_none(), "{endpoint}");
-}
-
-/// Reads `path` as `org` until `done` holds (at most 20 s): for state the
-/// server records after the receiver has answered.
-async fn wait_until(s: &Scenario, org: &str, path: &str, done: impl Fn(&Value) -> bool) -> Value {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        let value = s
-            .call(Method::GET, s.org(org).token(), path, None, 200)
-            .await;
-        if done(&value) {
-            return value;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{path} never got there: {value}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 #[tokio::test]
@@ -174,10 +156,11 @@ async fn an_endpoint_failing_for_the_whole_retry_period_is_disabled() {
     )
     .await;
     receiver.wait_for(2).await;
-    let endpoint = wait_until(&s, "Kim", &format!("/v1/webhooks/{id}"), |endpoint| {
-        endpoint["enabled"] == false
-    })
-    .await;
+    let endpoint = s
+        .wait_until("Kim", &format!("/v1/webhooks/{id}"), |endpoint| {
+            endpoint["enabled"] == false
+        })
+        .await;
     let reason = endpoint["disabled_reason"].as_str().expect("a reason");
     assert!(reason.contains("HTTP 500"), "{reason}");
     let log = s
@@ -332,10 +315,11 @@ async fn a_name_resolving_to_a_private_address_is_not_called() {
         202,
     )
     .await;
-    let log = wait_until(&s, "Kim", &format!("/v1/webhooks/{id}/deliveries"), |log| {
-        log["items"][0]["status"] == "failed"
-    })
-    .await;
+    let log = s
+        .wait_until("Kim", &format!("/v1/webhooks/{id}/deliveries"), |log| {
+            log["items"][0]["status"] == "failed"
+        })
+        .await;
     let error = log["items"][0]["failure"].as_str().unwrap_or_default();
     assert!(error.contains("no public address"), "{log}");
     assert!(receiver.received().is_empty());
