@@ -13,6 +13,7 @@
 # Usage: bash bench/events.sh   (BENCH_ENGINES="sqlite" or "postgres" for one)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib/answer_lua.sh
 
 DURATION=${BENCH_DURATION:-10}
 ENGINES=${BENCH_ENGINES:-sqlite postgres}
@@ -64,21 +65,7 @@ for ENGINE in $ENGINES; do
   curl -sf "http://127.0.0.1:$PORT/v1/requests/$OPEN_REQUEST/answer/template.csv" -H "authorization: Bearer $SUPPLIER" > "$OUT/template.csv"
   curl -sf "http://127.0.0.1:$PORT/v1/metrics?limit=200" -H "authorization: Bearer $SUPPLIER" > "$OUT/metrics.json"
   python3 bench/lib/answer_body.py "$OUT/template.csv" "$OUT/metrics.json" ghg.scope1 > "$OUT/answer.json"
-  grep -q __N__ "$OUT/answer.json" || { echo "the answer has no ghg.scope1 entry to vary"; exit 1; }
-  cat > "$OUT/answer.lua" <<LUA
-wrk.method = "PUT"
-wrk.headers["content-type"] = "application/json"
-wrk.headers["authorization"] = "Bearer $SUPPLIER"
-local f = io.open("$OUT/answer.json"); local template = f:read("*a"); f:close()
--- A new value each call: the same body again would be a retried save,
--- answered with the revision already made and recording no event.
-local n = 0
-request = function()
-  n = n + 1
-  local body = template:gsub("__N__", n .. ".5")
-  return wrk.format(nil, nil, nil, body)
-end
-LUA
+  write_answer_lua "$OUT" "$SUPPLIER" || exit 1
   echo "==> $ENGINE: submissions (wrk, 4 connections, ${DURATION}s)"
   wrk -t2 -c4 -d"${DURATION}s" --timeout 60s --latency -s "$OUT/answer.lua" \
     "http://127.0.0.1:$PORT/v1/requests/$OPEN_REQUEST/answer" > "$OUT/$ENGINE-submit.txt"

@@ -8,6 +8,7 @@
 # then covers that engine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib/answer_lua.sh
 
 QUICK=${1:-}
 DURATION=${BENCH_DURATION:-10s}
@@ -119,13 +120,8 @@ bench_engine() {
   # d: save and submit a 30-item answer (each call makes a new revision).
   curl -sf "http://127.0.0.1:$PORT/v1/requests/$OPEN_REQUEST/answer/template.csv" -H "authorization: Bearer $SUPPLIER" > "$OUT/template.csv"
   curl -sf "http://127.0.0.1:$PORT/v1/metrics?limit=200" -H "authorization: Bearer $SUPPLIER" > "$OUT/metrics.json"
-  python3 bench/lib/answer_body.py "$OUT/template.csv" "$OUT/metrics.json" > "$OUT/answer.json"
-  cat > "$OUT/answer.lua" <<LUA
-wrk.method = "PUT"
-wrk.headers["content-type"] = "application/json"
-wrk.headers["authorization"] = "Bearer $SUPPLIER"
-local f = io.open("$OUT/answer.json"); wrk.body = f:read("*a"); f:close()
-LUA
+  python3 bench/lib/answer_body.py "$OUT/template.csv" "$OUT/metrics.json" ghg.scope1 > "$OUT/answer.json"
+  write_answer_lua "$OUT" "$SUPPLIER"
   CONNECTIONS=4 run_wrk d-save-submit -s "$OUT/answer.lua" "http://127.0.0.1:$PORT/v1/requests/$OPEN_REQUEST/answer"
   # f: scenario a while 8 clients log in continuously (wrk's login.lua).
   cat > "$OUT/login.lua" <<LUA
