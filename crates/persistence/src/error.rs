@@ -104,6 +104,12 @@ impl From<DieselError> for StoreError {
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
                 Self::Unavailable("the connection was closed".to_owned())
             }
+            DieselError::DatabaseError(DatabaseErrorKind::UnableToSendCommand, info) => {
+                Self::Unavailable(info.message().to_owned())
+            }
+            DieselError::DatabaseError(_, info) if connection_lost(info.message()) => {
+                Self::Unavailable(info.message().to_owned())
+            }
             DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, info) => {
                 Self::Busy {
                     kind: Contention::Serialization,
@@ -157,6 +163,21 @@ fn contention(message: &str) -> Option<Contention> {
         .iter()
         .find(|(start, _)| message.starts_with(start))
         .map(|(_, kind)| *kind)
+}
+
+/// Whether an engine's error message says the connection itself is gone
+/// (the server was restarted, or ended the session): the pool checks no
+/// connection before handing it out, so this is how a dead one shows, on
+/// its first statement. Matched on the (English) message, as [`contention`].
+fn connection_lost(message: &str) -> bool {
+    const MESSAGES: [&str; 5] = [
+        "terminating connection",
+        "server closed the connection",
+        "no connection to the server",
+        "could not receive data from server",
+        "could not send data to server",
+    ];
+    MESSAGES.iter().any(|lost| message.contains(lost))
 }
 
 thread_local! {
@@ -213,6 +234,17 @@ mod tests {
         );
         assert_eq!(contention("deadlock detected"), Some(Contention::Deadlock));
         assert_eq!(contention("no such table: requests"), None);
+    }
+
+    #[test]
+    fn a_lost_connection_is_told_apart_from_other_failures() {
+        assert!(connection_lost(
+            "terminating connection due to administrator command"
+        ));
+        assert!(connection_lost(
+            "server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally"
+        ));
+        assert!(!connection_lost("no such table: requests"));
     }
 
     #[test]

@@ -220,7 +220,11 @@ impl Database {
             .max_size(options.max_size)
             .min_idle(Some(1))
             .connection_timeout(options.acquire_timeout)
-            .test_on_check_out(true)
+            // No `SELECT 1` before each use: it was a round trip on every
+            // request. A connection the server dropped fails its first
+            // statement instead, is marked broken and discarded, and that
+            // request gets the 503 a database outage gets.
+            .test_on_check_out(false)
             .error_handler(Box::new(ThrottledErrors))
             .build(manager)
             .map_err(|error| StartupError::Connect {
