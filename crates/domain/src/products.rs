@@ -12,7 +12,8 @@ const MAX_CODE: usize = 64;
 const MAX_NAME: usize = 200;
 const MAX_DESCRIPTION: usize = 2_000;
 
-fn check_code(field: &str, value: &str) -> Result<String, FieldError> {
+/// A product code or part number, trimmed; `field` names it in the error.
+pub fn check_code(field: &str, value: &str) -> Result<String, FieldError> {
     let value = value.trim();
     let valid = !value.is_empty()
         && value.len() <= MAX_CODE

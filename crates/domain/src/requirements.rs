@@ -268,26 +268,15 @@ fn check_part_numbers(
     }
     let mut kept: Vec<String> = Vec::new();
     for (position, part) in item.part_numbers.iter().enumerate() {
-        let part = part.trim();
-        let valid = !part.is_empty()
-            && part.len() <= 64
-            && part
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'/'));
-        if !valid {
-            errors.push(FieldError::new(
-                format!("{field}[{position}]"),
-                "invalid_format",
-                "a part number is 1 to 64 letters, digits, `.`, `_`, `-` or `/`",
-            ));
-        } else if kept.iter().any(|k| k == part) {
-            errors.push(FieldError::new(
-                format!("{field}[{position}]"),
+        let at = format!("{field}[{position}]");
+        match crate::products::check_code(&at, part) {
+            Err(error) => errors.push(error),
+            Ok(part) if kept.contains(&part) => errors.push(FieldError::new(
+                at,
                 "duplicate",
                 format!("`{part}` is listed twice"),
-            ));
-        } else {
-            kept.push(part.to_owned());
+            )),
+            Ok(part) => kept.push(part),
         }
     }
     kept

@@ -9,7 +9,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use tierlink_domain::footprints::FootprintStatus;
-use tierlink_domain::ids::{FootprintId, OrgId, ProductId, RequestId, RevisionNumber};
+use tierlink_domain::ids::{FootprintId, OrgId, ProductId, RequestId, RevisionNumber, WebhookId};
 use tierlink_domain::time::now;
 
 use crate::connection::DbConnection;
@@ -482,17 +482,12 @@ pub fn consented(conn: &mut DbConnection, id: FootprintId) -> Result<bool, Store
     Ok(shared.unwrap_or(false))
 }
 
-/// When now is, to the microsecond both engines keep.
-pub fn stamp() -> DateTime<Utc> {
-    now()
-}
-
 /// A customer's PACT request waiting for its suppliers' footprints.
 #[derive(Debug, Clone)]
 pub struct PendingPactRequest {
     pub id: String,
     pub org: OrgId,
-    pub host: String,
+    pub host: WebhookId,
     pub request_event_id: String,
     pub our_source: String,
     pub criteria: Criteria,
@@ -511,7 +506,7 @@ pub fn insert_pact_request(
             pact_requests::id.eq(&pending.id),
             pact_requests::org_id.eq(pending.org.to_string()),
             pact_requests::requirement_id.eq(requirement),
-            pact_requests::host_id.eq(&pending.host),
+            pact_requests::host_id.eq(pending.host.to_string()),
             pact_requests::request_event_id.eq(&pending.request_event_id),
             pact_requests::our_source.eq(&pending.our_source),
             pact_requests::criteria.eq(criteria),
@@ -545,8 +540,8 @@ pub fn pending_pact_requests(
             Ok(PendingPactRequest {
                 org: org.parse().map_err(|_| corrupt("org"))?,
                 criteria: serde_json::from_str(&criteria).map_err(|_| corrupt("criteria"))?,
+                host: host.parse().map_err(|_| corrupt("host"))?,
                 id,
-                host,
                 request_event_id,
                 our_source,
             })

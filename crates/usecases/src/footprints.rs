@@ -77,12 +77,15 @@ fn footprint_request(
     Ok(request)
 }
 
+/// A stored footprint that does not (de)serialise: broken data, a 500.
+pub(crate) fn corrupt(error: serde_json::Error) -> Error {
+    Error::Store(tierlink_persistence::StoreError::Corrupt(format!(
+        "stored footprint: {error}"
+    )))
+}
+
 fn parse_pcf(json: &str) -> Result<CarbonFootprint, Error> {
-    serde_json::from_str(json).map_err(|e| {
-        Error::Store(tierlink_persistence::StoreError::Corrupt(format!(
-            "stored footprint: {e}"
-        )))
-    })
+    serde_json::from_str(json).map_err(corrupt)
 }
 
 /// Saves the supplier's footprint of one of its products into the draft
@@ -152,8 +155,7 @@ pub fn save_draft(
     let validity = errors
         .finish(|| validity)?
         .ok_or(Error::NotFound("validity"))?;
-    let pcf = serde_json::to_string(&input.pcf)
-        .map_err(|e| Error::Store(tierlink_persistence::StoreError::Corrupt(e.to_string())))?;
+    let pcf = serde_json::to_string(&input.pcf).map_err(corrupt)?;
     drafts::will_change(tx, id, by)?;
     let updated_at = now();
     store::save_draft(
@@ -376,8 +378,7 @@ pub(crate) fn publish(
         }
         let id = FootprintId::generate();
         document.id = id.to_string();
-        let json = serde_json::to_string(&document)
-            .map_err(|e| Error::Store(tierlink_persistence::StoreError::Corrupt(e.to_string())))?;
+        let json = serde_json::to_string(&document).map_err(corrupt)?;
         store::publish(
             tx,
             &NewFootprint {
@@ -410,8 +411,8 @@ pub(crate) fn publish(
 
 /// The PACT document of a published footprint, with its current status.
 pub fn document_of(published: &Published) -> Result<ProductFootprint, Error> {
-    let mut document: ProductFootprint = serde_json::from_str(&published.document)
-        .map_err(|e| Error::Store(tierlink_persistence::StoreError::Corrupt(e.to_string())))?;
+    let mut document: ProductFootprint =
+        serde_json::from_str(&published.document).map_err(corrupt)?;
     document.status = published.status;
     Ok(document)
 }

@@ -169,14 +169,14 @@ pub struct RequestCreated {
 
 /// A CloudEvent Tierlink sends (structured mode).
 #[derive(Debug, Serialize)]
-struct OutgoingEvent<'a, T: Serialize> {
+struct OutgoingEvent<'a> {
     specversion: &'static str,
     id: String,
     source: &'a str,
     time: DateTime<Utc>,
     #[serde(rename = "type")]
     event_type: &'static str,
-    data: T,
+    data: serde_json::Value,
 }
 
 #[derive(Debug, Serialize)]
@@ -247,40 +247,64 @@ fn queue_answer(
     refusal: Refusal,
 ) -> Result<(), Error> {
     let id = uuid::Uuid::now_v7().to_string();
-    let (event_type, body) = if pfs.is_empty() {
-        let event = OutgoingEvent {
+    let event = |event_type, data| {
+        serde_json::to_string(&OutgoingEvent {
             specversion: "1.0",
             id: id.clone(),
             source: our_source,
             time: now(),
-            event_type: REQUEST_REJECTED,
-            data: Rejected {
-                request_event_id,
-                error: PactErrorData {
-                    code: refusal.0,
-                    message: refusal.1.to_owned(),
-                },
-            },
-        };
-        (REQUEST_REJECTED, serde_json::to_string(&event))
-    } else {
-        let event = OutgoingEvent {
-            specversion: "1.0",
-            id: id.clone(),
-            source: our_source,
-            time: now(),
-            event_type: REQUEST_FULFILLED,
-            data: Fulfilled {
-                request_event_id,
-                pfs,
-            },
-        };
-        (REQUEST_FULFILLED, serde_json::to_string(&event))
+            event_type,
+            data,
+        })
+        .map_err(crate::footprints::corrupt)
     };
-    let body =
-        body.map_err(|e| Error::Store(tierlink_persistence::StoreError::Corrupt(e.to_string())))?;
+    let (event_type, body) = if pfs.is_empty() {
+        let error = PactErrorData {
+            code: refusal.0,
+            message: refusal.1.to_owned(),
+        };
+        let data = serde_json::to_value(Rejected {
+            request_event_id,
+            error,
+        });
+        (REQUEST_REJECTED, data.map_err(crate::footprints::corrupt)?)
+    } else {
+        let data = serde_json::to_value(Fulfilled {
+            request_event_id,
+            pfs,
+        });
+        (REQUEST_FULFILLED, data.map_err(crate::footprints::corrupt)?)
+    };
+    let body = event(event_type, body)?;
     webhooks::enqueue_pact(tx, org, host, &id, event_type, &body)?;
     Ok(())
+}
+
+/// Answers a waiting PACT request once: claims it (another transaction
+/// may have answered it first), then queues the answer for its host. A
+/// host removed meanwhile leaves nowhere to answer; it stays answered.
+fn answer_waiting(
+    tx: &mut DbConnection,
+    waiting: &PendingPactRequest,
+    pfs: Vec<ProductFootprint>,
+    refusal: Refusal,
+) -> Result<(), Error> {
+    if !store::claim_pact_request(tx, &waiting.id)? {
+        return Ok(());
+    }
+    let answered = queue_answer(
+        tx,
+        waiting.org,
+        waiting.host,
+        &waiting.request_event_id,
+        &waiting.our_source,
+        pfs,
+        refusal,
+    );
+    match answered {
+        Ok(()) | Err(Error::NotFound(_)) => Ok(()),
+        Err(other) => Err(other),
+    }
 }
 
 /// The footprints published to `org` that answer `criteria`: the active
@@ -441,7 +465,7 @@ pub fn answer_request(
         &PendingPactRequest {
             id: uuid::Uuid::now_v7().to_string(),
             org,
-            host: host.id.to_string(),
+            host: host.id,
             request_event_id: request.id.clone(),
             our_source: our_source.to_owned(),
             criteria: request.criteria.clone(),
@@ -454,34 +478,15 @@ pub fn answer_request(
 /// behind its requirement that they now meet are fulfilled. A host that
 /// was removed meanwhile is skipped (its request stays unanswered).
 pub(crate) fn on_submitted(tx: &mut DbConnection, request: &Request) -> Result<(), Error> {
+    // Only a footprint request can be one a PACT request made.
+    if !request.items.iter().any(|i| i.metric == PRODUCT_FOOTPRINTS) {
+        return Ok(());
+    }
     let pending = store::pending_pact_requests(tx, &request.requirement_id.to_string())?;
-    for waiting in pending
-        .into_iter()
-        .filter(|p| p.org == request.requester_org_id)
-    {
+    for waiting in pending.iter().filter(|p| p.org == request.requester_org_id) {
         let pfs = answering(tx, waiting.org, &waiting.criteria)?;
-        if pfs.is_empty() {
-            continue;
-        }
-        let Ok(host) = waiting.host.parse::<WebhookId>() else {
-            continue;
-        };
-        if !store::claim_pact_request(tx, &waiting.id)? {
-            continue;
-        }
-        match queue_answer(
-            tx,
-            waiting.org,
-            host,
-            &waiting.request_event_id,
-            &waiting.our_source,
-            pfs,
-            NOTHING_MEETS_IT,
-        ) {
-            Ok(()) => {}
-            // The host was removed: nowhere to answer; it stays unanswered.
-            Err(Error::NotFound(_)) => {}
-            Err(other) => return Err(other),
+        if !pfs.is_empty() {
+            answer_waiting(tx, waiting, pfs, NOTHING_MEETS_IT)?;
         }
     }
     Ok(())
@@ -499,26 +504,8 @@ pub(crate) fn on_requests_ended(
     if pending.is_empty() || tierlink_persistence::requests::awaiting_count(tx, requirement)? > 0 {
         return Ok(());
     }
-    for waiting in pending {
-        let Ok(host) = waiting.host.parse::<WebhookId>() else {
-            continue;
-        };
-        if !store::claim_pact_request(tx, &waiting.id)? {
-            continue;
-        }
-        match queue_answer(
-            tx,
-            waiting.org,
-            host,
-            &waiting.request_event_id,
-            &waiting.our_source,
-            Vec::new(),
-            NOT_ANSWERED,
-        ) {
-            // The host was removed: nowhere to answer.
-            Ok(()) | Err(Error::NotFound(_)) => {}
-            Err(other) => return Err(other),
-        }
+    for waiting in &pending {
+        answer_waiting(tx, waiting, Vec::new(), NOT_ANSWERED)?;
     }
     Ok(())
 }

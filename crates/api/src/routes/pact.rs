@@ -18,6 +18,7 @@ use serde::Serialize;
 use tierlink_domain::access::Caller;
 use tierlink_domain::footprints::{FootprintStatus, ProductFootprint};
 use tierlink_domain::ids::FootprintId;
+use tierlink_domain::pagination::Cursor;
 use tierlink_persistence::Database;
 use tierlink_persistence::footprints::Criteria;
 use tierlink_usecases::footprints as usecase;
@@ -30,6 +31,7 @@ use crate::db;
 use crate::openapi::pact::{PactError as PactErrorSchema, PactProductFootprint};
 use crate::problem::{ApiError, OAuthErrorBody};
 use crate::wire::auth::{TokenRequest, TokenResponse};
+use crate::wire::pagination::next_link;
 
 pub fn configure(config: &mut ServiceConfig) {
     config
@@ -312,8 +314,10 @@ fn parse_query(query: &str) -> Result<ListQuery, PactError> {
                     })?;
             }
             "cursor" => {
-                let id = FootprintId::parse("cursor", &value)
-                    .map_err(|_| PactError::bad_request("cursor is not one this server gave"))?;
+                let id = Cursor::decode(&value)
+                    .ok()
+                    .and_then(|cursor| FootprintId::parse("cursor", cursor.key()).ok())
+                    .ok_or_else(|| PactError::bad_request("cursor is not one this server gave"))?;
                 cursor = Some(id.to_string());
             }
             _ => {}
@@ -325,19 +329,6 @@ fn parse_query(query: &str) -> Result<ListQuery, PactError> {
         limit,
         cursor,
     })
-}
-
-/// The link to the page after `last`: the same query with its cursor.
-fn next_link(req: &HttpRequest, last: &str) -> Option<HeaderValue> {
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    for (key, value) in form_urlencoded::parse(req.query_string().as_bytes()) {
-        if !key.eq_ignore_ascii_case("cursor") {
-            query.append_pair(&key, &value);
-        }
-    }
-    query.append_pair("cursor", last);
-    let url = format!("{}{}?{}", origin(req), req.path(), query.finish());
-    HeaderValue::from_str(&format!("<{url}>; rel=\"next\"")).ok()
 }
 
 /// PACT Action ListFootprints
@@ -393,12 +384,12 @@ pub async fn list_footprints(
     })
     .await?;
     let mut response = HttpResponse::Ok();
-    if more && let Some(link) = data.last().and_then(|last| next_link(&req, &last.id)) {
-        response.insert_header((header::LINK, link));
-    }
-    if more && data.is_empty() {
-        // `limit=0` with footprints to come: the next page starts at the beginning.
-        if let Some(link) = next_link(&req, &uuid::Uuid::nil().to_string()) {
+    if more {
+        // After the last footprint of the page (`limit=0`: from the start).
+        let after = data
+            .last()
+            .map_or_else(|| uuid::Uuid::nil().to_string(), |last| last.id.clone());
+        if let Some(link) = next_link(&req, &Cursor::after(after)) {
             response.insert_header((header::LINK, link));
         }
     }
