@@ -109,13 +109,8 @@ pub struct PactChain {
 impl PactChain {
     pub async fn build() -> Self {
         let scenario = TestApp::builder()
-            .settings(|settings| {
-                // Answers go to a PACT host on 127.0.0.1, promptly.
-                settings.webhooks.allow_private = true;
-                settings.webhooks.poll_interval = std::time::Duration::from_millis(20);
-                settings.webhooks.retry.first_retry = std::time::Duration::from_millis(10);
-                settings.webhooks.retry.longest_wait = std::time::Duration::from_millis(50);
-            })
+            // Answers go to a PACT host on 127.0.0.1, promptly.
+            .settings(crate::receiver::local_deliveries)
             .supplier("Hyundai", "Kim")
             .publish(
                 "Hyundai",

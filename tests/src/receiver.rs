@@ -196,3 +196,12 @@ impl Drop for Receiver {
         drop(self.handle.stop(false));
     }
 }
+
+/// Server settings for deliveries to this receiver: private addresses
+/// allowed (it listens on 127.0.0.1), quick polling and retries.
+pub fn local_deliveries(settings: &mut tierlink_api::config::Settings) {
+    settings.webhooks.allow_private = true;
+    settings.webhooks.poll_interval = Duration::from_millis(20);
+    settings.webhooks.retry.first_retry = Duration::from_millis(10);
+    settings.webhooks.retry.longest_wait = Duration::from_millis(50);
+}

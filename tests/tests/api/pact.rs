@@ -601,6 +601,17 @@ async fn another_organisation_sees_none_of_the_footprints() {
         pact_get(app, &theirs.access_token, &format!("/3/footprints/{id}")).await;
     assert_eq!(status, 404);
     assert_eq!(body["code"], "NotFound");
+    // Nor what a revision of the request published, through /v1.
+    let revision = format!(
+        "/v1/requests/{}/answer/revisions/1/footprints",
+        chain.request
+    );
+    tierlink_tests::expect_problem(
+        app.get_as(stranger.token(), &revision).await,
+        404,
+        "not_found",
+    )
+    .await;
     // The supplier publishes to its customer, not to itself.
     let kim = app.org("Kim");
     let (_, _, own) = pact_get(app, kim.token(), "/3/footprints").await;

@@ -8,8 +8,8 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 use tierlink_tests::pact::{PactChain, pact_schema_errors};
-use tierlink_tests::receiver::Receiver;
-use tierlink_tests::{TestApp, expect_problem};
+use tierlink_tests::receiver::{Receiver, local_deliveries};
+use tierlink_tests::{Scenario, TestApp, expect_problem};
 
 const CREATED: &str = "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3";
 const PUBLISHED: &str = "org.wbcsd.pact.ProductFootprint.PublishedEvent.3";
@@ -49,6 +49,25 @@ async fn register_host(app: &TestApp, token: &str, receiver: &Receiver) -> Value
         201,
     )
     .await
+}
+
+/// Hyundai buys steel from Kim (part `HMC-STEEL`, no footprint yet), from
+/// `others` too, and answers go to its PACT host `receiver`. The scenario,
+/// Kim's product id and the part's PACT product id.
+async fn kim_sells_steel(receiver: &Receiver, others: &[&str]) -> (Scenario, String, String) {
+    let mut builder = TestApp::builder()
+        .settings(local_deliveries)
+        .supplier("Hyundai", "Kim");
+    for other in others {
+        builder = builder.supplier("Hyundai", other);
+    }
+    let s = builder.build().await;
+    let (hyundai, kim) = (s.org("Hyundai"), s.org("Kim"));
+    let steel =
+        tierlink_tests::pact::add_product(&s, kim.token(), "STEEL", "41231", &hyundai.id).await;
+    register_host(&s, hyundai.token(), receiver).await;
+    let part = format!("urn:pact:tierlink.local:buyer-id:{}:HMC-STEEL", hyundai.id);
+    (s, steel, part)
 }
 
 #[tokio::test]
@@ -416,19 +435,8 @@ async fn pact_hosts_are_the_organisations_own_and_keep_their_secret() {
 #[tokio::test]
 async fn a_request_for_a_product_without_a_footprint_reaches_the_suppliers_inbox() {
     let mut receiver = Receiver::start(&[]).await;
-    let s = TestApp::builder()
-        .settings(|settings| {
-            settings.webhooks.allow_private = true;
-            settings.webhooks.poll_interval = std::time::Duration::from_millis(20);
-        })
-        .supplier("Hyundai", "Kim")
-        .supplier("Hyundai", "Lee")
-        .build()
-        .await;
+    let (s, steel, part) = kim_sells_steel(&receiver, &["Lee"]).await;
     let (hyundai, kim) = (s.org("Hyundai"), s.org("Kim"));
-    let steel =
-        tierlink_tests::pact::add_product(&s, kim.token(), "STEEL", "41231", &hyundai.id).await;
-    register_host(&s, hyundai.token(), &receiver).await;
     // Asking suppliers publishes a requirement: the client may write them.
     let client = s
         .add_client(
@@ -436,7 +444,6 @@ async fn a_request_for_a_product_without_a_footprint_reaches_the_suppliers_inbox
             &["footprint:list", "footprint:read", "requirements:write"],
         )
         .await;
-    let part = format!("urn:pact:tierlink.local:buyer-id:{}:HMC-STEEL", hyundai.id);
     let request = event(
         CREATED,
         "sdx-42",
@@ -533,22 +540,12 @@ async fn a_request_for_a_product_without_a_footprint_reaches_the_suppliers_inbox
 #[tokio::test]
 async fn a_retried_event_is_answered_once_and_read_only_callers_ask_no_supplier() {
     let mut receiver = Receiver::start(&[]).await;
-    let s = TestApp::builder()
-        .settings(|settings| {
-            settings.webhooks.allow_private = true;
-            settings.webhooks.poll_interval = std::time::Duration::from_millis(20);
-        })
-        .supplier("Hyundai", "Kim")
-        .build()
-        .await;
+    let (s, _, part) = kim_sells_steel(&receiver, &[]).await;
     let (hyundai, kim) = (s.org("Hyundai"), s.org("Kim"));
-    tierlink_tests::pact::add_product(&s, kim.token(), "STEEL", "41231", &hyundai.id).await;
-    register_host(&s, hyundai.token(), &receiver).await;
     // A client that may read footprints but not write requirements.
     let reader = s
         .add_client(&hyundai.admin, &["footprint:list", "footprint:read"])
         .await;
-    let part = format!("urn:pact:tierlink.local:buyer-id:{}:HMC-STEEL", hyundai.id);
     // The source as the caller spells it: upper-case host, default port.
     let source = receiver.base.replace("http://", "HTTP://");
     let request = event(CREATED, "r-1", &source, json!({"productId": [part]})).to_string();
@@ -602,24 +599,14 @@ async fn a_retried_event_is_answered_once_and_read_only_callers_ask_no_supplier(
 #[tokio::test]
 async fn a_request_its_supplier_declines_is_rejected_at_the_host() {
     let mut receiver = Receiver::start(&[]).await;
-    let s = TestApp::builder()
-        .settings(|settings| {
-            settings.webhooks.allow_private = true;
-            settings.webhooks.poll_interval = std::time::Duration::from_millis(20);
-        })
-        .supplier("Hyundai", "Kim")
-        .build()
-        .await;
+    let (s, _, part) = kim_sells_steel(&receiver, &[]).await;
     let (hyundai, kim) = (s.org("Hyundai"), s.org("Kim"));
-    tierlink_tests::pact::add_product(&s, kim.token(), "STEEL", "41231", &hyundai.id).await;
-    register_host(&s, hyundai.token(), &receiver).await;
     let client = s
         .add_client(
             &hyundai.admin,
             &["footprint:list", "footprint:read", "requirements:write"],
         )
         .await;
-    let part = format!("urn:pact:tierlink.local:buyer-id:{}:HMC-STEEL", hyundai.id);
     let request = event(CREATED, "d-1", &receiver.base, json!({"productId": [part]}));
     send_event(&s, &client.access_token, &request.to_string()).await;
     let id = s.first_request(kim).await;

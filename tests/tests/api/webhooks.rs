@@ -7,21 +7,13 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::{Value, json};
 use tierlink_api::config::Settings;
-use tierlink_tests::receiver::Receiver;
+use tierlink_tests::receiver::{Receiver, local_deliveries};
 use tierlink_tests::{Requirement, Scenario, TestApp, expect_problem};
-
-/// Fast retries, and private addresses allowed (the receiver is local).
-fn local_webhooks(settings: &mut Settings) {
-    settings.webhooks.allow_private = true;
-    settings.webhooks.poll_interval = Duration::from_millis(20);
-    settings.webhooks.retry.first_retry = Duration::from_millis(10);
-    settings.webhooks.retry.longest_wait = Duration::from_millis(50);
-}
 
 async fn acme_and_kim(customise: impl FnOnce(&mut Settings) + 'static) -> Scenario {
     TestApp::builder()
         .settings(move |settings| {
-            local_webhooks(settings);
+            local_deliveries(settings);
             customise(settings);
         })
         .org("Acme")
@@ -290,7 +282,7 @@ async fn a_name_resolving_to_a_private_address_is_not_called() {
     let receiver = Receiver::start(&[]).await;
     let s = TestApp::builder()
         .settings(|settings| {
-            local_webhooks(settings);
+            local_deliveries(settings);
             settings.webhooks.allow_private = false;
             settings.webhooks.retry.give_up_after = Duration::ZERO;
         })
