@@ -162,12 +162,8 @@ pub async fn list_pact_host_deliveries(
         usecase::host_deliveries(conn, caller.org_id, id, status, &page_request)
     })
     .await?;
-    Ok(
-        super::support::page_response(&req, page.next.as_ref()).json(DeliveryPage {
-            next_cursor: page.next.as_ref().map(|next| next.encode()),
-            items: page.items.into_iter().map(DeliveryBody::from).collect(),
-        }),
-    )
+    let mut response = super::support::page_response(&req, page.next.as_ref());
+    Ok(response.json(DeliveryPage::from(page)))
 }
 
 /// Send an answer to a PACT host again

@@ -335,10 +335,8 @@ pub async fn list_webhook_deliveries(
         usecase::deliveries(conn, caller.org_id, id, status, &page_request)
     })
     .await?;
-    Ok(page_response(&req, page.next.as_ref()).json(DeliveryPage {
-        next_cursor: page.next.as_ref().map(|next| next.encode()),
-        items: page.items.into_iter().map(DeliveryBody::from).collect(),
-    }))
+    let mut response = page_response(&req, page.next.as_ref());
+    Ok(response.json(DeliveryPage::from(page)))
 }
 
 /// Redeliver an event

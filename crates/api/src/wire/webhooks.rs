@@ -177,6 +177,15 @@ pub struct DeliveryPage {
     pub next_cursor: Option<String>,
 }
 
+impl From<tierlink_domain::pagination::Page<Delivery>> for DeliveryPage {
+    fn from(page: tierlink_domain::pagination::Page<Delivery>) -> Self {
+        Self {
+            next_cursor: page.next.as_ref().map(|next| next.encode()),
+            items: page.items.into_iter().map(DeliveryBody::from).collect(),
+        }
+    }
+}
+
 /// Which deliveries to list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
