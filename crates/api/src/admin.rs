@@ -138,7 +138,7 @@ fn hasher(settings: &Settings) -> Result<PasswordHasher, String> {
 }
 
 fn open(settings: &Settings) -> Result<Database, String> {
-    let db = Database::open(&settings.database_url, settings.pool_options())
+    let db = Database::open(&settings.database_url, settings.command_pool_options())
         .map_err(|e| e.to_string())?;
     db.migrate().map_err(|e| e.to_string())?;
     Ok(db)

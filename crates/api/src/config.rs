@@ -60,6 +60,11 @@ pub struct Settings {
     /// no *other process* wrote the SQLite file (changes through this server
     /// are seen at once). 0 asks on every request.
     pub read_cache_recheck: Duration,
+    /// `TIERLINK_ACCOUNT_WATCH_MS`: how often a replica on PostgreSQL looks
+    /// for notifications that an account changed (see
+    /// `tierlink_persistence::account_watch`); 0 re-reads accounts on every
+    /// request.
+    pub account_watch_poll: Duration,
     pub shutdown_timeout: Duration,
     /// `TIERLINK_EVIDENCE_STORE`: where evidence files go: `file://DIR` or `s3://BUCKET/PREFIX`.
     pub evidence_store: String,
@@ -155,6 +160,7 @@ impl Default for Settings {
             max_bulk_body_bytes: 16 * 1024 * 1024,
             read_cache_bytes: 32 * 1024 * 1024,
             read_cache_recheck: Duration::from_millis(1),
+            account_watch_poll: Duration::from_millis(10),
             workers: None,
             shutdown_timeout: Duration::from_secs(30),
             evidence_store: "file://data/evidence".to_owned(),
@@ -207,6 +213,7 @@ const KEYS: &[&str] = &[
     "workers",
     "read_cache_bytes",
     "read_cache_recheck_ms",
+    "account_watch_ms",
     "shutdown_timeout_secs",
     "evidence_store",
     "max_upload_bytes",
@@ -468,6 +475,9 @@ impl Settings {
             read_cache_recheck: src
                 .get::<u64>("read_cache_recheck_ms")?
                 .map_or(d.read_cache_recheck, Duration::from_millis),
+            account_watch_poll: src
+                .get::<u64>("account_watch_ms")?
+                .map_or(d.account_watch_poll, Duration::from_millis),
             shutdown_timeout: src.secs("shutdown_timeout_secs", d.shutdown_timeout)?,
             evidence_store: src.get("evidence_store")?.unwrap_or(d.evidence_store),
             max_upload_bytes: src
@@ -527,6 +537,16 @@ impl Settings {
             acquire_timeout: self.database_timeout,
             lock_timeout: self.database_lock_timeout,
             change_recheck: self.read_cache_recheck,
+            account_watch_poll: self.account_watch_poll,
+        }
+    }
+
+    /// [`Settings::pool_options`] for a command that serves no requests
+    /// (migrate, admin, seed): no account watch, as nothing keeps accounts.
+    pub fn command_pool_options(&self) -> PoolOptions {
+        PoolOptions {
+            account_watch_poll: Duration::ZERO,
+            ..self.pool_options()
         }
     }
 

@@ -42,6 +42,20 @@ where
     on_blocking_pool(db, move |db| db.write(f)).await
 }
 
+/// Like [`write`], for transactions that change someone's standing (a
+/// user's role or being disabled, a client's scopes or being revoked):
+/// account states this process keeps are retired as it returns
+/// ([`Database::write_accounts`]).
+pub async fn write_accounts<T, F>(db: &Database, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, Error> + Send + 'static,
+{
+    on_blocking_pool(db, move |db| db.write_accounts(f))
+        .await?
+        .map_err(ApiError::from)
+}
+
 /// Like [`write`], for transactions that change only sign-in sessions
 /// (refresh tokens, a password's rehash): nothing the read cache holds
 /// depends on them, so on SQLite they leave it warm

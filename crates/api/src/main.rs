@@ -145,7 +145,7 @@ fn run_admin(settings: &Settings, command: AdminCommand) -> Result<(), Box<dyn s
 }
 
 fn migrate(settings: &Settings) -> Result<(), Box<dyn std::error::Error>> {
-    let db = Database::open(&settings.database_url, settings.pool_options())?;
+    let db = Database::open(&settings.database_url, settings.command_pool_options())?;
     let applied = db.migrate()?;
     tracing::info!(database = %settings.database_url, applied = ?applied, "migrations applied");
     Ok(())

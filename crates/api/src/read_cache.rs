@@ -17,10 +17,13 @@
 //! keyed by the caller's organisation and the request's path and query
 //! (the only inputs those reads take once authorised).
 //!
-//! Only SQLite can say cheaply and exactly that nothing changed; on
+//! Only SQLite can say cheaply and exactly that nothing at all changed; on
 //! PostgreSQL (shared by several replicas) [`Database::data_version`] is
-//! `None` and nothing is cached. `TIERLINK_READ_CACHE_BYTES=0` turns the
-//! cache off.
+//! `None` and no response is kept. Accounts are kept on both engines, by
+//! [`Database::accounts_version`]: on PostgreSQL the replicas hear of every
+//! change to anyone's standing through `LISTEN`/`NOTIFY`
+//! ([`tierlink_persistence::account_watch`]). `TIERLINK_READ_CACHE_BYTES=0`
+//! turns the cache off.
 
 use std::sync::Arc;
 
@@ -122,7 +125,7 @@ impl Weighter<ResponseKey, Arc<Rendered>> for ByBytes {
 
 #[derive(Debug)]
 struct Caches {
-    accounts: Cache<AccountKey, (Snapshot, AccountState)>,
+    accounts: Cache<AccountKey, (DataVersion, AccountState)>,
     responses: Cache<ResponseKey, Arc<Rendered>, ByBytes>,
 }
 
@@ -166,15 +169,23 @@ impl ReadCache {
         Some(snapshot)
     }
 
-    /// The account's state if it was read in this same snapshot.
-    pub fn account(&self, snapshot: Snapshot, key: &AccountKey) -> Option<AccountState> {
-        let (read_in, state) = self.caches.as_ref()?.accounts.get(key)?;
-        (read_in == snapshot).then_some(state)
+    /// The version of accounts' standing to read an account's state in,
+    /// taken before it is read; `None` when nothing may be kept (cache off,
+    /// or the database cannot tell: see [`Database::accounts_version`]).
+    pub fn accounts_version(&self, db: &Database) -> Option<DataVersion> {
+        self.caches.as_ref()?;
+        db.accounts_version()
     }
 
-    pub fn keep_account(&self, snapshot: Snapshot, key: AccountKey, state: AccountState) {
+    /// The account's state if it was read in this same accounts version.
+    pub fn account(&self, version: DataVersion, key: &AccountKey) -> Option<AccountState> {
+        let (read_in, state) = self.caches.as_ref()?.accounts.get(key)?;
+        (read_in == version).then_some(state)
+    }
+
+    pub fn keep_account(&self, version: DataVersion, key: AccountKey, state: AccountState) {
         if let Some(caches) = &self.caches {
-            caches.accounts.insert(key, (snapshot, state));
+            caches.accounts.insert(key, (version, state));
         }
     }
 

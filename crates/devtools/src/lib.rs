@@ -27,7 +27,7 @@ pub fn seed_database(
     plan: &SeedPlan,
     mut progress: impl FnMut(&str, usize, usize),
 ) -> Result<String, String> {
-    let db = Database::open(&settings.database_url, settings.pool_options())
+    let db = Database::open(&settings.database_url, settings.command_pool_options())
         .map_err(|e| e.to_string())?;
     db.migrate().map_err(|e| e.to_string())?;
     let password = Password::parse("password", SEED_PASSWORD).map_err(|e| e.to_string())?;

@@ -23,6 +23,8 @@ use tierlink_domain::time::now;
 use crate::batch::insert_rows;
 use crate::connection::DbConnection;
 use crate::error::StoreError;
+use crate::prepared::prepared;
+use crate::statement;
 use crate::locks::lock_event_append;
 use crate::schema::events;
 use crate::time::{from_db, to_db};
@@ -166,6 +168,14 @@ struct Row {
     occurred_at: NaiveDateTime,
 }
 
+statement!(
+    FeedPostgres,
+    "SELECT seq, event_id, event_type, resource_type, resource_id, actor, payload, occurred_at \
+     FROM events \
+     WHERE org_id = $1 AND seq > $2 AND event_type = ANY($3) \
+     ORDER BY seq LIMIT $4"
+);
+
 /// Up to `limit` of `org`'s events after `after`, oldest first, of the
 /// given types (all when empty).
 pub fn feed(
@@ -181,13 +191,7 @@ pub fn feed(
         types.iter().map(|t| t.as_str()).collect()
     };
     let rows: Vec<Row> = match conn {
-        DbConnection::Postgres(pg) => diesel::sql_query(
-            "SELECT seq, event_id, event_type, resource_type, resource_id, actor, payload, \
-                    occurred_at \
-             FROM events \
-             WHERE org_id = $1 AND seq > $2 AND event_type = ANY($3) \
-             ORDER BY seq LIMIT $4",
-        )
+        DbConnection::Postgres(pg) => prepared::<FeedPostgres>()
         .bind::<Text, _>(org.to_string())
         .bind::<BigInt, _>(after.seq())
         .bind::<Array<Text>, _>(&types)

@@ -571,19 +571,19 @@ pub fn first_receipt(
     source: &str,
     event_id: &str,
 ) -> Result<bool, StoreError> {
-    use diesel::sql_types::{Text, Timestamp};
-    let sql = "INSERT INTO pact_events_received (org_id, source, event_id, received_at) \
-               VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
-    let query = |sql: String| {
-        diesel::sql_query(sql)
-            .bind::<Text, _>(org.to_string())
-            .bind::<Text, _>(source.to_owned())
-            .bind::<Text, _>(event_id.to_owned())
-            .bind::<Timestamp, _>(to_db(now()))
-    };
+    use crate::schema::pact_events_received as received;
+    let row = (
+        received::org_id.eq(org.to_string()),
+        received::source.eq(source),
+        received::event_id.eq(event_id),
+        received::received_at.eq(to_db(now())),
+    );
+    let insert = diesel::insert_into(received::table)
+        .values(row)
+        .on_conflict_do_nothing();
     let written = match conn {
-        DbConnection::Postgres(pg) => query(sql.to_owned()).execute(pg)?,
-        DbConnection::Sqlite(lite) => query(sql.replace('$', "?")).execute(lite)?,
+        DbConnection::Postgres(pg) => insert.execute(pg)?,
+        DbConnection::Sqlite(lite) => insert.execute(lite)?,
     };
     Ok(written == 1)
 }

@@ -20,6 +20,7 @@
 //!   repository. Business rules live in `tierlink-domain`; the use cases
 //!   that combine repositories live in `tierlink-usecases`.
 
+pub mod account_watch;
 pub mod api_clients;
 pub mod attachments;
 mod batch;
@@ -41,9 +42,11 @@ pub mod migrations;
 pub mod network;
 pub mod organisations;
 pub mod pool;
+pub mod prepared;
 pub mod products;
 pub mod refresh_tokens;
 pub mod reminders;
+mod request_details;
 pub mod requests;
 pub mod requirements;
 pub mod revisions;

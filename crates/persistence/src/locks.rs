@@ -14,6 +14,16 @@ use tierlink_domain::ids::{RequestId, RequirementId};
 
 use crate::connection::DbConnection;
 use crate::error::StoreError;
+use crate::prepared::prepared;
+use crate::statement;
+
+statement!(AdvisoryLock, "SELECT pg_advisory_xact_lock($1)");
+statement!(LockRequestRow, "SELECT id FROM requests WHERE id = $1 FOR UPDATE");
+statement!(LockRequirementRow, "SELECT id FROM requirements WHERE id = $1 FOR UPDATE");
+statement!(
+    LockRequestsOfRequirement,
+    "SELECT id FROM requests WHERE requirement_id = $1 ORDER BY id FOR UPDATE"
+);
 
 /// The advisory lock key of the supply-chain graph (`supplier_links`):
 /// 'TLNK' as a number, so it cannot meet another application's keys by
@@ -28,7 +38,7 @@ const EVENT_APPEND_LOCK: i64 = 0x544C_4556;
 /// the shortest time then, and after any other lock (no deadlock).
 pub fn lock_event_append(conn: &mut DbConnection) -> Result<(), StoreError> {
     if let DbConnection::Postgres(pg) = conn {
-        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+        prepared::<AdvisoryLock>()
             .bind::<BigInt, _>(EVENT_APPEND_LOCK)
             .execute(pg)?;
     }
@@ -40,7 +50,7 @@ pub fn lock_event_append(conn: &mut DbConnection) -> Result<(), StoreError> {
 /// the whole graph, so two new links must not be judged side by side.
 pub fn lock_network(conn: &mut DbConnection) -> Result<(), StoreError> {
     if let DbConnection::Postgres(pg) = conn {
-        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+        prepared::<AdvisoryLock>()
             .bind::<BigInt, _>(NETWORK_LOCK)
             .execute(pg)?;
     }
@@ -50,7 +60,7 @@ pub fn lock_network(conn: &mut DbConnection) -> Result<(), StoreError> {
 /// Serialises writers of one request (its status, draft, revisions).
 pub fn lock_request(conn: &mut DbConnection, request: RequestId) -> Result<(), StoreError> {
     if let DbConnection::Postgres(pg) = conn {
-        diesel::sql_query("SELECT id FROM requests WHERE id = $1 FOR UPDATE")
+        prepared::<LockRequestRow>()
             .bind::<Text, _>(request.to_string())
             .execute(pg)?;
     }
@@ -63,7 +73,7 @@ pub fn lock_requirement(
     requirement: RequirementId,
 ) -> Result<(), StoreError> {
     if let DbConnection::Postgres(pg) = conn {
-        diesel::sql_query("SELECT id FROM requirements WHERE id = $1 FOR UPDATE")
+        prepared::<LockRequirementRow>()
             .bind::<Text, _>(requirement.to_string())
             .execute(pg)?;
     }
@@ -78,9 +88,7 @@ pub fn lock_requests_of_requirement(
     requirement: RequirementId,
 ) -> Result<(), StoreError> {
     if let DbConnection::Postgres(pg) = conn {
-        diesel::sql_query(
-            "SELECT id FROM requests WHERE requirement_id = $1 ORDER BY id FOR UPDATE",
-        )
+        prepared::<LockRequestsOfRequirement>()
         .bind::<Text, _>(requirement.to_string())
         .execute(pg)?;
     }

@@ -20,6 +20,7 @@ use diesel::r2d2::{self, ManageConnection, R2D2Connection};
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, RunQueryDsl};
 
+use crate::account_watch::AccountWatch;
 use crate::change_watch::{ChangeWatch, DataVersion};
 use crate::checkpointer::{self, Checkpointer};
 use crate::connection::DbConnection;
@@ -42,6 +43,10 @@ pub struct PoolOptions {
     /// is reused (SQLite only; see [`crate::change_watch`]). Zero asks on
     /// every call.
     pub change_recheck: Duration,
+    /// How often a replica looks for notifications of account changes
+    /// (PostgreSQL only; see [`crate::account_watch`]); zero watches none,
+    /// and accounts are then read on every request.
+    pub account_watch_poll: Duration,
 }
 
 impl Default for PoolOptions {
@@ -51,6 +56,7 @@ impl Default for PoolOptions {
             acquire_timeout: Duration::from_secs(5),
             lock_timeout: Duration::from_secs(5),
             change_recheck: Duration::from_millis(1),
+            account_watch_poll: Duration::from_millis(10),
         }
     }
 }
@@ -164,6 +170,9 @@ pub struct Database {
     /// Tells whether anything was committed since a version was read
     /// (SQLite only; `None` on PostgreSQL).
     change_watch: Option<Arc<ChangeWatch>>,
+    /// Tells when anyone's standing changed (PostgreSQL only; `None` on
+    /// SQLite, whose change watch covers accounts too).
+    account_watch: Option<Arc<AccountWatch>>,
     /// Checkpoints the WAL after commits (SQLite only).
     checkpointer: Option<Arc<Checkpointer>>,
 }
@@ -216,6 +225,13 @@ impl Database {
             )),
             Engine::Postgres => None,
         };
+        let account_watch = match url {
+            DatabaseUrl::Postgres { url: pg_url } if !options.account_watch_poll.is_zero() => Some(Arc::new(
+                AccountWatch::start(with_connect_timeout(pg_url), options.account_watch_poll)
+                    .map_err(|error| cannot_connect(error.to_string()))?,
+            )),
+            _ => None,
+        };
         let pool = r2d2::Pool::builder()
             .max_size(options.max_size)
             .min_idle(Some(1))
@@ -238,6 +254,7 @@ impl Database {
             request_timeout: options.acquire_timeout,
             sqlite_writer: (engine == Engine::Sqlite).then(|| Arc::new(Mutex::new(()))),
             change_watch,
+            account_watch,
             checkpointer,
         })
     }
@@ -249,6 +266,36 @@ impl Database {
     /// `change_recheck` later). `None`: do not cache.
     pub fn data_version(&self) -> Option<DataVersion> {
         self.change_watch.as_ref().and_then(|watch| watch.version())
+    }
+
+    /// The version of everyone's standing (users' roles and whether they
+    /// are disabled, clients' scopes and whether they are revoked): on
+    /// SQLite the data version, on PostgreSQL the [`AccountWatch`]'s. An
+    /// account's state read after this call stays true while it returns
+    /// the same version (for changes by another process or replica: up to
+    /// `change_recheck` or `account_watch_poll` later). `None`: do not keep.
+    pub fn accounts_version(&self) -> Option<DataVersion> {
+        match &self.account_watch {
+            Some(watch) => watch.version(),
+            None => self.data_version(),
+        }
+    }
+
+    /// [`Database::write`] for a transaction that changes someone's
+    /// standing: account states kept before it are retired in this process
+    /// as it returns (other replicas hear of it from PostgreSQL).
+    pub fn write_accounts<T, E>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<StoreError> + From<diesel::result::Error>,
+    {
+        let result = self.write(f);
+        if let Some(watch) = &self.account_watch {
+            watch.changed();
+        }
+        result
     }
 
     pub fn engine(&self) -> Engine {

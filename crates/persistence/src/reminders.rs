@@ -9,13 +9,16 @@
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Date, Nullable, Text, Timestamp};
+use diesel::sql_types::{BigInt, Date, Nullable, Text};
 use tierlink_domain::ids::RequestId;
 use tierlink_domain::reminders::DueWindow;
 use tierlink_domain::time::now;
 
 use crate::connection::DbConnection;
 use crate::error::StoreError;
+use crate::prepared::prepared;
+use crate::schema::reminders_sent;
+use crate::statement;
 use crate::time::to_db;
 
 #[derive(QueryableByName)]
@@ -23,6 +26,23 @@ struct IdRow {
     #[diesel(sql_type = Text)]
     id: String,
 }
+
+/// The requests owed a reminder; the status list is literal so the planner
+/// can use the partial index `requests_awaiting_by_due`.
+macro_rules! owed {
+    ($p:literal) => {
+        concat!(
+            "SELECT r.id FROM requests r \
+             WHERE r.status IN ('open', 'in_progress', 'changes_requested') \
+               AND r.due_date <= ", $p, "1 AND (", $p, "2 IS NULL OR r.due_date >= ", $p, "2) \
+               AND NOT EXISTS (SELECT 1 FROM reminders_sent s \
+                    WHERE s.request_id = r.id AND s.kind = ", $p, "3 AND s.due_date = r.due_date) \
+             ORDER BY r.due_date, r.id LIMIT ", $p, "4"
+        )
+    };
+}
+statement!(OwedPostgres, concat!(owed!("$"), " FOR UPDATE OF r SKIP LOCKED"));
+statement!(OwedSqlite, owed!("?"));
 
 /// Up to `limit` requests awaiting an answer, due within `window`, that
 /// have not had the reminder `key` for their current due date; on
@@ -34,24 +54,14 @@ pub fn claim_owed(
     window: DueWindow,
     limit: i64,
 ) -> Result<Vec<RequestId>, StoreError> {
-    // The status list is literal so the planner can use the partial index
-    // `requests_awaiting_by_due`.
-    const OWED: &str = "SELECT r.id FROM requests r \
-         WHERE r.status IN ('open', 'in_progress', 'changes_requested') \
-           AND r.due_date <= $1 AND ($2 IS NULL OR r.due_date >= $2) \
-           AND NOT EXISTS (SELECT 1 FROM reminders_sent s \
-                WHERE s.request_id = r.id AND s.kind = $3 AND s.due_date = r.due_date) \
-         ORDER BY r.due_date, r.id LIMIT $4";
     let rows: Vec<IdRow> = match conn {
-        DbConnection::Postgres(pg) => {
-            diesel::sql_query(format!("{OWED} FOR UPDATE OF r SKIP LOCKED"))
-                .bind::<Date, _>(window.to)
-                .bind::<Nullable<Date>, _>(window.from)
-                .bind::<Text, _>(key)
-                .bind::<BigInt, _>(limit)
-                .load(pg)?
-        }
-        DbConnection::Sqlite(lite) => diesel::sql_query(OWED.replace('$', "?"))
+        DbConnection::Postgres(pg) => prepared::<OwedPostgres>()
+            .bind::<Date, _>(window.to)
+            .bind::<Nullable<Date>, _>(window.from)
+            .bind::<Text, _>(key)
+            .bind::<BigInt, _>(limit)
+            .load(pg)?,
+        DbConnection::Sqlite(lite) => prepared::<OwedSqlite>()
             .bind::<Date, _>(window.to)
             .bind::<Nullable<Date>, _>(window.from)
             .bind::<Text, _>(key)
@@ -75,18 +85,18 @@ pub fn mark_sent(
     key: &str,
     due_date: NaiveDate,
 ) -> Result<bool, StoreError> {
-    let sql = "INSERT INTO reminders_sent (request_id, kind, due_date, sent_at) \
-               VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
-    let query = |sql: String| {
-        diesel::sql_query(sql)
-            .bind::<Text, _>(request.to_string())
-            .bind::<Text, _>(key.to_owned())
-            .bind::<Date, _>(due_date)
-            .bind::<Timestamp, _>(to_db(now()))
-    };
+    let row = (
+        reminders_sent::request_id.eq(request.to_string()),
+        reminders_sent::kind.eq(key),
+        reminders_sent::due_date.eq(due_date),
+        reminders_sent::sent_at.eq(to_db(now())),
+    );
+    let insert = diesel::insert_into(reminders_sent::table)
+        .values(row)
+        .on_conflict_do_nothing();
     let written = match conn {
-        DbConnection::Postgres(pg) => query(sql.to_owned()).execute(pg)?,
-        DbConnection::Sqlite(lite) => query(sql.replace('$', "?")).execute(lite)?,
+        DbConnection::Postgres(pg) => insert.execute(pg)?,
+        DbConnection::Sqlite(lite) => insert.execute(lite)?,
     };
     Ok(written == 1)
 }

@@ -9,19 +9,20 @@ use diesel::prelude::*;
 use tierlink_domain::ids::{OrgId, RequestId, RequirementId};
 use tierlink_domain::pagination::{Page, PageRequest};
 use tierlink_domain::requests::{Party, Request, RequestStatus};
-use tierlink_domain::requirements::{ReportingPeriod, RequirementContent, RequirementItem};
+use tierlink_domain::requirements::{ReportingPeriod, RequirementContent, RequirementItem, Version};
 use tierlink_domain::time::now;
 
-use crate::columns::{limit, names_of, parse_id, parse_org};
+use crate::columns::{limit, parse_id, parse_org};
 use crate::connection::DbConnection;
 use crate::error::StoreError;
 use crate::locks::lock_requests_of_requirement;
+use crate::request_details::{self, Details};
 use crate::schema::{request_items, requests};
 use crate::time::{from_db, to_db};
 
-#[derive(Debug, Queryable, Selectable, Insertable)]
+#[derive(Debug, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = requests)]
-struct RequestRow {
+pub(crate) struct RequestRow {
     id: String,
     requirement_id: String,
     parent_request_id: Option<String>,
@@ -190,80 +191,50 @@ pub fn follow_amendment(
         .collect()
 }
 
+/// The requests of `rows`, with their details read in one statement.
 fn assemble(conn: &mut DbConnection, rows: Vec<RequestRow>) -> Result<Vec<Request>, StoreError> {
     let ids: Vec<&str> = rows.iter().map(|row| row.id.as_str()).collect();
-    let items: Vec<ItemRow> = request_items::table
-        .filter(request_items::request_id.eq_any(&ids))
-        .order((request_items::request_id, request_items::position))
-        .select(ItemRow::as_select())
-        .load(conn)?;
-    let mut items_by_request: HashMap<String, Vec<RequirementItem>> = HashMap::new();
-    for item in items {
-        items_by_request
-            .entry(item.request_id)
-            .or_default()
-            .push(RequirementItem {
-                metric: item.metric_code,
-                required: item.required,
-                guidance: item.guidance,
-                estimates_accepted: item.estimates_accepted,
-                part_numbers: crate::columns::part_numbers_from_db(item.part_numbers.as_deref()),
-            });
-    }
-    let mut org_ids: Vec<String> = rows
-        .iter()
-        .map(|row| row.requester_org_id.clone())
-        .collect();
-    org_ids.extend(rows.iter().map(|row| row.supplier_org_id.clone()));
-    let names = names_of(conn, &org_ids)?;
-    let requirement_ids: Vec<&str> = rows.iter().map(|row| row.requirement_id.as_str()).collect();
-    let depths: HashMap<String, i32> = crate::schema::requirements::table
-        .filter(crate::schema::requirements::id.eq_any(&requirement_ids))
-        .select((
-            crate::schema::requirements::id,
-            crate::schema::requirements::cascade_depth,
-        ))
-        .load::<(String, i32)>(conn)?
-        .into_iter()
-        .collect();
+    let mut details = request_details::of_rows(conn, &ids)?;
     rows.into_iter()
         .map(|row| {
-            let corrupt = |what: &str| StoreError::Corrupt(format!("request {}: {what}", row.id));
-            Ok(Request {
-                requester_name: names
-                    .get(&row.requester_org_id)
-                    .map(|(name, _)| name.clone())
-                    .unwrap_or_default(),
-                supplier_name: names
-                    .get(&row.supplier_org_id)
-                    .map(|(name, _)| name.clone())
-                    .unwrap_or_default(),
-                requester_org_id: parse_org(&row.requester_org_id)?,
-                supplier_org_id: parse_org(&row.supplier_org_id)?,
-                period: ReportingPeriod::new(row.period_start, row.period_end)
-                    .map_err(|_| corrupt("period"))?,
-                status: RequestStatus::parse(&row.status).ok_or_else(|| corrupt("status"))?,
-                items: items_by_request.remove(&row.id).unwrap_or_default(),
-                cascade_depth: depths.get(&row.requirement_id).copied().unwrap_or(1),
-                requirement_id: parse_id(&row.requirement_id, "requirement")?,
-                parent_request_id: row
-                    .parent_request_id
-                    .as_deref()
-                    .map(|id| parse_id(id, "request"))
-                    .transpose()?,
-                depth: row.depth,
-                title: row.title,
-                message: row.message,
-                due_date: row.due_date,
-                decline_reason: row.decline_reason,
-                requirement_version: row.requirement_version,
-                revision: row.revision,
-                created_at: from_db(row.created_at),
-                updated_at: from_db(row.updated_at),
-                id: parse_id(&row.id, "request")?,
-            })
+            let details = details
+                .remove(&row.id)
+                .ok_or_else(|| StoreError::Corrupt(format!("request {}: details", row.id)))?;
+            to_request(row, &details)
         })
         .collect()
+}
+
+/// A request from its row and its details.
+fn to_request(row: RequestRow, details: &Details) -> Result<Request, StoreError> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("request {}: {what}", row.id));
+    Ok(Request {
+        requester_name: details.requester_name.clone().unwrap_or_default(),
+        supplier_name: details.supplier_name.clone().unwrap_or_default(),
+        requester_org_id: parse_org(&row.requester_org_id)?,
+        supplier_org_id: parse_org(&row.supplier_org_id)?,
+        period: ReportingPeriod::new(row.period_start, row.period_end)
+            .map_err(|_| corrupt("period"))?,
+        status: RequestStatus::parse(&row.status).ok_or_else(|| corrupt("status"))?,
+        items: details.items()?,
+        cascade_depth: details.cascade_depth.unwrap_or(1),
+        requirement_id: parse_id(&row.requirement_id, "requirement")?,
+        parent_request_id: row
+            .parent_request_id
+            .as_deref()
+            .map(|id| parse_id(id, "request"))
+            .transpose()?,
+        depth: row.depth,
+        title: row.title,
+        message: row.message,
+        due_date: row.due_date,
+        decline_reason: row.decline_reason,
+        requirement_version: row.requirement_version,
+        revision: row.revision,
+        created_at: from_db(row.created_at),
+        updated_at: from_db(row.updated_at),
+        id: parse_id(&row.id, "request")?,
+    })
 }
 
 /// Filters for a supplier's incoming requests.
@@ -410,16 +381,20 @@ pub fn find_for(
     viewer: OrgId,
     id: RequestId,
 ) -> Result<Request, StoreError> {
-    let row: RequestRow = requests::table
-        .filter(requests::id.eq(id.to_string()))
-        .filter(
-            requests::supplier_org_id
-                .eq(viewer.to_string())
-                .or(requests::requester_org_id.eq(viewer.to_string())),
-        )
-        .select(RequestRow::as_select())
-        .first(conn)?;
-    assemble(conn, vec![row])?.pop().ok_or(StoreError::NotFound)
+    find_with_versions(conn, viewer, id).map(|(request, _)| request)
+}
+
+/// A request `viewer` may see, and the amendments of its requirement
+/// (none for a forwarded request): one statement.
+pub fn find_with_versions(
+    conn: &mut DbConnection,
+    viewer: OrgId,
+    id: RequestId,
+) -> Result<(Request, Vec<Version>), StoreError> {
+    let found = request_details::one(conn, &viewer.to_string(), &id.to_string())?
+        .ok_or(StoreError::NotFound)?;
+    let versions = found.versions()?;
+    Ok((to_request(found.request, &found.details)?, versions))
 }
 
 /// Records the supplier's refusal of a request.

@@ -448,6 +448,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    pact_events_received (org_id, source, event_id) {
+        org_id -> Text,
+        source -> Text,
+        event_id -> Text,
+        received_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     webhook_endpoints,
     webhook_deliveries,
@@ -480,5 +489,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     product_footprint_urns,
     revision_footprints,
     pact_requests,
+    pact_events_received,
     footprint_shares,
 );

@@ -22,6 +22,8 @@ use tierlink_domain::webhooks::DeliveryStatus;
 use crate::batch::insert_rows;
 use crate::connection::DbConnection;
 use crate::error::StoreError;
+use crate::prepared::prepared;
+use crate::statement;
 use crate::schema::{webhook_deliveries, webhook_endpoints};
 use crate::time::{from_db, to_db};
 
@@ -575,6 +577,28 @@ struct ClaimRow {
     created_at: NaiveDateTime,
 }
 
+statement!(
+    ClaimPostgres,
+    "UPDATE webhook_deliveries d SET attempts = d.attempts + 1, next_attempt_at = $1 \
+     WHERE d.id IN ( \
+       SELECT p.id FROM webhook_deliveries p \
+       JOIN webhook_endpoints e ON e.id = p.endpoint_id AND e.enabled \
+       WHERE p.status = 'pending' AND p.next_attempt_at <= $2 \
+       ORDER BY p.next_attempt_at LIMIT $3 \
+       FOR UPDATE OF p SKIP LOCKED) \
+     RETURNING d.id, d.endpoint_id, d.event_id, d.body, d.attempts, d.created_at",
+);
+statement!(
+    ClaimSqlite,
+    "UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at = ?1 \
+     WHERE id IN ( \
+       SELECT p.id FROM webhook_deliveries p \
+       JOIN webhook_endpoints e ON e.id = p.endpoint_id AND e.enabled \
+       WHERE p.status = 'pending' AND p.next_attempt_at <= ?2 \
+       ORDER BY p.next_attempt_at LIMIT ?3) \
+     RETURNING id, endpoint_id, event_id, body, attempts, created_at",
+);
+
 /// Claims up to `limit` due deliveries of enabled endpoints for this
 /// worker: each one's attempt count goes up and its `next_attempt_at`
 /// moves to `lease_until`, in one statement, so no other worker takes it
@@ -587,29 +611,12 @@ pub fn claim(
     let at = to_db(now());
     let lease = to_db(lease_until);
     let rows: Vec<ClaimRow> = match conn {
-        DbConnection::Postgres(pg) => diesel::sql_query(
-            "UPDATE webhook_deliveries d SET attempts = d.attempts + 1, next_attempt_at = $1 \
-             WHERE d.id IN ( \
-               SELECT p.id FROM webhook_deliveries p \
-               JOIN webhook_endpoints e ON e.id = p.endpoint_id AND e.enabled \
-               WHERE p.status = 'pending' AND p.next_attempt_at <= $2 \
-               ORDER BY p.next_attempt_at LIMIT $3 \
-               FOR UPDATE OF p SKIP LOCKED) \
-             RETURNING d.id, d.endpoint_id, d.event_id, d.body, d.attempts, d.created_at",
-        )
+        DbConnection::Postgres(pg) => prepared::<ClaimPostgres>()
         .bind::<Timestamp, _>(lease)
         .bind::<Timestamp, _>(at)
         .bind::<BigInt, _>(limit)
         .load(pg)?,
-        DbConnection::Sqlite(lite) => diesel::sql_query(
-            "UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at = ?1 \
-             WHERE id IN ( \
-               SELECT p.id FROM webhook_deliveries p \
-               JOIN webhook_endpoints e ON e.id = p.endpoint_id AND e.enabled \
-               WHERE p.status = 'pending' AND p.next_attempt_at <= ?2 \
-               ORDER BY p.next_attempt_at LIMIT ?3) \
-             RETURNING id, endpoint_id, event_id, body, attempts, created_at",
-        )
+        DbConnection::Sqlite(lite) => prepared::<ClaimSqlite>()
         .bind::<Timestamp, _>(lease)
         .bind::<Timestamp, _>(at)
         .bind::<BigInt, _>(limit)

@@ -12,7 +12,7 @@ use tierlink_persistence::requests::NewRequest;
 pub use tierlink_persistence::requests::{IncomingFilter, RequestProgress};
 use tierlink_persistence::{DbConnection, network, requests, requirements};
 
-use crate::answers::{request_answered_by, request_visible_to};
+use crate::answers::request_answered_by;
 use crate::error::Error;
 use crate::events;
 use serde_json::json;
@@ -35,14 +35,9 @@ pub fn show(
     viewer: OrgId,
     id: RequestId,
 ) -> Result<(Request, Vec<Version>), Error> {
-    let request = request_visible_to(conn, viewer, id)?;
-    let versions = if request.depth == 1 {
-        requirements::versions_of(conn, request.requirement_id)?
-    } else {
-        Vec::new()
-    };
-    Ok((request, versions))
+    requests::find_with_versions(conn, viewer, id).map_err(crate::error::not_found("request"))
 }
+
 
 /// The supplier declines a pending request, saying why. Lock: the
 /// request's row (its status is checked, then changed).

@@ -6,9 +6,11 @@
 //! the permission `P`, decided by the domain's rule book
 //! ([`Caller::may`]). A handler without either is public, visibly.
 //!
-//! On SQLite the account's state comes from the [`ReadCache`] while the
-//! database is unchanged since it was read: a change through this server
-//! is seen at once, one by another process within the cache's recheck time.
+//! The account's state comes from the [`ReadCache`] while nobody's standing
+//! changed since it was read ([`Database::accounts_version`]): a change
+//! through this server is seen at once; one by another process within the
+//! cache's recheck time (SQLite) or by another replica within the account
+//! watch's poll (PostgreSQL, `LISTEN`/`NOTIFY`).
 
 use std::marker::PhantomData;
 
@@ -44,8 +46,11 @@ impl FromRequest for Authenticated {
         let cache = req.app_data::<web::Data<ReadCache>>().cloned();
         // The snapshot is taken before anything of this request is read, so
         // whatever the request reads may be cached under it.
-        let snapshot = match (&token, &db, &cache) {
-            (Some(_), Some(db), Some(cache)) => cache.begin(req, db),
+        let accounts_version = match (&token, &db, &cache) {
+            (Some(_), Some(db), Some(cache)) => {
+                cache.begin(req, db);
+                cache.accounts_version(db)
+            }
             _ => None,
         };
         Box::pin(async move {
@@ -63,12 +68,12 @@ impl FromRequest for Authenticated {
                 }
             })?;
             let key = account_key(&subject);
-            let state = match snapshot.and_then(|snapshot| cache.account(snapshot, &key)) {
+            let state = match accounts_version.and_then(|version| cache.account(version, &key)) {
                 Some(state) => state,
                 None => {
                     let state = crate::db::read(&db, move |conn| account_state(conn, key)).await?;
-                    if let Some(snapshot) = snapshot {
-                        cache.keep_account(snapshot, key, state.clone());
+                    if let Some(version) = accounts_version {
+                        cache.keep_account(version, key, state.clone());
                     }
                     state
                 }

@@ -224,6 +224,6 @@ pub async fn revoke_api_client(
     db: web::Data<Database>,
     Id(id): Id<ClientId>,
 ) -> Result<HttpResponse, ApiError> {
-    db::write(&db, move |conn| usecase::revoke(conn, caller.org_id, id)).await?;
+    db::write_accounts(&db, move |conn| usecase::revoke(conn, caller.org_id, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

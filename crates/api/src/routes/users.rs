@@ -196,7 +196,7 @@ pub async fn update_user(
         role: body.role.map(Into::into),
         disabled: body.disabled,
     };
-    let user = db::write(&db, move |tx| {
+    let user = db::write_accounts(&db, move |tx| {
         usecase::update(tx, caller.org_id, id, &changes)
     })
     .await?;
