@@ -6,6 +6,13 @@
 //! (`postgres://postgres@127.0.0.1:5432/postgres`), each test gets a new
 //! database there, dropped when the test ends, so tests run in parallel.
 //!
+//! `TIERLINK_TEST_REPLICAS=2` runs each test against two servers on the
+//! test's database, with HAProxy (Debian's `haproxy`, see [`replicas`])
+//! alternating between them request by request: what a deployment of
+//! several replicas does. The two are separate `Application`s in this
+//! process, sharing nothing but the database, as two processes would.
+//! (PostgreSQL only: one SQLite file is served by one process.)
+//!
 //! Scenario files start from [`TestApp::builder`] (organisations, supplier
 //! links, published requirements: see [`ScenarioBuilder`]) and act with the
 //! steps in `acts.rs` (answer, forward, accept, upload, ...); `replay.rs`
@@ -24,6 +31,7 @@ use tierlink_persistence::DatabaseUrl;
 
 mod acts;
 pub mod pact;
+pub mod replicas;
 pub mod receiver;
 mod replay;
 mod scenario;
@@ -133,13 +141,17 @@ pub fn with_database_name(url: &str, name: &str) -> String {
 #[derive(Debug)]
 pub struct TestApp {
     pub address: String,
+    /// Each server's own address (one, or each replica's behind the proxy).
+    pub servers: Vec<String>,
     pub client: reqwest::Client,
     pub db: TestDatabase,
     pub settings: Settings,
     /// Where this server keeps evidence files.
     pub files: tempfile::TempDir,
     private_key_pem: String,
-    handle: actix_web::dev::ServerHandle,
+    handles: Vec<actix_web::dev::ServerHandle>,
+    /// HAProxy in front of the replicas (`TIERLINK_TEST_REPLICAS=2`).
+    proxy: Option<replicas::Proxy>,
 }
 
 /// An organisation made through sign-up, with its first admin logged in.
@@ -209,8 +221,19 @@ impl TestApp {
         Self::spawn_with(|_| {}).await
     }
 
-    /// Starts a server after `customise` has adjusted its settings.
+    /// Starts a server after `customise` has adjusted its settings (with
+    /// `TIERLINK_TEST_REPLICAS`, that many behind a proxy).
     pub async fn spawn_with(customise: impl FnOnce(&mut Settings)) -> Self {
+        Self::spawn_servers(replicas::count(), customise).await
+    }
+
+    /// [`TestApp::spawn_with`], always one server: for tests of what each
+    /// process keeps for itself (the sign-in throttles).
+    pub async fn spawn_one_with(customise: impl FnOnce(&mut Settings)) -> Self {
+        Self::spawn_servers(1, customise).await
+    }
+
+    async fn spawn_servers(count: usize, customise: impl FnOnce(&mut Settings)) -> Self {
         if std::env::var_os("TEST_LOG").is_some() {
             telemetry::init("debug", LogFormat::Human);
         }
@@ -238,22 +261,41 @@ impl TestApp {
             new_users_per_organisation_per_hour: 100_000,
         };
         customise(&mut settings);
-        let app = Application::build(&settings).expect("the application starts");
-        let address = format!("http://127.0.0.1:{}", app.port());
-        let handle = app.handle();
-        tokio::spawn(app.run_until_stopped());
+        let mut ports = Vec::new();
+        let mut handles = Vec::new();
+        // One SQLite file is served by one process (the server locks it).
+        let replicas = match settings.database_url.engine() {
+            tierlink_persistence::Engine::Postgres => count,
+            tierlink_persistence::Engine::Sqlite => 1,
+        };
+        for _ in 0..replicas {
+            let app = Application::build(&settings).expect("the application starts");
+            ports.push(app.port());
+            handles.push(app.handle());
+            tokio::spawn(app.run_until_stopped());
+        }
+        let proxy = (ports.len() > 1).then(|| replicas::Proxy::start(&ports));
+        let address = format!(
+            "http://127.0.0.1:{}",
+            proxy.as_ref().map_or(ports[0], replicas::Proxy::port)
+        );
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("an HTTP client");
         Self {
             address,
+            servers: ports
+                .iter()
+                .map(|port| format!("http://127.0.0.1:{port}"))
+                .collect(),
             client,
             db,
             settings,
             files,
             private_key_pem,
-            handle,
+            handles,
+            proxy,
         }
     }
 
@@ -413,6 +455,31 @@ impl TestApp {
         self.send_as(reqwest::Method::GET, token, path, None).await
     }
 
+    /// After a change of someone's standing (disabled, another role, a
+    /// revoked client), returns once every server applies it. One server
+    /// applies it at once, so this returns at once and the test checks the
+    /// next answer strictly. Replicas hear of it from PostgreSQL within their
+    /// account watch's poll: this sends `GET path` as `token` until
+    /// `expected` comes back from each replica in turn (round-robin), for
+    /// at most the watch's bound, and panics past it.
+    pub async fn await_account_change(&self, token: &str, path: &str, expected: u16) {
+        if self.servers.len() == 1 {
+            return;
+        }
+        let deadline = std::time::Instant::now()
+            + tierlink_persistence::account_watch::SILENT_AFTER
+            + Duration::from_secs(2);
+        let mut agreeing = 0;
+        while agreeing < self.servers.len() {
+            let status = self.get_as(token, path).await.status();
+            agreeing = if status == expected { agreeing + 1 } else { 0 };
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the replicas did not all answer {expected} to {path} (last: {status})"
+            );
+        }
+    }
+
     /// Sends and expects `status`, returning the JSON body.
     pub async fn call(
         &self,
@@ -492,11 +559,12 @@ impl TestApp {
     /// Runs SQL on the test database directly (both engines), to arrange
     /// states the API cannot reach quickly (an expired invitation, a past due date).
     pub fn execute_sql(&self, sql: &str) {
-        let database = tierlink_persistence::Database::open(
-            &self.settings.database_url,
-            tierlink_persistence::PoolOptions::default(),
-        )
-        .expect("the test database opens");
+        let options = tierlink_persistence::PoolOptions {
+            account_watch_poll: Duration::ZERO,
+            ..tierlink_persistence::PoolOptions::default()
+        };
+        let database = tierlink_persistence::Database::open(&self.settings.database_url, options)
+            .expect("the test database opens");
         database
             .write(|conn| -> Result<_, tierlink_persistence::StoreError> {
                 diesel::sql_query(sql).execute(conn)?;
@@ -572,7 +640,10 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         // Sends the stop command now; the workers wind down on their own.
-        drop(self.handle.stop(false));
+        for handle in &self.handles {
+            drop(handle.stop(false));
+        }
+        drop(self.proxy.take());
     }
 }
 

@@ -249,6 +249,8 @@ async fn a_revoked_client_fails_at_once() {
         .await;
     assert_eq!(revoke.status(), 204);
 
+    app.await_account_change(&client.access_token, "/v1/me", 401)
+        .await;
     expect_problem(
         app.get_as(&client.access_token, "/v1/me").await,
         401,
@@ -331,7 +333,7 @@ async fn the_jwks_publishes_the_key_that_signs_tokens() {
 
 #[tokio::test]
 async fn failed_logins_are_throttled_with_retry_after() {
-    let app = TestApp::spawn_with(|settings| {
+    let app = TestApp::spawn_one_with(|settings| {
         settings.auth.throttle.per_account_per_minute = 3;
     })
     .await;
@@ -362,7 +364,7 @@ async fn failed_logins_are_throttled_with_retry_after() {
 
 #[tokio::test]
 async fn failed_client_authentications_are_throttled_per_address() {
-    let app = TestApp::spawn_with(|settings| {
+    let app = TestApp::spawn_one_with(|settings| {
         settings.auth.throttle.per_address_per_minute = 2;
     })
     .await;

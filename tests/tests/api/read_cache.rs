@@ -1,11 +1,13 @@
 //! The read cache: on SQLite, account states and the responses of
 //! `GET /v1/requests` and `GET /v1/requests/{id}` are kept while the
-//! database is unchanged. These tests read twice (so the second read can be
-//! a cached one), change something, and check the very next read sees it —
-//! whether the change came through the API or from outside the server (for
-//! which the server is told to ask SQLite on every request: by default it
-//! sees such a change within a millisecond). On PostgreSQL nothing is cached
-//! and the same behaviour must hold.
+//! database is unchanged; on PostgreSQL, account states while no account
+//! changed (notified by PostgreSQL to every replica). These tests read
+//! twice (so the second read can be a cached one), change something, and
+//! check the very next read sees it — whether the change came through the
+//! API or from outside the server (for which the server is told to ask
+//! SQLite on every request and not to keep accounts on PostgreSQL: by
+//! default it sees such a change within a millisecond on SQLite and within
+//! `TIERLINK_ACCOUNT_WATCH_MS` on PostgreSQL, which the last test shows).
 
 use std::time::Duration;
 
@@ -26,9 +28,14 @@ async fn setup() -> Setup {
 }
 
 /// A server that asks SQLite on every request whether another process
-/// wrote (by default it trusts an answer for a millisecond).
+/// wrote (by default it trusts an answer for a millisecond), and on
+/// PostgreSQL reads accounts on every request.
 async fn setup_rechecking_always() -> Setup {
-    setup_with(TestApp::builder().settings(|s| s.read_cache_recheck = Duration::ZERO)).await
+    setup_with(TestApp::builder().settings(|s| {
+        s.read_cache_recheck = Duration::ZERO;
+        s.account_watch_poll = Duration::ZERO;
+    }))
+    .await
 }
 
 async fn setup_with(builder: ScenarioBuilder) -> Setup {
@@ -127,6 +134,33 @@ async fn an_account_disabled_outside_the_server_is_refused_on_its_next_request()
         .get_as(&s.supplier.admin.access_token, &s.request_path())
         .await;
     expect_problem(response, 401, "unauthorized").await;
+}
+
+#[tokio::test]
+async fn an_account_disabled_by_another_process_is_refused_soon_with_the_default_settings() {
+    let s = setup().await;
+    s.read_twice(&s.request_path()).await;
+
+    s.app.execute_sql(&format!(
+        "UPDATE users SET disabled_at = CURRENT_TIMESTAMP WHERE id = '{}'",
+        s.supplier.admin.id
+    ));
+
+    // Within the recheck time on SQLite, the watch's poll on PostgreSQL.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let response = s
+            .app
+            .get_as(&s.supplier.admin.access_token, &s.request_path())
+            .await;
+        if response.status() == 401 {
+            expect_problem(response, 401, "unauthorized").await;
+            break;
+        }
+        assert_eq!(response.status(), 200, "until refused, the read succeeds");
+        assert!(tokio::time::Instant::now() < deadline, "never refused");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
 }
 
 #[tokio::test]

@@ -136,7 +136,7 @@ async fn a_taken_address_is_refused_before_hashing() {
 /// the allowance was the account's: the owner got 429.
 #[tokio::test]
 async fn wrong_passwords_from_one_address_do_not_lock_the_owner_out() {
-    let app = TestApp::spawn_with(|settings| {
+    let app = TestApp::spawn_one_with(|settings| {
         settings.auth.throttle.per_account_per_minute = 3;
     })
     .await;
@@ -163,7 +163,7 @@ async fn wrong_passwords_from_one_address_do_not_lock_the_owner_out() {
 /// and keeps serving the owner's.
 #[tokio::test]
 async fn an_account_under_a_spread_attack_refuses_only_unknown_addresses() {
-    let app = TestApp::spawn_with(|settings| {
+    let app = TestApp::spawn_one_with(|settings| {
         settings.auth.throttle.failures_per_account_per_hour = 3;
     })
     .await;
@@ -184,7 +184,7 @@ async fn an_account_under_a_spread_attack_refuses_only_unknown_addresses() {
 /// is looked up, so they cannot list who is registered.
 #[tokio::test]
 async fn sign_ups_are_limited_per_address() {
-    let app = TestApp::spawn_with(|settings| {
+    let app = TestApp::spawn_one_with(|settings| {
         settings.auth.throttle.signups_per_address_per_hour = 2;
     })
     .await;
@@ -225,7 +225,7 @@ async fn sign_ups_are_limited_per_address() {
 /// attempts are limited per organisation, counted before looking.
 #[tokio::test]
 async fn new_users_are_limited_per_organisation() {
-    let app = TestApp::spawn_with(|settings| {
+    let app = TestApp::spawn_one_with(|settings| {
         settings.auth.throttle.new_users_per_organisation_per_hour = 2;
     })
     .await;
@@ -838,7 +838,9 @@ async fn the_wrong_method_on_the_accept_path_is_405() {
 /// it: what a client that speaks HTTP by hand gets back.
 async fn raw_exchange(app: &TestApp, bytes: &[u8]) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let address = app.address.trim_start_matches("http://");
+    // A server itself, not the proxy in front of replicas (which answers
+    // heads it refuses on its own).
+    let address = app.servers[0].trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(address)
         .await
         .expect("connected");

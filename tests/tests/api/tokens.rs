@@ -231,6 +231,8 @@ async fn a_disabled_users_token_stops_working_at_once() {
         .await;
     assert_eq!(disable.status(), 200);
 
+    app.await_account_change(&editor.access_token, "/v1/organisations", 401)
+        .await;
     refused(&app, &editor.access_token, "disabled user").await;
     let refresh = app
         .client
@@ -308,6 +310,8 @@ async fn known_callers_without_the_permission_get_403() {
         )
         .await;
     assert_eq!(promote.status(), 200);
+    app.await_account_change(&editor.access_token, "/v1/users", 200)
+        .await;
     assert_eq!(
         app.get_as(&editor.access_token, "/v1/users").await.status(),
         200
