@@ -150,6 +150,7 @@ pub struct TestApp {
     pub files: tempfile::TempDir,
     private_key_pem: String,
     handles: Vec<actix_web::dev::ServerHandle>,
+    account_caches: Vec<tierlink_api::account_cache::AccountCache>,
     /// HAProxy in front of the replicas (`TIERLINK_TEST_REPLICAS=2`).
     proxy: Option<replicas::Proxy>,
 }
@@ -263,6 +264,7 @@ impl TestApp {
         customise(&mut settings);
         let mut ports = Vec::new();
         let mut handles = Vec::new();
+        let mut account_caches = Vec::new();
         // One SQLite file is served by one process (the server locks it).
         let replicas = match settings.database_url.engine() {
             tierlink_persistence::Engine::Postgres => count,
@@ -272,6 +274,7 @@ impl TestApp {
             let app = Application::build(&settings).expect("the application starts");
             ports.push(app.port());
             handles.push(app.handle());
+            account_caches.push(app.account_cache());
             tokio::spawn(app.run_until_stopped());
         }
         let proxy = (ports.len() > 1).then(|| replicas::Proxy::start(&ports));
@@ -295,6 +298,7 @@ impl TestApp {
             files,
             private_key_pem,
             handles,
+            account_caches,
             proxy,
         }
     }
@@ -453,6 +457,17 @@ impl TestApp {
 
     pub async fn get_as(&self, token: &str, path: &str) -> reqwest::Response {
         self.send_as(reqwest::Method::GET, token, path, None).await
+    }
+
+    /// The account caches' hits and misses so far, over every server.
+    pub fn account_cache_stats(&self) -> tierlink_api::account_cache::CacheStats {
+        self.account_caches.iter().map(|cache| cache.stats()).fold(
+            tierlink_api::account_cache::CacheStats::default(),
+            |sum, stats| tierlink_api::account_cache::CacheStats {
+                hits: sum.hits + stats.hits,
+                misses: sum.misses + stats.misses,
+            },
+        )
     }
 
     /// After a change of someone's standing (disabled, another role, a

@@ -53,13 +53,14 @@ pub struct Settings {
     /// `TIERLINK_MAX_BULK_BODY_BYTES`: the largest body of a bulk call (`POST /v1/answers/bulk`).
     pub max_bulk_body_bytes: usize,
     pub workers: Option<usize>,
-    /// `TIERLINK_READ_CACHE_BYTES`: room for cached read responses (SQLite
-    /// only; 0 turns the read cache off). See [`crate::read_cache`].
-    pub read_cache_bytes: u64,
-    /// `TIERLINK_READ_CACHE_RECHECK_MS`: how long the read cache trusts that
-    /// no *other process* wrote the SQLite file (changes through this server
-    /// are seen at once). 0 asks on every request.
-    pub read_cache_recheck: Duration,
+    /// `TIERLINK_ACCOUNT_CACHE_ENTRIES`: how many accounts' standing is
+    /// kept between requests (0 turns the cache off). See
+    /// [`crate::account_cache`].
+    pub account_cache_entries: usize,
+    /// `TIERLINK_ACCOUNT_CACHE_RECHECK_MS`: on SQLite, how long the account
+    /// cache trusts that no *other process* wrote the file (changes through
+    /// this server are seen at once). 0 asks on every request.
+    pub account_cache_recheck: Duration,
     /// `TIERLINK_ACCOUNT_WATCH_MS`: how often a replica on PostgreSQL looks
     /// for notifications that an account changed (see
     /// `tierlink_persistence::account_watch`); 0 re-reads accounts on every
@@ -158,8 +159,8 @@ impl Default for Settings {
             log_format: LogFormat::Human,
             max_body_bytes: 1024 * 1024,
             max_bulk_body_bytes: 16 * 1024 * 1024,
-            read_cache_bytes: 32 * 1024 * 1024,
-            read_cache_recheck: Duration::from_millis(1),
+            account_cache_entries: 10_000,
+            account_cache_recheck: Duration::from_millis(1),
             account_watch_poll: Duration::from_millis(10),
             workers: None,
             shutdown_timeout: Duration::from_secs(30),
@@ -211,8 +212,8 @@ const KEYS: &[&str] = &[
     "max_body_bytes",
     "max_bulk_body_bytes",
     "workers",
-    "read_cache_bytes",
-    "read_cache_recheck_ms",
+    "account_cache_entries",
+    "account_cache_recheck_ms",
     "account_watch_ms",
     "shutdown_timeout_secs",
     "evidence_store",
@@ -469,12 +470,12 @@ impl Settings {
             workers: src
                 .positive("workers")?
                 .map(|n| usize::try_from(n).unwrap_or(1)),
-            read_cache_bytes: src
-                .get::<u64>("read_cache_bytes")?
-                .unwrap_or(d.read_cache_bytes),
-            read_cache_recheck: src
-                .get::<u64>("read_cache_recheck_ms")?
-                .map_or(d.read_cache_recheck, Duration::from_millis),
+            account_cache_entries: src
+                .get::<usize>("account_cache_entries")?
+                .unwrap_or(d.account_cache_entries),
+            account_cache_recheck: src
+                .get::<u64>("account_cache_recheck_ms")?
+                .map_or(d.account_cache_recheck, Duration::from_millis),
             account_watch_poll: src
                 .get::<u64>("account_watch_ms")?
                 .map_or(d.account_watch_poll, Duration::from_millis),
@@ -536,7 +537,7 @@ impl Settings {
             max_size: self.database_pool_size,
             acquire_timeout: self.database_timeout,
             lock_timeout: self.database_lock_timeout,
-            change_recheck: self.read_cache_recheck,
+            change_recheck: self.account_cache_recheck,
             account_watch_poll: self.account_watch_poll,
         }
     }

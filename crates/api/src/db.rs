@@ -56,20 +56,6 @@ where
         .map_err(ApiError::from)
 }
 
-/// Like [`write`], for transactions that change only sign-in sessions
-/// (refresh tokens, a password's rehash): nothing the read cache holds
-/// depends on them, so on SQLite they leave it warm
-/// ([`Database::write_outside_cache`]).
-pub async fn write_outside_cache<T, F>(db: &Database, f: F) -> Result<T, ApiError>
-where
-    T: Send + 'static,
-    F: FnOnce(&mut DbConnection) -> Result<T, Error> + Send + 'static,
-{
-    on_blocking_pool(db, move |db| db.write_outside_cache(f))
-        .await?
-        .map_err(ApiError::from)
-}
-
 /// Runs one of the [`Database`] calls above on the blocking pool, within
 /// [`Database::request_timeout`] in all: when the database is down, calls
 /// queue for the pool's threads, and a request must still get its 503 in

@@ -8,6 +8,7 @@
 //! domain and persistence crates through [`db`], and maps errors with
 //! [`problem::ApiError`].
 
+pub mod account_cache;
 pub mod admin;
 pub mod auth;
 pub mod config;
@@ -22,7 +23,6 @@ pub mod middleware;
 pub mod openapi;
 pub mod path;
 pub mod problem;
-pub mod read_cache;
 pub mod reminders;
 pub mod routes;
 pub mod startup;

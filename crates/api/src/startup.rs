@@ -28,7 +28,7 @@ use crate::connection::{self, GuardedStream};
 use crate::extract::{BodyLimit, BulkBodyLimit};
 use crate::fallback::{RouteTable, unmatched};
 use crate::problem::{ApiError, backstop};
-use crate::read_cache::ReadCache;
+use crate::account_cache::AccountCache;
 use crate::storage::EvidenceStore;
 use crate::{middleware, openapi, routes};
 
@@ -60,6 +60,7 @@ pub enum LaunchError {
 pub struct Application {
     port: u16,
     server: Server,
+    account_cache: AccountCache,
     /// On SQLite, the lock that keeps a second server off the file.
     _sqlite_lock: Option<std::fs::File>,
 }
@@ -95,13 +96,20 @@ impl Application {
             db.clone(),
             settings.reminders.clone(),
         ));
-        let server = serve(listener, db, auth, settings)?;
+        let account_cache = AccountCache::new(settings.account_cache_entries);
+        let server = serve(listener, db, auth, account_cache.clone(), settings)?;
         tracing::info!(address = %port, "listening; Swagger UI at /swagger-ui/");
         Ok(Self {
             port: port.port(),
             server,
+            account_cache,
             _sqlite_lock: sqlite_lock,
         })
+    }
+
+    /// The cache of account states this server keeps (its hit counts).
+    pub fn account_cache(&self) -> AccountCache {
+        self.account_cache.clone()
     }
 
     pub fn port(&self) -> u16 {
@@ -218,11 +226,12 @@ fn serve(
     listener: TcpListener,
     db: Database,
     auth: AuthState,
+    account_cache: AccountCache,
     settings: &Settings,
 ) -> Result<Server, LaunchError> {
     let body_limit = BodyLimit(settings.max_body_bytes);
     let bulk_body_limit = BulkBodyLimit(settings.max_bulk_body_bytes);
-    let read_cache = web::Data::new(ReadCache::new(settings.read_cache_bytes));
+    let account_cache = web::Data::new(account_cache);
     let db = web::Data::new(db);
     let auth = web::Data::new(auth);
     let evidence =
@@ -238,7 +247,7 @@ fn serve(
             .configure(routes::configure)
             .split_for_parts();
         app.app_data(db.clone())
-            .app_data(read_cache.clone())
+            .app_data(account_cache.clone())
             .app_data(auth.clone())
             .app_data(evidence.clone())
             .app_data(upload_limit.clone())

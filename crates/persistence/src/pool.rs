@@ -214,7 +214,7 @@ impl Database {
         }
         let change_watch = match first {
             DbConnection::Sqlite(first) => Some(Arc::new(
-                ChangeWatch::new(first, options.change_recheck, manager.lock_timeout_ms)
+                ChangeWatch::new(first, options.change_recheck)
                     .map_err(|error| cannot_connect(error.to_string()))?,
             )),
             DbConnection::Postgres(_) => None,
@@ -349,38 +349,6 @@ impl Database {
     fn nudge_checkpointer(&self) {
         if let Some(checkpointer) = &self.checkpointer {
             checkpointer.nudge();
-        }
-    }
-
-    /// Like [`Database::write`], for transactions that change nothing a
-    /// cached read depends on — sign-in sessions (refresh tokens), never
-    /// accounts, organisations or anything the API answers with. On SQLite
-    /// it runs on the change watch's own connection, so the cache survives
-    /// it (see [`crate::change_watch`]); on PostgreSQL it is `write`.
-    pub fn write_outside_cache<T, E>(
-        &self,
-        f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
-    ) -> Result<T, E>
-    where
-        E: From<StoreError> + From<diesel::result::Error>,
-    {
-        let (Some(watch), Some(writer)) = (&self.change_watch, &self.sqlite_writer) else {
-            return self.write(f);
-        };
-        let guard = writer
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        crate::error::take_storage_full();
-        match watch.write_unwatched(f) {
-            Ok(result) => {
-                drop(guard);
-                self.nudge_checkpointer();
-                result.map_err(full_disk_first)
-            }
-            Err(f) => {
-                drop(guard);
-                self.write(f)
-            }
         }
     }
 

@@ -1,9 +1,9 @@
 //! Signing in and staying signed in: credentials, refresh-token sessions,
 //! password changes, and the per-request re-check of an account.
 //!
-//! Every write here changes only sign-in sessions (refresh tokens, a
-//! password's hash), which nothing the API's read cache holds depends on;
-//! the API runs them through `Database::write_outside_cache`.
+//! The writes here change sign-in sessions (refresh tokens, a password's
+//! hash), never anyone's standing (role, disabled, scopes, revoked), which
+//! is what the API's account cache keeps.
 
 use chrono::{DateTime, Utc};
 use tierlink_domain::access::{Role, Scopes};

@@ -2,6 +2,7 @@
 //! Run on SQLite by default; set `TIERLINK_TEST_DATABASE_URL` to run the
 //! same tests on PostgreSQL.
 
+mod account_cache;
 mod answers;
 mod audit;
 mod auth;
@@ -22,7 +23,6 @@ mod pact;
 mod pact_events;
 mod products;
 mod races;
-mod read_cache;
 mod reminders;
 mod requirements;
 mod reuse;

@@ -6,11 +6,11 @@
 //! the permission `P`, decided by the domain's rule book
 //! ([`Caller::may`]). A handler without either is public, visibly.
 //!
-//! The account's state comes from the [`ReadCache`] while nobody's standing
-//! changed since it was read ([`Database::accounts_version`]): a change
-//! through this server is seen at once; one by another process within the
-//! cache's recheck time (SQLite) or by another replica within the account
-//! watch's poll (PostgreSQL, `LISTEN`/`NOTIFY`).
+//! The account's state comes from the [`AccountCache`] while nobody's
+//! standing changed since it was read: a change through this server is
+//! seen at once; one by another process within the cache's recheck time
+//! (SQLite) or by another replica within the account watch's poll
+//! (PostgreSQL, `LISTEN`/`NOTIFY`).
 
 use std::marker::PhantomData;
 
@@ -26,7 +26,7 @@ use super::AuthState;
 use super::tokens::Subject;
 use crate::auth::tokens::TokenError;
 use crate::problem::ApiError;
-use crate::read_cache::{AccountKey, AccountState, ReadCache};
+use crate::account_cache::{AccountCache, AccountKey, AccountState};
 
 /// What a 401 says of a token that was good but has expired.
 pub const EXPIRED_TOKEN: &str = "the access token has expired";
@@ -43,20 +43,17 @@ impl FromRequest for Authenticated {
         let token = bearer_token(req);
         let auth = req.app_data::<web::Data<AuthState>>().cloned();
         let db = req.app_data::<web::Data<Database>>().cloned();
-        let cache = req.app_data::<web::Data<ReadCache>>().cloned();
-        // The snapshot is taken before anything of this request is read, so
-        // whatever the request reads may be cached under it.
-        let accounts_version = match (&token, &db, &cache) {
-            (Some(_), Some(db), Some(cache)) => {
-                cache.begin(req, db);
-                cache.accounts_version(db)
-            }
+        let cache = req.app_data::<web::Data<AccountCache>>();
+        // The version is taken before the account is read, so the state
+        // read may be kept under it.
+        let lookup = match (&token, &db, cache) {
+            (Some(_), Some(db), Some(cache)) => cache.begin(db),
             _ => None,
         };
         Box::pin(async move {
-            let (Some(auth), Some(db), Some(cache)) = (auth, db, cache) else {
+            let (Some(auth), Some(db)) = (auth, db) else {
                 return Err(ApiError::internal(
-                    "auth state, database or read cache missing from app data",
+                    "auth state or database missing from app data",
                 ));
             };
             let token = token.ok_or(ApiError::Unauthenticated("a bearer token is required"))?;
@@ -68,12 +65,12 @@ impl FromRequest for Authenticated {
                 }
             })?;
             let key = account_key(&subject);
-            let state = match accounts_version.and_then(|version| cache.account(version, &key)) {
+            let state = match lookup.as_ref().and_then(|lookup| lookup.get(&key)) {
                 Some(state) => state,
                 None => {
                     let state = crate::db::read(&db, move |conn| account_state(conn, key)).await?;
-                    if let Some(version) = accounts_version {
-                        cache.keep_account(version, key, state.clone());
+                    if let Some(lookup) = lookup {
+                        lookup.keep(key, state.clone());
                     }
                     state
                 }

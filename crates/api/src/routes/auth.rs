@@ -143,9 +143,7 @@ impl SignIn {
         } = self;
         let digest = secrets::digest(&refresh);
         let expires_at = Utc::now() + auth.refresh_ttl;
-        // Neither a refresh token nor a password hash is read by anything the
-        // read cache holds, so a login leaves it warm.
-        db::write_outside_cache(db, move |tx| {
+        db::write(db, move |tx| {
             sessions::start(tx, user.id, &digest, expires_at, rehashed.as_deref())
         })
         .await?;
@@ -321,7 +319,7 @@ async fn refresh(
     let successor = secrets::generate(secrets::REFRESH_TOKEN_PREFIX);
     let successor_digest = secrets::digest(&successor);
     let expires_at = Utc::now() + auth.refresh_ttl;
-    let outcome = db::write_outside_cache(db, move |tx| {
+    let outcome = db::write(db, move |tx| {
         sessions::refresh(tx, &presented_digest, &successor_digest, expires_at)
     })
     .await?;
@@ -383,7 +381,7 @@ pub async fn logout(
         )));
     }
     let digest = secrets::digest(&body.refresh_token);
-    db::write_outside_cache(&db, move |tx| sessions::end(tx, &digest)).await?;
+    db::write(&db, move |tx| sessions::end(tx, &digest)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

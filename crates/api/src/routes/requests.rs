@@ -13,14 +13,13 @@ use tierlink_usecases::actor;
 use tierlink_usecases::requests::{self as usecase, Forward, IncomingFilter};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::support::{page_headers, today};
+use super::support::{page_response, today};
 use crate::auth::caller::{Authorized, need};
 use crate::db;
 use crate::extract::{JsonBody, QueryParams};
 use crate::idempotency::{Created, IdempotencyKey, create_once};
 use crate::path::Id;
 use crate::problem::{ApiError, Problem};
-use crate::read_cache::{ReadCache, ResponseKey, header_of};
 use crate::wire::etag::{self, IfMatch};
 use crate::wire::pagination::PageParams;
 use crate::wire::requests::{
@@ -63,13 +62,8 @@ pub async fn list_requests(
     req: HttpRequest,
     Authorized(caller, ..): Authorized<need::ReadRequirements>,
     db: web::Data<Database>,
-    cache: web::Data<ReadCache>,
     QueryParams(query): QueryParams<RequestQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = ResponseKey::with_links(caller.org_id, &req);
-    if let Some(cached) = cache.response(&req, &key) {
-        return Ok(cached);
-    }
     let mut errors = ValidationErrors::new();
     let status = query
         .status
@@ -109,20 +103,14 @@ pub async fn list_requests(
         usecase::list_incoming(conn, caller.org_id, &filter, &page_request)
     })
     .await?;
-    let headers = page_headers(&req, page.next.as_ref());
-    cache.render(
-        &req,
-        key,
-        headers,
-        &RequestPage {
-            next_cursor: page.next.as_ref().map(|n| n.encode()),
-            items: page
-                .items
-                .into_iter()
-                .map(|r| body(r, Vec::new()))
-                .collect(),
-        },
-    )
+    Ok(page_response(&req, page.next.as_ref()).json(RequestPage {
+        next_cursor: page.next.as_ref().map(|n| n.encode()),
+        items: page
+            .items
+            .into_iter()
+            .map(|r| body(r, Vec::new()))
+            .collect(),
+    }))
 }
 
 /// Get a request
@@ -143,28 +131,18 @@ pub async fn list_requests(
 )]
 #[get("/{id}")]
 pub async fn get_request(
-    req: HttpRequest,
     Authorized(caller, ..): Authorized<need::ReadRequirements>,
     db: web::Data<Database>,
-    cache: web::Data<ReadCache>,
     Id(id): Id<RequestId>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = ResponseKey::new(caller.org_id, &req);
-    if let Some(cached) = cache.response(&req, &key) {
-        return Ok(cached);
-    }
     let (request, versions) =
         db::read(&db, move |conn| usecase::show(conn, caller.org_id, id)).await?;
-    let etag = header_of(header::ETAG, etag::format(request.revision))?;
-    cache.render(
-        &req,
-        key,
-        vec![etag],
-        &body(
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag::format(request.revision)))
+        .json(body(
             request,
             versions.into_iter().map(VersionBody::from).collect(),
-        ),
-    )
+        )))
 }
 
 /// Decline a request

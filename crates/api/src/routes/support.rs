@@ -47,22 +47,10 @@ pub fn too_many(retry: RetryAfter) -> ApiError {
 /// A 200 response builder for a page, with the `Link` header when there is a next page.
 pub fn page_response(req: &HttpRequest, next: Option<&Cursor>) -> HttpResponseBuilder {
     let mut response = HttpResponse::Ok();
-    for pair in page_headers(req, next) {
-        response.insert_header(pair);
+    if let Some(link) = next.and_then(|next| next_link(req, next)) {
+        response.insert_header((header::LINK, link));
     }
     response
-}
-
-/// The headers of a page for [`crate::read_cache::ReadCache::render`]: a
-/// `Link` to the next page, if there is one.
-pub fn page_headers(
-    req: &HttpRequest,
-    next: Option<&Cursor>,
-) -> Vec<(header::HeaderName, header::HeaderValue)> {
-    next.and_then(|next| next_link(req, next))
-        .map(|link| (header::LINK, link))
-        .into_iter()
-        .collect()
 }
 
 /// Today's date in UTC: due dates and overdue flags are judged against it.
