@@ -10,7 +10,8 @@
 #     its other writes, so the ratio overstates the cost.
 #  2. webhook delivery latency from commit to a receiver on 127.0.0.1,
 #     with answer.submitted made at 100 per second (target: p99 < 1 s).
-# Usage: bash bench/events.sh   (BENCH_ENGINES="sqlite" or "postgres" for one)
+# Usage: bash bench/events.sh   (BENCH_ENGINES="sqlite" or "postgres" for one;
+# BENCH_SKIP_BUILD=1 uses the release binaries as they are)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib/answer_lua.sh
@@ -25,9 +26,11 @@ PASSWORD="bench password 123"
 mkdir -p "$OUT"
 command -v wrk >/dev/null 2>&1 || { echo "installing wrk"; (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) >/dev/null; }
 
-echo "==> building the release binaries"
-cargo build --release --locked --bin tierlink >/dev/null
-cargo build --release --locked -p tierlink-devtools --bin tierlink-devtools >/dev/null
+if [ "${BENCH_SKIP_BUILD:-}" != 1 ]; then  # 1: use the release binaries as they are
+  echo "==> building the release binaries"
+  cargo build --release --locked --bin tierlink >/dev/null
+  cargo build --release --locked -p tierlink-devtools --bin tierlink-devtools >/dev/null
+fi
 BIN=${CARGO_TARGET_DIR:-target}/release/tierlink
 DEVTOOLS=${CARGO_TARGET_DIR:-target}/release/tierlink-devtools
 
