@@ -95,10 +95,12 @@ impl AccountCache {
     }
 
     pub fn stats(&self) -> CacheStats {
-        self.inner.as_ref().map_or_else(CacheStats::default, |inner| CacheStats {
-            hits: inner.hits.load(Ordering::Relaxed),
-            misses: inner.misses.load(Ordering::Relaxed),
-        })
+        self.inner
+            .as_ref()
+            .map_or_else(CacheStats::default, |inner| CacheStats {
+                hits: inner.hits.load(Ordering::Relaxed),
+                misses: inner.misses.load(Ordering::Relaxed),
+            })
     }
 }
 

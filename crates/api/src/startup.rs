@@ -17,6 +17,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use std::sync::Arc;
 
+use crate::account_cache::AccountCache;
 use crate::auth::AuthState;
 use crate::auth::hashing::{HashingThreads, QUEUED_PER_THREAD};
 use crate::auth::keys::KeyRing;
@@ -28,7 +29,6 @@ use crate::connection::{self, GuardedStream};
 use crate::extract::{BodyLimit, BulkBodyLimit};
 use crate::fallback::{RouteTable, unmatched};
 use crate::problem::{ApiError, backstop};
-use crate::account_cache::AccountCache;
 use crate::storage::EvidenceStore;
 use crate::{middleware, openapi, routes};
 

@@ -126,7 +126,10 @@ fn run_outbox(
     seconds: u64,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let request = request.parse().map_err(|_| "--request: not a request id")?;
-    let db = tierlink_persistence::Database::open(&settings.database_url, settings.command_pool_options())?;
+    let db = tierlink_persistence::Database::open(
+        &settings.database_url,
+        settings.command_pool_options(),
+    )?;
     let rate = tierlink_devtools::outbox::measure(
         &db,
         request,

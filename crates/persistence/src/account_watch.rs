@@ -141,12 +141,16 @@ fn listen(url: &str, poll: Duration, shared: &Weak<Shared>) {
     loop {
         let error = match connect(url) {
             Ok(mut connection) => {
-                let Some(watch) = shared.upgrade() else { return };
+                let Some(watch) = shared.upgrade() else {
+                    return;
+                };
                 watch.answered();
                 watch.advance(Some(true));
                 drop(watch);
                 let error = watch_notifications(&mut connection, poll, shared);
-                let Some(watch) = shared.upgrade() else { return };
+                let Some(watch) = shared.upgrade() else {
+                    return;
+                };
                 watch.advance(Some(false));
                 error
             }

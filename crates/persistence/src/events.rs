@@ -23,10 +23,10 @@ use tierlink_domain::time::now;
 use crate::batch::insert_rows;
 use crate::connection::DbConnection;
 use crate::error::StoreError;
-use crate::prepared::prepared;
-use crate::statement;
 use crate::locks::lock_event_append;
+use crate::prepared::prepared;
 use crate::schema::events;
+use crate::statement;
 use crate::time::{from_db, to_db};
 use crate::webhooks::{self, Outgoing};
 
@@ -192,11 +192,11 @@ pub fn feed(
     };
     let rows: Vec<Row> = match conn {
         DbConnection::Postgres(pg) => prepared::<FeedPostgres>()
-        .bind::<Text, _>(org.to_string())
-        .bind::<BigInt, _>(after.seq())
-        .bind::<Array<Text>, _>(&types)
-        .bind::<BigInt, _>(limit)
-        .load(pg)?,
+            .bind::<Text, _>(org.to_string())
+            .bind::<BigInt, _>(after.seq())
+            .bind::<Array<Text>, _>(&types)
+            .bind::<BigInt, _>(limit)
+            .load(pg)?,
         DbConnection::Sqlite(lite) => events::table
             .filter(events::org_id.eq(org.to_string()))
             .filter(events::seq.gt(after.seq()))

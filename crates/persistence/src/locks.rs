@@ -18,8 +18,14 @@ use crate::prepared::prepared;
 use crate::statement;
 
 statement!(AdvisoryLock, "SELECT pg_advisory_xact_lock($1)");
-statement!(LockRequestRow, "SELECT id FROM requests WHERE id = $1 FOR UPDATE");
-statement!(LockRequirementRow, "SELECT id FROM requirements WHERE id = $1 FOR UPDATE");
+statement!(
+    LockRequestRow,
+    "SELECT id FROM requests WHERE id = $1 FOR UPDATE"
+);
+statement!(
+    LockRequirementRow,
+    "SELECT id FROM requirements WHERE id = $1 FOR UPDATE"
+);
 statement!(
     LockRequestsOfRequirement,
     "SELECT id FROM requests WHERE requirement_id = $1 ORDER BY id FOR UPDATE"
@@ -89,8 +95,8 @@ pub fn lock_requests_of_requirement(
 ) -> Result<(), StoreError> {
     if let DbConnection::Postgres(pg) = conn {
         prepared::<LockRequestsOfRequirement>()
-        .bind::<Text, _>(requirement.to_string())
-        .execute(pg)?;
+            .bind::<Text, _>(requirement.to_string())
+            .execute(pg)?;
     }
     Ok(())
 }

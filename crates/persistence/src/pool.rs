@@ -226,10 +226,12 @@ impl Database {
             Engine::Postgres => None,
         };
         let account_watch = match url {
-            DatabaseUrl::Postgres { url: pg_url } if !options.account_watch_poll.is_zero() => Some(Arc::new(
-                AccountWatch::start(with_connect_timeout(pg_url), options.account_watch_poll)
-                    .map_err(|error| cannot_connect(error.to_string()))?,
-            )),
+            DatabaseUrl::Postgres { url: pg_url } if !options.account_watch_poll.is_zero() => {
+                Some(Arc::new(
+                    AccountWatch::start(with_connect_timeout(pg_url), options.account_watch_poll)
+                        .map_err(|error| cannot_connect(error.to_string()))?,
+                ))
+            }
             _ => None,
         };
         let pool = r2d2::Pool::builder()

@@ -16,9 +16,9 @@
 
 use std::marker::PhantomData;
 
+use diesel::QueryResult;
 use diesel::RunQueryDsl;
 use diesel::backend::Backend;
-use diesel::QueryResult;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::serialize::ToSql;
 use diesel::sql_types::{HasSqlType, Untyped};
@@ -26,6 +26,29 @@ use diesel::sql_types::{HasSqlType, Untyped};
 /// SQL text fixed at compile time; the implementing type names it.
 pub trait Statement: 'static {
     const SQL: &'static str;
+    /// The SQL split at its placeholders, once per statement (declared by
+    /// [`statement!`]).
+    fn pieces() -> &'static Pieces;
+}
+
+/// A statement's SQL split at its numbered placeholders: each piece of text
+/// with the number of the parameter after it, then the rest.
+#[derive(Debug)]
+pub struct Pieces {
+    parts: Vec<(&'static str, usize)>,
+    tail: &'static str,
+}
+
+impl Pieces {
+    pub fn of(sql: &'static str) -> Self {
+        let mut parts = Vec::new();
+        let mut rest = sql;
+        while let Some((text, n, after)) = next_placeholder(rest) {
+            parts.push((text, n));
+            rest = after;
+        }
+        Self { parts, tail: rest }
+    }
 }
 
 /// Declares a [`Statement`]: `statement!(Name, "SQL");`.
@@ -37,6 +60,11 @@ macro_rules! statement {
         struct $name;
         impl $crate::prepared::Statement for $name {
             const SQL: &'static str = $sql;
+            fn pieces() -> &'static $crate::prepared::Pieces {
+                static PIECES: ::std::sync::OnceLock<$crate::prepared::Pieces> =
+                    ::std::sync::OnceLock::new();
+                PIECES.get_or_init(|| $crate::prepared::Pieces::of(Self::SQL))
+            }
         }
     };
 }
@@ -72,7 +100,7 @@ impl<S: Statement> QueryId for Prepared<S> {
 
 impl<S: Statement, DB: Backend> QueryFragment<DB> for Prepared<S> {
     fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        render(S::SQL, self, out)
+        render(S::pieces(), self, out)
     }
 }
 
@@ -117,14 +145,14 @@ where
     Self: Binds<DB>,
 {
     fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        render(Self::SQL, self, out)
+        render(Self::pieces(), self, out)
     }
 }
 
 /// The parameters bound to a statement, by number (1-based).
 pub trait Binds<DB: Backend> {
-    /// The statement's SQL.
-    const SQL: &'static str;
+    /// The statement's SQL, split at its placeholders.
+    fn pieces() -> &'static Pieces;
     /// How many parameters are bound.
     const COUNT: usize;
     /// Pushes parameter `n` as a bind value at the current place.
@@ -132,7 +160,9 @@ pub trait Binds<DB: Backend> {
 }
 
 impl<S: Statement, DB: Backend> Binds<DB> for Prepared<S> {
-    const SQL: &'static str = S::SQL;
+    fn pieces() -> &'static Pieces {
+        S::pieces()
+    }
     const COUNT: usize = 0;
     fn push_bind<'b>(&'b self, n: usize, _: &mut AstPass<'_, 'b, DB>) -> QueryResult<()> {
         Err(unbound(n))
@@ -145,7 +175,9 @@ where
     Q: Binds<DB>,
     V: ToSql<ST, DB>,
 {
-    const SQL: &'static str = Q::SQL;
+    fn pieces() -> &'static Pieces {
+        Q::pieces()
+    }
     const COUNT: usize = Q::COUNT + 1;
     fn push_bind<'b>(&'b self, n: usize, out: &mut AstPass<'_, 'b, DB>) -> QueryResult<()> {
         if n == Self::COUNT {
@@ -156,21 +188,19 @@ where
     }
 }
 
-/// Writes `sql` with each numbered placeholder (`$n` or `?n`) replaced by
-/// the backend's own placeholder for parameter `n`. A number used twice is
-/// bound twice, so the same SQL serves both engines.
+/// Writes the statement with each numbered placeholder (`$n` or `?n`)
+/// replaced by the backend's own placeholder for parameter `n`. A number
+/// used twice is bound twice, so the same SQL serves both engines.
 fn render<'b, DB: Backend, B: Binds<DB>>(
-    sql: &'static str,
+    pieces: &'static Pieces,
     binds: &'b B,
     mut out: AstPass<'_, 'b, DB>,
 ) -> QueryResult<()> {
-    let mut rest = sql;
-    while let Some((text, n, after)) = next_placeholder(rest) {
+    for &(text, n) in &pieces.parts {
         out.push_sql(text);
         binds.push_bind(n, &mut out)?;
-        rest = after;
     }
-    out.push_sql(rest);
+    out.push_sql(pieces.tail);
     Ok(())
 }
 
@@ -209,7 +239,6 @@ impl<Q, V, ST> Query for Bound<Q, V, ST> {
 }
 
 impl<Q, V, ST, Conn> RunQueryDsl<Conn> for Bound<Q, V, ST> {}
-
 
 #[cfg(test)]
 mod tests {

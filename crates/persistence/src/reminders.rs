@@ -34,14 +34,27 @@ macro_rules! owed {
         concat!(
             "SELECT r.id FROM requests r \
              WHERE r.status IN ('open', 'in_progress', 'changes_requested') \
-               AND r.due_date <= ", $p, "1 AND (", $p, "2 IS NULL OR r.due_date >= ", $p, "2) \
+               AND r.due_date <= ",
+            $p,
+            "1 AND (",
+            $p,
+            "2 IS NULL OR r.due_date >= ",
+            $p,
+            "2) \
                AND NOT EXISTS (SELECT 1 FROM reminders_sent s \
-                    WHERE s.request_id = r.id AND s.kind = ", $p, "3 AND s.due_date = r.due_date) \
-             ORDER BY r.due_date, r.id LIMIT ", $p, "4"
+                    WHERE s.request_id = r.id AND s.kind = ",
+            $p,
+            "3 AND s.due_date = r.due_date) \
+             ORDER BY r.due_date, r.id LIMIT ",
+            $p,
+            "4"
         )
     };
 }
-statement!(OwedPostgres, concat!(owed!("$"), " FOR UPDATE OF r SKIP LOCKED"));
+statement!(
+    OwedPostgres,
+    concat!(owed!("$"), " FOR UPDATE OF r SKIP LOCKED")
+);
 statement!(OwedSqlite, owed!("?"));
 
 /// Up to `limit` requests awaiting an answer, due within `window`, that

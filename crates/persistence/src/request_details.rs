@@ -10,8 +10,9 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
-use diesel::{QueryableByName, RunQueryDsl};
 use diesel::sql_types::{Array, Integer, Nullable, Text};
+use diesel::{QueryableByName, RunQueryDsl};
+use serde::Deserialize;
 use serde_json::Value;
 use tierlink_domain::requirements::{RequirementItem, Version};
 
@@ -81,7 +82,11 @@ statement!(
 );
 statement!(
     ManyPostgres,
-    concat!("SELECT r.id, ", details!(postgres), " FROM requests r WHERE r.id = ANY($1)")
+    concat!(
+        "SELECT r.id, ",
+        details!(postgres),
+        " FROM requests r WHERE r.id = ANY($1)"
+    )
 );
 statement!(
     ManySqlite,
@@ -110,20 +115,54 @@ pub(crate) struct Details {
 impl Details {
     /// The items, in their order.
     pub fn items(&self) -> Result<Vec<RequirementItem>, StoreError> {
-        let corrupt = || StoreError::Corrupt(format!("request {}: items", self.id));
-        let rows: Vec<Vec<Value>> = serde_json::from_str(&self.items).map_err(|_| corrupt())?;
-        rows.into_iter()
-            .map(|row| match row.as_slice() {
-                [metric, required, guidance, estimates, parts] => Ok(RequirementItem {
-                    metric: metric.as_str().ok_or_else(corrupt)?.to_owned(),
-                    required: flag(required).ok_or_else(corrupt)?,
-                    guidance: guidance.as_str().map(str::to_owned),
-                    estimates_accepted: flag(estimates).ok_or_else(corrupt)?,
-                    part_numbers: crate::columns::part_numbers_from_db(parts.as_str()),
-                }),
-                _ => Err(corrupt()),
-            })
-            .collect()
+        let rows: Vec<ItemRow> = serde_json::from_str(&self.items)
+            .map_err(|_| StoreError::Corrupt(format!("request {}: items", self.id)))?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |ItemRow(metric, Flag(required), guidance, Flag(estimates_accepted), parts)| {
+                    RequirementItem {
+                        metric,
+                        required,
+                        guidance,
+                        estimates_accepted,
+                        part_numbers: crate::columns::part_numbers_from_db(parts.as_deref()),
+                    }
+                },
+            )
+            .collect())
+    }
+}
+
+/// An item as the statements aggregate it: metric, required, guidance,
+/// estimates accepted, part numbers (read straight into its fields: no
+/// intermediate JSON values).
+#[derive(Debug, Deserialize)]
+struct ItemRow(String, Flag, Option<String>, Flag, Option<String>);
+
+/// A boolean as either engine's JSON has it: `true`, or SQLite's `1`.
+#[derive(Debug)]
+struct Flag(bool);
+
+impl<'de> Deserialize<'de> for Flag {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct FlagVisitor;
+        impl serde::de::Visitor<'_> for FlagVisitor {
+            type Value = Flag;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a boolean, 0 or 1")
+            }
+            fn visit_bool<E: serde::de::Error>(self, value: bool) -> Result<Flag, E> {
+                Ok(Flag(value))
+            }
+            fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<Flag, E> {
+                Ok(Flag(value != 0))
+            }
+            fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<Flag, E> {
+                Ok(Flag(value != 0))
+            }
+        }
+        deserializer.deserialize_any(FlagVisitor)
     }
 }
 
@@ -208,11 +247,6 @@ pub(crate) fn of_rows(
         }
     };
     Ok(rows.into_iter().map(|row| (row.id.clone(), row)).collect())
-}
-
-/// A boolean as either engine's JSON has it: `true`, or SQLite's `1`.
-fn flag(value: &Value) -> Option<bool> {
-    value.as_bool().or_else(|| value.as_i64().map(|n| n != 0))
 }
 
 /// A timestamp as either engine's JSON has it: PostgreSQL's ISO 8601

@@ -9,7 +9,9 @@ use diesel::prelude::*;
 use tierlink_domain::ids::{OrgId, RequestId, RequirementId};
 use tierlink_domain::pagination::{Page, PageRequest};
 use tierlink_domain::requests::{Party, Request, RequestStatus};
-use tierlink_domain::requirements::{ReportingPeriod, RequirementContent, RequirementItem, Version};
+use tierlink_domain::requirements::{
+    ReportingPeriod, RequirementContent, RequirementItem, Version,
+};
 use tierlink_domain::time::now;
 
 use crate::columns::{limit, parse_id, parse_org};

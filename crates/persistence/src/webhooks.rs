@@ -23,8 +23,8 @@ use crate::batch::insert_rows;
 use crate::connection::DbConnection;
 use crate::error::StoreError;
 use crate::prepared::prepared;
-use crate::statement;
 use crate::schema::{webhook_deliveries, webhook_endpoints};
+use crate::statement;
 use crate::time::{from_db, to_db};
 
 #[derive(Debug, Queryable, Selectable, Insertable)]
@@ -612,15 +612,15 @@ pub fn claim(
     let lease = to_db(lease_until);
     let rows: Vec<ClaimRow> = match conn {
         DbConnection::Postgres(pg) => prepared::<ClaimPostgres>()
-        .bind::<Timestamp, _>(lease)
-        .bind::<Timestamp, _>(at)
-        .bind::<BigInt, _>(limit)
-        .load(pg)?,
+            .bind::<Timestamp, _>(lease)
+            .bind::<Timestamp, _>(at)
+            .bind::<BigInt, _>(limit)
+            .load(pg)?,
         DbConnection::Sqlite(lite) => prepared::<ClaimSqlite>()
-        .bind::<Timestamp, _>(lease)
-        .bind::<Timestamp, _>(at)
-        .bind::<BigInt, _>(limit)
-        .load(lite)?,
+            .bind::<Timestamp, _>(lease)
+            .bind::<Timestamp, _>(at)
+            .bind::<BigInt, _>(limit)
+            .load(lite)?,
     };
     if rows.is_empty() {
         return Ok(Vec::new());

@@ -38,7 +38,6 @@ pub fn show(
     requests::find_with_versions(conn, viewer, id).map_err(crate::error::not_found("request"))
 }
 
-
 /// The supplier declines a pending request, saying why. Lock: the
 /// request's row (its status is checked, then changed).
 pub fn decline(

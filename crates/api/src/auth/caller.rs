@@ -24,9 +24,9 @@ use tierlink_usecases::sessions;
 
 use super::AuthState;
 use super::tokens::Subject;
+use crate::account_cache::{AccountCache, AccountKey, AccountState};
 use crate::auth::tokens::TokenError;
 use crate::problem::ApiError;
-use crate::account_cache::{AccountCache, AccountKey, AccountState};
 
 /// What a 401 says of a token that was good but has expired.
 pub const EXPIRED_TOKEN: &str = "the access token has expired";
