@@ -4,8 +4,8 @@
 # with wrk against the release server on this machine:
 #   healthz, a (read one request), b (list 50), c (requirement summary),
 #   d (save + submit), a while 8 clients log in (context), e (bulk answer);
-#   on SQLite a again with the read cache off;
-#   the real traffic of bench/lib/traffic.sh with the read cache on and off,
+#   on SQLite a again with the account cache off;
+#   the real traffic of bench/lib/traffic.sh with the account cache on and off,
 #   and on PostgreSQL also on two servers behind HAProxy (round-robin);
 # then the ceilings (pgbench's primary-key lookup on `requests`, the summary
 # as one SQL aggregate, the bulk rows inserted directly) and the report of
@@ -217,7 +217,7 @@ LUA
   CONNECTIONS=1 DURATION=${BENCH_BULK_DURATION:-20s} run_wrk e-bulk-answer -s "$OUT/bulk.lua" "http://127.0.0.1:$PORT/v1/answers/bulk"
   stop_servers
   if [ "$ENGINE" = sqlite ]; then
-    # SQLite's target: a with the read cache off, against /healthz.
+    # SQLite's target: a with the account cache off, against /healthz.
     start_server server-cache-off "$PORT" TIERLINK_ACCOUNT_CACHE_ENTRIES=0
     run_wrk a-read-request-cache-off "${read_request[@]}"
     stop_servers

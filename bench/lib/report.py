@@ -76,7 +76,7 @@ for engine in engines:
         check(engine, "a req/s vs pgbench's primary-key lookup tps", num(engine, "a-read-request"), pk, 0.25)
         check(engine, "b req/s vs pgbench's primary-key lookup tps", num(engine, "b-list-requests"), pk, 0.08)
     else:
-        check(engine, "a req/s, read cache off, vs /healthz", num(engine, "a-read-request-cache-off"), num(engine, "healthz"), 0.25)
+        check(engine, "a req/s, account cache off, vs /healthz", num(engine, "a-read-request-cache-off"), num(engine, "healthz"), 0.25)
     # c: time of the endpoint (p50) against the time of one direct aggregate.
     check(engine, "c p50 ms vs one SQL aggregate (ms)", num(engine, "c-summary", 1), num(engine, "direct-c-ms"), 3.0, False)
     # e: entries per second through the API against rows per second inserted directly.
@@ -106,7 +106,7 @@ for engine in engines:
     context(engine, "a req/s vs /healthz", num(engine, "a-read-request"), healthz)
     context(engine, "b req/s vs /healthz", num(engine, "b-list-requests"), healthz)
     if engine == "sqlite":
-        context(engine, "a req/s, read cache off vs on", num(engine, "a-read-request-cache-off"), num(engine, "a-read-request"))
+        context(engine, "a req/s, account cache off vs on", num(engine, "a-read-request-cache-off"), num(engine, "a-read-request"))
     # a at saturation while 8 clients sign in continuously.
     logins = num(engine, "logins-during-a")
     context(engine, f"a req/s during logins ({fmt(logins)} logins/s) vs alone", num(engine, "a-during-logins"), num(engine, "a-read-request"))
@@ -139,8 +139,8 @@ if setups:
             on, off = f"traffic-{prefix}cache-on-readers", f"traffic-{prefix}cache-off-readers"
             where = "two replicas" if prefix else "one server"
             if on in rows[engine] and off in rows[engine]:
-                context(engine, f"{where}: req/s, read cache on vs off", num(engine, on), num(engine, off))
-                context(engine, f"{where}: p99 ms, read cache on vs off", num(engine, on, 2), num(engine, off, 2), 2)
+                context(engine, f"{where}: req/s, account cache on vs off", num(engine, on), num(engine, off))
+                context(engine, f"{where}: p99 ms, account cache on vs off", num(engine, on, 2), num(engine, off, 2), 2)
         for cache in ("on", "off"):
             two, one = f"traffic-2-replicas-cache-{cache}-readers", f"traffic-cache-{cache}-readers"
             if two in rows[engine] and one in rows[engine]:

@@ -110,7 +110,7 @@ print(', '.join(f\"{r['svname']} {int(r['hrsp_1xx'] or 0) + int(r['hrsp_2xx'] or
 " "$OUT/$ENGINE-$1.csv")" >> "$OUT/results.tsv"
 }
 
-# traffic_all: the scenario with the read cache on and off; on PostgreSQL
+# traffic_all: the scenario with the account cache on and off; on PostgreSQL
 # also on two servers behind HAProxy. Starts and stops its own servers.
 traffic_all() {
   echo "==> $ENGINE: real traffic ($TRAFFIC_SUPPLIERS suppliers)"

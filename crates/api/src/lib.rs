@@ -18,7 +18,6 @@ pub mod delivery;
 pub mod extract;
 pub mod fallback;
 pub mod idempotency;
-pub mod memory;
 pub mod middleware;
 pub mod openapi;
 pub mod path;

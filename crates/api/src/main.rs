@@ -79,7 +79,6 @@ enum AdminCommand {
 }
 
 fn main() -> ExitCode {
-    let allocator = tierlink_api::memory::tune_allocator();
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::Openapi = command {
@@ -99,7 +98,6 @@ fn main() -> ExitCode {
         }
     };
     telemetry::init(&settings.log_filter, settings.log_format);
-    tracing::debug!(?allocator, "allocator thresholds");
     let result = match command {
         Command::Migrate => migrate(&settings),
         Command::Admin(admin) => run_admin(&settings, admin),
