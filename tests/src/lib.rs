@@ -31,9 +31,9 @@ use tierlink_persistence::DatabaseUrl;
 
 mod acts;
 pub mod pact;
-pub mod replicas;
 pub mod receiver;
 mod replay;
+pub mod replicas;
 mod scenario;
 pub mod schema_check;
 

@@ -96,7 +96,11 @@ async fn with_the_cache_off_every_call_reads_the_account() {
         s.read(&s.supplier, &s.request_path(), 200).await;
     }
     let stats = s.app.account_cache_stats();
-    assert_eq!((stats.hits, stats.misses), (0, 0), "nothing is kept or counted");
+    assert_eq!(
+        (stats.hits, stats.misses),
+        (0, 0),
+        "nothing is kept or counted"
+    );
 }
 
 #[tokio::test]
