@@ -1,5 +1,5 @@
-//! Knowing cheaply whether the database changed: the basis of the API's
-//! read cache.
+//! Knowing cheaply whether the database changed: on SQLite, the version
+//! the API's account cache keeps account states under.
 //!
 //! Two sources of change, two signals, one number ([`DataVersion`]):
 //!

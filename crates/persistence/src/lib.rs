@@ -6,7 +6,9 @@
 //!   and [`Database`], the handle the API uses to run reads and transactional
 //!   writes.
 //! * [`change_watch`] tells, on SQLite, whether anything was committed since
-//!   a given moment: what the API's read cache trusts.
+//!   a given moment: what the API's account cache trusts there.
+//! * [`account_watch`] tells, on PostgreSQL, whether anyone's standing
+//!   changed (`LISTEN`/`NOTIFY`), across replicas.
 //! * [`checkpointer`] copies SQLite's WAL back into the database file on a
 //!   thread of its own, so requests do not pay for it in their commits.
 //! * [`log_throttle`] keeps warnings that can repeat many times a second
