@@ -30,32 +30,20 @@ struct IdRow {
 /// The requests owed a reminder; the status list is literal so the planner
 /// can use the partial index `requests_awaiting_by_due`.
 macro_rules! owed {
-    ($p:literal) => {
-        concat!(
-            "SELECT r.id FROM requests r \
-             WHERE r.status IN ('open', 'in_progress', 'changes_requested') \
-               AND r.due_date <= ",
-            $p,
-            "1 AND (",
-            $p,
-            "2 IS NULL OR r.due_date >= ",
-            $p,
-            "2) \
-               AND NOT EXISTS (SELECT 1 FROM reminders_sent s \
-                    WHERE s.request_id = r.id AND s.kind = ",
-            $p,
-            "3 AND s.due_date = r.due_date) \
-             ORDER BY r.due_date, r.id LIMIT ",
-            $p,
-            "4"
-        )
+    () => {
+        "SELECT r.id FROM requests r \
+         WHERE r.status IN ('open', 'in_progress', 'changes_requested') \
+           AND r.due_date <= $1 AND ($2 IS NULL OR r.due_date >= $2) \
+           AND NOT EXISTS (SELECT 1 FROM reminders_sent s \
+                WHERE s.request_id = r.id AND s.kind = $3 AND s.due_date = r.due_date) \
+         ORDER BY r.due_date, r.id LIMIT $4"
     };
 }
 statement!(
     OwedPostgres,
-    concat!(owed!("$"), " FOR UPDATE OF r SKIP LOCKED")
+    concat!(owed!(), " FOR UPDATE OF r SKIP LOCKED")
 );
-statement!(OwedSqlite, owed!("?"));
+statement!(OwedSqlite, owed!());
 
 /// Up to `limit` requests awaiting an answer, due within `window`, that
 /// have not had the reminder `key` for their current due date; on

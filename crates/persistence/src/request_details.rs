@@ -13,7 +13,6 @@ use chrono::NaiveDateTime;
 use diesel::sql_types::{Array, Integer, Nullable, Text};
 use diesel::{QueryableByName, RunQueryDsl};
 use serde::Deserialize;
-use serde_json::Value;
 use tierlink_domain::requirements::{RequirementItem, Version};
 
 use crate::connection::DbConnection;
@@ -23,68 +22,53 @@ use crate::requests::RequestRow;
 use crate::statement;
 use crate::time::from_db;
 
-/// The details columns of a request `r`, per engine.
+/// The details columns of a request `r`, given the engine's JSON functions:
+/// the array aggregate, the array constructor and the cast to text.
 macro_rules! details {
-    (postgres) => {
-        "(SELECT o.name FROM organisations o WHERE o.id = r.requester_org_id) AS requester_name, \
-         (SELECT o.name FROM organisations o WHERE o.id = r.supplier_org_id) AS supplier_name, \
-         (SELECT q.cascade_depth FROM requirements q WHERE q.id = r.requirement_id) AS cascade_depth, \
-         COALESCE((SELECT json_agg(json_build_array(i.metric_code, i.required, i.guidance, \
-                       i.estimates_accepted, i.part_numbers) ORDER BY i.position) \
-                   FROM request_items i WHERE i.request_id = r.id)::text, '[]') AS items"
-    };
-    (sqlite) => {
-        "(SELECT o.name FROM organisations o WHERE o.id = r.requester_org_id) AS requester_name, \
-         (SELECT o.name FROM organisations o WHERE o.id = r.supplier_org_id) AS supplier_name, \
-         (SELECT q.cascade_depth FROM requirements q WHERE q.id = r.requirement_id) AS cascade_depth, \
-         COALESCE((SELECT json_group_array(json_array(i.metric_code, i.required, i.guidance, \
-                       i.estimates_accepted, i.part_numbers) ORDER BY i.position) \
-                   FROM request_items i WHERE i.request_id = r.id), '[]') AS items"
+    ($agg:literal, $array:literal, $text:literal) => {
+        concat!(
+            "(SELECT o.name FROM organisations o WHERE o.id = r.requester_org_id) AS requester_name, \
+             (SELECT o.name FROM organisations o WHERE o.id = r.supplier_org_id) AS supplier_name, \
+             (SELECT q.cascade_depth FROM requirements q WHERE q.id = r.requirement_id) AS cascade_depth, \
+             COALESCE((SELECT ", $agg, "(", $array, "(i.metric_code, i.required, i.guidance, \
+                           i.estimates_accepted, i.part_numbers) ORDER BY i.position) \
+                       FROM request_items i WHERE i.request_id = r.id)", $text, ", '[]') AS items"
+        )
     };
 }
 
-/// A request's own columns, as `RequestRow` reads them by name.
-macro_rules! row_columns {
-    () => {
-        "r.id, r.requirement_id, r.parent_request_id, r.requester_org_id, r.supplier_org_id, \
-         r.depth, r.title, r.message, r.period_start, r.period_end, r.due_date, r.status, \
-         r.decline_reason, r.requirement_version, r.revision, r.created_at, r.updated_at, "
+/// One request `$1` that `$2` may see, with its details and (for a request
+/// straight from the large firm) its requirement's amendments.
+macro_rules! one_request {
+    ($agg:literal, $array:literal, $text:literal) => {
+        concat!(
+            "SELECT r.id, r.requirement_id, r.parent_request_id, r.requester_org_id, \
+               r.supplier_org_id, r.depth, r.title, r.message, r.period_start, r.period_end, \
+               r.due_date, r.status, r.decline_reason, r.requirement_version, r.revision, \
+               r.created_at, r.updated_at, ",
+            details!($agg, $array, $text),
+            ", CASE WHEN r.depth = 1 THEN (SELECT ", $agg, "(", $array, "(v.version, v.changes, \
+                 v.note, v.amended_by, v.amended_at) ORDER BY v.version) \
+               FROM requirement_versions v WHERE v.requirement_id = r.requirement_id)", $text,
+            " END AS versions \
+             FROM requests r WHERE r.id = $1 AND (r.supplier_org_id = $2 OR r.requester_org_id = $2)"
+        )
     };
 }
 
 statement!(
     OnePostgres,
-    concat!(
-        "SELECT ",
-        row_columns!(),
-        details!(postgres),
-        ", CASE WHEN r.depth = 1 THEN \
-           (SELECT json_agg(json_build_array(v.version, v.changes, v.note, v.amended_by, \
-                   v.amended_at) ORDER BY v.version) \
-            FROM requirement_versions v WHERE v.requirement_id = r.requirement_id)::text \
-         END AS versions \
-         FROM requests r WHERE r.id = $1 AND (r.supplier_org_id = $2 OR r.requester_org_id = $2)"
-    )
+    one_request!("json_agg", "json_build_array", "::text")
 );
 statement!(
     OneSqlite,
-    concat!(
-        "SELECT ",
-        row_columns!(),
-        details!(sqlite),
-        ", CASE WHEN r.depth = 1 THEN \
-           (SELECT json_group_array(json_array(v.version, v.changes, v.note, v.amended_by, \
-                   v.amended_at) ORDER BY v.version) \
-            FROM requirement_versions v WHERE v.requirement_id = r.requirement_id) \
-         END AS versions \
-         FROM requests r WHERE r.id = ?1 AND (r.supplier_org_id = ?2 OR r.requester_org_id = ?2)"
-    )
+    one_request!("json_group_array", "json_array", "")
 );
 statement!(
     ManyPostgres,
     concat!(
         "SELECT r.id, ",
-        details!(postgres),
+        details!("json_agg", "json_build_array", "::text"),
         " FROM requests r WHERE r.id = ANY($1)"
     )
 );
@@ -92,8 +76,8 @@ statement!(
     ManySqlite,
     concat!(
         "SELECT r.id, ",
-        details!(sqlite),
-        " FROM requests r WHERE r.id IN (SELECT value FROM json_each(?1))"
+        details!("json_group_array", "json_array", ""),
+        " FROM requests r WHERE r.id IN (SELECT value FROM json_each($1))"
     )
 );
 
@@ -184,30 +168,29 @@ impl OneRow {
         let Some(versions) = &self.versions else {
             return Ok(Vec::new());
         };
-        let rows: Vec<Vec<Value>> = serde_json::from_str(versions).map_err(|_| corrupt())?;
+        let rows: Vec<VersionRow> = serde_json::from_str(versions).map_err(|_| corrupt())?;
         rows.into_iter()
-            .map(|row| match row.as_slice() {
-                [version, changes, note, by, at] => Ok(Version {
-                    version: version
-                        .as_i64()
-                        .and_then(|v| i32::try_from(v).ok())
-                        .ok_or_else(corrupt)?,
+            .map(|VersionRow(version, changes, note, amended_by, at)| {
+                Ok(Version {
+                    version,
                     changes: changes
-                        .as_str()
-                        .ok_or_else(corrupt)?
                         .split(',')
                         .filter(|c| !c.is_empty())
                         .map(str::to_owned)
                         .collect(),
-                    note: note.as_str().ok_or_else(corrupt)?.to_owned(),
-                    amended_by: by.as_str().ok_or_else(corrupt)?.to_owned(),
-                    amended_at: from_db(timestamp(at).ok_or_else(corrupt)?),
-                }),
-                _ => Err(corrupt()),
+                    note,
+                    amended_by,
+                    amended_at: from_db(timestamp(&at).ok_or_else(corrupt)?),
+                })
             })
             .collect()
     }
 }
+
+/// An amendment as the statements aggregate it: version, changes (comma
+/// separated), note, by whom, when.
+#[derive(Debug, Deserialize)]
+struct VersionRow(i32, String, String, String, String);
 
 /// One request `viewer` may see (as supplier or sender), with everything
 /// it shows, in one statement; `None` if there is none.
@@ -252,8 +235,7 @@ pub(crate) fn of_rows(
 /// A timestamp as either engine's JSON has it: PostgreSQL's ISO 8601
 /// (`2026-12-06T06:19:57.123456`) or the text SQLite stores
 /// (`2026-12-06 06:19:57.123456`).
-fn timestamp(value: &Value) -> Option<NaiveDateTime> {
-    let text = value.as_str()?;
+fn timestamp(text: &str) -> Option<NaiveDateTime> {
     NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
         .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f"))
         .ok()
