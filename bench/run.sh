@@ -278,7 +278,6 @@ rm -rf "$OUT/sqlite" "$OUT/evidence" "$OUT"/traffic-*; mkdir -p "$OUT/sqlite"
 cat > "$OUT/read-request.sql" <<'SQL'
 SELECT role, disabled_at FROM users WHERE email_normalised = 'bench-supplier-00001@tierlink.example';
 SELECT * FROM requests WHERE id = (SELECT MIN(id) FROM requests WHERE supplier_org_id = (SELECT org_id FROM users WHERE email = 'bench-supplier-00001@tierlink.example'));
-SELECT * FROM request_items WHERE request_id = (SELECT MIN(id) FROM requests WHERE supplier_org_id = (SELECT org_id FROM users WHERE email = 'bench-supplier-00001@tierlink.example')) ORDER BY position;
 SELECT id, name, country FROM organisations WHERE id = (SELECT org_id FROM users WHERE email = 'bench-large@tierlink.example');
 SQL
 case " $ENGINES " in *" sqlite "*) bench_engine sqlite "sqlite://$OUT/sqlite/tierlink.db" ;; esac

@@ -6,6 +6,7 @@
 
 use diesel::RunQueryDsl;
 use tierlink_domain::metrics::{self, ValueKind};
+use tierlink_domain::requirements::RequirementItem;
 use tierlink_persistence::{DbConnection, StoreError};
 
 /// What to generate.
@@ -117,24 +118,18 @@ impl<'a> Batch<'a> {
 }
 
 /// The columns of a seeded request row.
-const REQUEST_COLUMNS: &str = "id, requirement_id, parent_request_id, requester_org_id, supplier_org_id, depth, title, message, period_start, period_end, due_date, status, decline_reason, requirement_version, revision, created_at, updated_at, draft_is_latest_revision";
+const REQUEST_COLUMNS: &str = "id, requirement_id, parent_request_id, requester_org_id, supplier_org_id, depth, title, message, period_start, period_end, due_date, status, decline_reason, requirement_version, revision, created_at, updated_at, draft_is_latest_revision, items";
 
-/// Writes the same items (all required, estimates accepted) for each owner
-/// into `requirement_items` or `request_items` (whose first column is the
-/// owner's id).
+/// Writes the same items (all required, estimates accepted) for each
+/// requirement into `requirement_items`.
 fn write_items(
     conn: &mut DbConnection,
-    table: &'static str,
     owners: impl IntoIterator<Item = String>,
     items: &[&metrics::MetricDefinition],
     written: &mut usize,
 ) -> Result<(), StoreError> {
-    let columns = if table == "requirement_items" {
-        "requirement_id, position, metric_code, required, guidance, estimates_accepted"
-    } else {
-        "request_id, position, metric_code, required, guidance, estimates_accepted"
-    };
-    let mut batch = Batch::new(table, columns, written);
+    let columns = "requirement_id, position, metric_code, required, guidance, estimates_accepted";
+    let mut batch = Batch::new("requirement_items", columns, written);
     for owner in owners {
         for (position, metric) in items.iter().enumerate() {
             batch.push(
@@ -148,6 +143,21 @@ fn write_items(
         }
     }
     batch.flush(conn)
+}
+
+/// The same items as a request stores them, as an SQL literal.
+fn request_items(items: &[&metrics::MetricDefinition]) -> String {
+    let items: Vec<RequirementItem> = items
+        .iter()
+        .map(|metric| RequirementItem {
+            metric: metric.code.to_owned(),
+            required: true,
+            guidance: None,
+            estimates_accepted: true,
+            part_numbers: Vec::new(),
+        })
+        .collect();
+    text(&tierlink_persistence::request_items::to_db(&items))
 }
 
 /// A literal for generated text (only our own strings reach here).
@@ -211,6 +221,7 @@ pub fn seed(
         .filter(|m| !matches!(m.kind, ValueKind::Document | ValueKind::ProductFootprints))
         .take(plan.items_per_requirement)
         .collect();
+    let stored_items = request_items(&items);
     let mut written = 0;
     let large = id(1, 0);
     let tier1: Vec<String> = (1..=plan.tier1).map(|n| id(1, n)).collect();
@@ -318,13 +329,7 @@ pub fn seed(
         ))
         .execute(conn)?;
         written += 1;
-        write_items(
-            conn,
-            "requirement_items",
-            [requirement.clone()],
-            &items,
-            &mut written,
-        )?;
+        write_items(conn, [requirement.clone()], &items, &mut written)?;
 
         let mut requests = Vec::new();
         for (n, supplier) in tier1.iter().enumerate() {
@@ -365,7 +370,7 @@ pub fn seed(
             request_rows.push(
                 conn,
                 format!(
-                    "({}, {}, {}, {}, {}, {depth}, {}, '', '2026-01-01', '2026-12-31', '2099-03-31', '{status}', NULL, 1, 1, {NOW}, {NOW}, {draft_is_revision})",
+                    "({}, {}, {}, {}, {}, {depth}, {}, '', '2026-01-01', '2026-12-31', '2099-03-31', '{status}', NULL, 1, 1, {NOW}, {NOW}, {draft_is_revision}, {stored_items})",
                     text(request),
                     text(&requirement),
                     parent.as_deref().map_or("NULL".to_owned(), text),
@@ -376,13 +381,6 @@ pub fn seed(
             )?;
         }
         request_rows.flush(conn)?;
-        write_items(
-            conn,
-            "request_items",
-            requests.iter().map(|(request, ..)| request.clone()),
-            &items,
-            &mut written,
-        )?;
 
         let mut revisions = Batch::new(
             "answer_revisions",
@@ -472,7 +470,6 @@ pub fn seed(
         audience.flush(conn)?;
         write_items(
             conn,
-            "requirement_items",
             (0..plan.bulk_requests).map(|b| id(4, plan.requirements + b)),
             &items,
             &mut written,
@@ -483,7 +480,7 @@ pub fn seed(
             request_rows.push(
                 conn,
                 format!(
-                    "({}, {}, NULL, {}, {}, 1, {}, '', '2026-01-01', '2026-12-31', '2099-03-31', 'open', NULL, 1, 1, {NOW}, {NOW}, false)",
+                    "({}, {}, NULL, {}, {}, 1, {}, '', '2026-01-01', '2026-12-31', '2099-03-31', 'open', NULL, 1, 1, {NOW}, {NOW}, false, {stored_items})",
                     text(&id(5, first_bulk_request + b)),
                     text(&id(4, plan.requirements + b)),
                     text(&large),
@@ -493,13 +490,6 @@ pub fn seed(
             )?;
         }
         request_rows.flush(conn)?;
-        write_items(
-            conn,
-            "request_items",
-            (0..plan.bulk_requests).map(|b| id(5, first_bulk_request + b)),
-            &items,
-            &mut written,
-        )?;
         requests_made += plan.bulk_requests;
         progress("bulk requests", plan.bulk_requests, plan.bulk_requests);
     }

@@ -15,6 +15,8 @@
 //!   to one per interval.
 //! * [`migrations`] holds the embedded, per-engine migrations.
 //! * [`locks`] holds the locks use cases take before they check and write.
+//! * [`request_items`] is the stored form of a request's items: a JSON list
+//!   in the request's row.
 //! * One repository module per table family (`requests`, `revisions`,
 //!   `drafts`, …) holds its rows and queries; rows never leave this crate,
 //!   callers get domain types. Repositories never call each other: what
@@ -49,6 +51,7 @@ pub mod products;
 pub mod refresh_tokens;
 pub mod reminders;
 mod request_details;
+pub mod request_items;
 pub mod requests;
 pub mod requirements;
 pub mod revisions;

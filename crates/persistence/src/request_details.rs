@@ -1,7 +1,7 @@
-//! What a request shows besides its own row — its items, the names of its
-//! two organisations, its requirement's cascade depth and, for one request,
-//! the requirement's amendments — read in one statement per engine, with
-//! the lists aggregated as JSON in SQL.
+//! What a request shows besides its own row — the names of its two
+//! organisations, its requirement's cascade depth and, for one request,
+//! the requirement's amendments (aggregated as JSON in SQL) — read in one
+//! statement per engine. Its items are in its row ([`crate::request_items`]).
 //!
 //! On PostgreSQL every statement is a round trip, so a request is read in
 //! one ([`one`]) and a page of them in two (its rows, then [`of_rows`]).
@@ -13,7 +13,7 @@ use chrono::NaiveDateTime;
 use diesel::sql_types::{Array, Integer, Nullable, Text};
 use diesel::{QueryableByName, RunQueryDsl};
 use serde::Deserialize;
-use tierlink_domain::requirements::{RequirementItem, Version};
+use tierlink_domain::requirements::Version;
 
 use crate::connection::DbConnection;
 use crate::error::StoreError;
@@ -22,18 +22,12 @@ use crate::requests::RequestRow;
 use crate::statement;
 use crate::time::from_db;
 
-/// The details columns of a request `r`, given the engine's JSON functions:
-/// the array aggregate, the array constructor and the cast to text.
+/// The details columns of a request `r`.
 macro_rules! details {
-    ($agg:literal, $array:literal, $text:literal) => {
-        concat!(
-            "(SELECT o.name FROM organisations o WHERE o.id = r.requester_org_id) AS requester_name, \
-             (SELECT o.name FROM organisations o WHERE o.id = r.supplier_org_id) AS supplier_name, \
-             (SELECT q.cascade_depth FROM requirements q WHERE q.id = r.requirement_id) AS cascade_depth, \
-             COALESCE((SELECT ", $agg, "(", $array, "(i.metric_code, i.required, i.guidance, \
-                           i.estimates_accepted, i.part_numbers) ORDER BY i.position) \
-                       FROM request_items i WHERE i.request_id = r.id)", $text, ", '[]') AS items"
-        )
+    () => {
+        "(SELECT o.name FROM organisations o WHERE o.id = r.requester_org_id) AS requester_name, \
+         (SELECT o.name FROM organisations o WHERE o.id = r.supplier_org_id) AS supplier_name, \
+         (SELECT q.cascade_depth FROM requirements q WHERE q.id = r.requirement_id) AS cascade_depth"
     };
 }
 
@@ -45,8 +39,8 @@ macro_rules! one_request {
             "SELECT r.id, r.requirement_id, r.parent_request_id, r.requester_org_id, \
                r.supplier_org_id, r.depth, r.title, r.message, r.period_start, r.period_end, \
                r.due_date, r.status, r.decline_reason, r.requirement_version, r.revision, \
-               r.created_at, r.updated_at, ",
-            details!($agg, $array, $text),
+               r.created_at, r.updated_at, r.items, ",
+            details!(),
             ", CASE WHEN r.depth = 1 THEN (SELECT ", $agg, "(", $array, "(v.version, v.changes, \
                  v.note, v.amended_by, v.amended_at) ORDER BY v.version) \
                FROM requirement_versions v WHERE v.requirement_id = r.requirement_id)", $text,
@@ -68,7 +62,7 @@ statement!(
     ManyPostgres,
     concat!(
         "SELECT r.id, ",
-        details!("json_agg", "json_build_array", "::text"),
+        details!(),
         " FROM requests r WHERE r.id = ANY($1)"
     )
 );
@@ -76,7 +70,7 @@ statement!(
     ManySqlite,
     concat!(
         "SELECT r.id, ",
-        details!("json_group_array", "json_array", ""),
+        details!(),
         " FROM requests r WHERE r.id IN (SELECT value FROM json_each($1))"
     )
 );
@@ -92,62 +86,6 @@ pub(crate) struct Details {
     pub supplier_name: Option<String>,
     #[diesel(sql_type = Nullable<Integer>)]
     pub cascade_depth: Option<i32>,
-    #[diesel(sql_type = Text)]
-    items: String,
-}
-
-impl Details {
-    /// The items, in their order.
-    pub fn items(&self) -> Result<Vec<RequirementItem>, StoreError> {
-        let rows: Vec<ItemRow> = serde_json::from_str(&self.items)
-            .map_err(|_| StoreError::Corrupt(format!("request {}: items", self.id)))?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |ItemRow(metric, Flag(required), guidance, Flag(estimates_accepted), parts)| {
-                    RequirementItem {
-                        metric,
-                        required,
-                        guidance,
-                        estimates_accepted,
-                        part_numbers: crate::columns::part_numbers_from_db(parts.as_deref()),
-                    }
-                },
-            )
-            .collect())
-    }
-}
-
-/// An item as the statements aggregate it: metric, required, guidance,
-/// estimates accepted, part numbers (read straight into its fields: no
-/// intermediate JSON values).
-#[derive(Debug, Deserialize)]
-struct ItemRow(String, Flag, Option<String>, Flag, Option<String>);
-
-/// A boolean as either engine's JSON has it: `true`, or SQLite's `1`.
-#[derive(Debug)]
-struct Flag(bool);
-
-impl<'de> Deserialize<'de> for Flag {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct FlagVisitor;
-        impl serde::de::Visitor<'_> for FlagVisitor {
-            type Value = Flag;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a boolean, 0 or 1")
-            }
-            fn visit_bool<E: serde::de::Error>(self, value: bool) -> Result<Flag, E> {
-                Ok(Flag(value))
-            }
-            fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<Flag, E> {
-                Ok(Flag(value != 0))
-            }
-            fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<Flag, E> {
-                Ok(Flag(value != 0))
-            }
-        }
-        deserializer.deserialize_any(FlagVisitor)
-    }
 }
 
 /// A request's row and details, and its requirement's amendments.

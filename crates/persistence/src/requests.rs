@@ -19,7 +19,8 @@ use crate::connection::DbConnection;
 use crate::error::StoreError;
 use crate::locks::lock_requests_of_requirement;
 use crate::request_details::{self, Details};
-use crate::schema::{request_items, requests};
+use crate::request_items;
+use crate::schema::requests;
 use crate::time::{from_db, to_db};
 
 #[derive(Debug, Queryable, QueryableByName, Selectable, Insertable)]
@@ -42,18 +43,8 @@ pub(crate) struct RequestRow {
     revision: i32,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
-}
-
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = request_items)]
-struct ItemRow {
-    request_id: String,
-    position: i32,
-    metric_code: String,
-    required: bool,
-    guidance: Option<String>,
-    estimates_accepted: bool,
-    part_numbers: Option<String>,
+    /// The items as stored (see [`request_items`]).
+    items: String,
 }
 
 /// A request to create.
@@ -95,32 +86,10 @@ pub fn insert(conn: &mut DbConnection, new: &NewRequest<'_>) -> Result<RequestId
             revision: 1,
             created_at: at,
             updated_at: at,
+            items: request_items::to_db(new.items),
         })
         .execute(conn)?;
-    write_items(conn, &id, new.items)?;
     Ok(request)
-}
-
-fn write_items(
-    conn: &mut DbConnection,
-    id: &str,
-    items: &[RequirementItem],
-) -> Result<(), StoreError> {
-    diesel::delete(request_items::table.filter(request_items::request_id.eq(id))).execute(conn)?;
-    for (position, item) in (0_i32..).zip(items) {
-        diesel::insert_into(request_items::table)
-            .values(ItemRow {
-                request_id: id.to_owned(),
-                position,
-                metric_code: item.metric.clone(),
-                required: item.required,
-                guidance: item.guidance.clone(),
-                estimates_accepted: item.estimates_accepted,
-                part_numbers: crate::columns::part_numbers_to_db(&item.part_numbers),
-            })
-            .execute(conn)?;
-    }
-    Ok(())
 }
 
 /// After an amendment, the requirement's own (depth 1) requests take the
@@ -147,48 +116,49 @@ pub fn follow_amendment(
         .filter(requests::status.eq_any(&pending))
         .select(requests::id)
         .load(conn)?;
-    for id in &direct {
-        diesel::update(requests::table.filter(requests::id.eq(id)))
-            .set((
-                requests::title.eq(&content.title),
-                requests::message.eq(&content.description),
-                requests::due_date.eq(content.due_date),
-                requests::requirement_version.eq(version),
-                requests::revision.eq(requests::revision + 1),
-                requests::updated_at.eq(at),
-            ))
-            .execute(conn)?;
-        write_items(conn, id, &content.items)?;
-    }
-    let forwarded: Vec<String> = requests::table
+    let items = request_items::to_db(&content.items);
+    diesel::update(
+        requests::table
+            .filter(requests::requirement_id.eq(requirement_id))
+            .filter(requests::depth.eq(1))
+            .filter(requests::status.eq_any(&pending)),
+    )
+    .set((
+        requests::title.eq(&content.title),
+        requests::message.eq(&content.description),
+        requests::due_date.eq(content.due_date),
+        requests::requirement_version.eq(version),
+        requests::revision.eq(requests::revision + 1),
+        requests::updated_at.eq(at),
+        requests::items.eq(&items),
+    ))
+    .execute(conn)?;
+    let forwarded: Vec<(String, String)> = requests::table
         .filter(requests::requirement_id.eq(requirement_id))
         .filter(requests::depth.gt(1))
         .filter(requests::status.eq_any(&pending))
-        .select(requests::id)
+        .select((requests::id, requests::items))
         .load(conn)?;
     let asked: Vec<&str> = content
         .items
         .iter()
         .map(|item| item.metric.as_str())
         .collect();
-    for id in &forwarded {
-        diesel::delete(
-            request_items::table
-                .filter(request_items::request_id.eq(id))
-                .filter(request_items::metric_code.ne_all(&asked)),
-        )
-        .execute(conn)?;
+    for (id, items) in &forwarded {
+        let mut kept = request_items::from_db(id, items)?;
+        kept.retain(|item| asked.contains(&item.metric.as_str()));
         diesel::update(requests::table.filter(requests::id.eq(id)))
             .set((
                 requests::requirement_version.eq(version),
                 requests::revision.eq(requests::revision + 1),
                 requests::updated_at.eq(at),
+                requests::items.eq(request_items::to_db(&kept)),
             ))
             .execute(conn)?;
     }
     direct
         .iter()
-        .chain(&forwarded)
+        .chain(forwarded.iter().map(|(id, _)| id))
         .map(|id| parse_id(id, "request"))
         .collect()
 }
@@ -218,7 +188,7 @@ fn to_request(row: RequestRow, details: &Details) -> Result<Request, StoreError>
         period: ReportingPeriod::new(row.period_start, row.period_end)
             .map_err(|_| corrupt("period"))?,
         status: RequestStatus::parse(&row.status).ok_or_else(|| corrupt("status"))?,
-        items: details.items()?,
+        items: request_items::from_db(&row.id, &row.items)?,
         cascade_depth: details.cascade_depth.unwrap_or(1),
         requirement_id: parse_id(&row.requirement_id, "requirement")?,
         parent_request_id: row

@@ -182,18 +182,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         draft_is_latest_revision -> Bool,
-    }
-}
-
-diesel::table! {
-    request_items (request_id, position) {
-        request_id -> Text,
-        position -> Integer,
-        metric_code -> Text,
-        required -> Bool,
-        guidance -> Nullable<Text>,
-        estimates_accepted -> Bool,
-        part_numbers -> Nullable<Text>,
+        items -> Text,
     }
 }
 
@@ -473,7 +462,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     requirement_audience,
     requirement_versions,
     requests,
-    request_items,
     idempotency_keys,
     answer_drafts,
     answer_revisions,
