@@ -146,3 +146,60 @@ async fn an_account_disabled_by_another_process_is_refused_soon_with_the_default
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
+
+/// The two hot reads (a request, the incoming list) check the account in
+/// the same trip as the read when the cache does not know it, and at once
+/// when it does: both ways refuse an inactive account (401) and a caller
+/// without `requirements:read` (403).
+async fn hot_reads_check_the_caller(s: &Setup) {
+    let paths = [s.request_path(), "/v1/requests".to_owned()];
+    let erp = s
+        .app
+        .add_client(&s.supplier.admin, &["requirements:read"])
+        .await;
+    let unscoped = s
+        .app
+        .add_client(&s.supplier.admin, &["responses:read"])
+        .await;
+    // Three rounds: with the cache on, the first reads the account in the
+    // read's own trip and the next find it kept.
+    for _ in 0..3 {
+        for path in &paths {
+            for token in [&s.supplier.admin.access_token, &erp.access_token] {
+                let response = s.app.get_as(token, path).await;
+                assert_eq!(response.status(), 200, "GET {path}");
+            }
+            let response = s.app.get_as(&unscoped.access_token, path).await;
+            expect_problem(response, 403, "forbidden").await;
+        }
+    }
+
+    s.app.execute_sql(&format!(
+        "UPDATE users SET disabled_at = CURRENT_TIMESTAMP WHERE id = '{}'",
+        s.supplier.admin.id
+    ));
+    s.app.execute_sql(&format!(
+        "UPDATE api_clients SET revoked_at = CURRENT_TIMESTAMP WHERE id = '{}'",
+        erp.id
+    ));
+    for path in &paths {
+        for token in [&s.supplier.admin.access_token, &erp.access_token] {
+            s.app.await_account_change(token, path, 401).await;
+            let response = s.app.get_as(token, path).await;
+            expect_problem(response, 401, "unauthorized").await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn hot_reads_check_the_caller_with_the_cache_on() {
+    hot_reads_check_the_caller(&setup_rechecking_always().await).await;
+}
+
+#[tokio::test]
+async fn hot_reads_check_the_caller_with_the_cache_off() {
+    let s = setup_with(TestApp::builder().settings(|s| s.account_cache_entries = 0)).await;
+    hot_reads_check_the_caller(&s).await;
+    let stats = s.app.account_cache_stats();
+    assert_eq!((stats.hits, stats.misses), (0, 0), "nothing was kept");
+}

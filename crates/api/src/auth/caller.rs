@@ -5,6 +5,8 @@
 //! changed role applies at once). [`Authorized<P>`] additionally requires
 //! the permission `P`, decided by the domain's rule book
 //! ([`Caller::may`]). A handler without either is public, visibly.
+//! [`AuthorizedRead<P>`] is `Authorized<P>` for the hot reads: the
+//! account is checked in the same trip to the database as the read.
 //!
 //! The account's state comes from the [`AccountCache`] while nobody's
 //! standing changed since it was read: a change through this server is
@@ -20,16 +22,19 @@ use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 use tierlink_domain::access::{Actor, Caller, Permission};
 use tierlink_persistence::Database;
-use tierlink_usecases::sessions;
+use tierlink_usecases::{Error, sessions};
 
 use super::AuthState;
 use super::tokens::Subject;
-use crate::account_cache::{AccountCache, AccountKey, AccountState};
+use crate::account_cache::{AccountCache, AccountKey, AccountState, Lookup};
 use crate::auth::tokens::TokenError;
 use crate::problem::ApiError;
 
 /// What a 401 says of a token that was good but has expired.
 pub const EXPIRED_TOKEN: &str = "the access token has expired";
+
+/// What a 401 says of a good token whose account is no longer active.
+const INACTIVE_ACCOUNT: &str = "the account is disabled or revoked";
 
 /// A caller whose token is valid and whose account is active.
 #[derive(Debug, Clone)]
@@ -40,31 +45,14 @@ impl FromRequest for Authenticated {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let token = bearer_token(req);
-        let auth = req.app_data::<web::Data<AuthState>>().cloned();
-        let db = req.app_data::<web::Data<Database>>().cloned();
-        let cache = req.app_data::<web::Data<AccountCache>>();
-        // The version is taken before the account is read, so the state
-        // read may be kept under it.
-        let lookup = match (&token, &db, cache) {
-            (Some(_), Some(db), Some(cache)) => cache.begin(db),
-            _ => None,
-        };
+        let verified = verify(req);
         Box::pin(async move {
-            let (Some(auth), Some(db)) = (auth, db) else {
-                return Err(ApiError::internal(
-                    "auth state or database missing from app data",
-                ));
-            };
-            let token = token.ok_or(ApiError::Unauthenticated("a bearer token is required"))?;
-            let subject = auth.tokens.verify(&token).map_err(|error| {
-                tracing::info!(%error, "access token refused");
-                match error {
-                    TokenError::Expired => ApiError::Unauthenticated(EXPIRED_TOKEN),
-                    _ => ApiError::Unauthenticated("the access token is invalid or expired"),
-                }
-            })?;
-            let key = account_key(&subject);
+            let Verified {
+                db,
+                subject,
+                key,
+                lookup,
+            } = verified?;
             let state = match lookup.as_ref().and_then(|lookup| lookup.get(&key)) {
                 Some(state) => state,
                 None => {
@@ -77,10 +65,165 @@ impl FromRequest for Authenticated {
             };
             current_caller(subject, state)
                 .map(Authenticated)
-                .ok_or(ApiError::Unauthenticated(
-                    "the account is disabled or revoked",
-                ))
+                .ok_or(ApiError::Unauthenticated(INACTIVE_ACCOUNT))
         })
+    }
+}
+
+/// What is known of a request's caller before the database is asked: a
+/// verified token, and a look into the account cache begun.
+struct Verified {
+    db: web::Data<Database>,
+    subject: Subject,
+    key: AccountKey,
+    lookup: Option<Lookup>,
+}
+
+/// Verifies the bearer token (401 if missing, forged or expired) and takes
+/// the cache's version: before the account is read, so the state read may
+/// be kept under it.
+fn verify(req: &HttpRequest) -> Result<Verified, ApiError> {
+    let (Some(auth), Some(db)) = (
+        req.app_data::<web::Data<AuthState>>(),
+        req.app_data::<web::Data<Database>>().cloned(),
+    ) else {
+        return Err(ApiError::internal(
+            "auth state or database missing from app data",
+        ));
+    };
+    let token = bearer_token(req).ok_or(ApiError::Unauthenticated("a bearer token is required"))?;
+    let subject = auth.tokens.verify(&token).map_err(|error| {
+        tracing::info!(%error, "access token refused");
+        match error {
+            TokenError::Expired => ApiError::Unauthenticated(EXPIRED_TOKEN),
+            _ => ApiError::Unauthenticated("the access token is invalid or expired"),
+        }
+    })?;
+    let lookup = req
+        .app_data::<web::Data<AccountCache>>()
+        .and_then(|cache| cache.begin(&db));
+    Ok(Verified {
+        key: account_key(&subject),
+        db,
+        subject,
+        lookup,
+    })
+}
+
+/// [`Authorized<P>`] for the hot reads (a request, the list of incoming
+/// requests): when the account cache does not know the account, its check
+/// runs in the same trip to the database as the read ([`Self::read`]),
+/// not in one of its own. The caller is only reachable through
+/// [`Self::read`], after the check.
+///
+/// With the account unknown to the cache, the handler's own checks of its
+/// input come first: a malformed parameter is a 400 even for a disabled
+/// account, which then gets its 401 from the read.
+pub struct AuthorizedRead<P> {
+    db: web::Data<Database>,
+    subject: Subject,
+    key: AccountKey,
+    /// The caller, already checked against the cached account.
+    checked: Option<Caller>,
+    lookup: Option<Lookup>,
+    permission: PhantomData<P>,
+}
+
+impl<P> std::fmt::Debug for AuthorizedRead<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthorizedRead")
+            .field("key", &self.key)
+            .field("checked", &self.checked)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<P: Requirement + 'static> FromRequest for AuthorizedRead<P> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(verify(req).and_then(|verified| {
+            let checked = match verified.lookup.as_ref().and_then(|l| l.get(&verified.key)) {
+                Some(state) => Some(authorize::<P>(verified.subject.clone(), state)?),
+                None => None,
+            };
+            Ok(Self {
+                db: verified.db,
+                subject: verified.subject,
+                key: verified.key,
+                checked,
+                lookup: verified.lookup,
+                permission: PhantomData,
+            })
+        }))
+    }
+}
+
+impl<P: Requirement + 'static> AuthorizedRead<P> {
+    /// Runs `f` as the caller on the blocking pool (outside a transaction),
+    /// the account checked first in the same trip unless the cache knew it:
+    /// 401 if it is disabled or revoked, 403 without permission `P`.
+    pub async fn read<T, F>(self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut tierlink_persistence::DbConnection, Caller) -> Result<T, Error>
+            + Send
+            + 'static,
+    {
+        let Self {
+            db,
+            subject,
+            key,
+            checked,
+            lookup,
+            ..
+        } = self;
+        crate::db::read(&db, move |conn| {
+            let caller = match checked {
+                Some(caller) => caller,
+                None => {
+                    let state = account_state(conn, key)?;
+                    if let Some(lookup) = lookup {
+                        lookup.keep(key, state.clone());
+                    }
+                    match authorize::<P>(subject, state) {
+                        Ok(caller) => caller,
+                        Err(refusal) => return Ok(Err(refusal)),
+                    }
+                }
+            };
+            f(conn, caller).map(Ok)
+        })
+        .await?
+        .map_err(ApiError::from)
+    }
+}
+
+/// Why a caller was refused, as it crosses back from the blocking pool.
+#[derive(Debug)]
+enum Refusal {
+    Inactive,
+    Forbidden(Permission),
+}
+
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Inactive => ApiError::Unauthenticated(INACTIVE_ACCOUNT),
+            Refusal::Forbidden(permission) => ApiError::Forbidden(permission),
+        }
+    }
+}
+
+/// The caller of `subject` in account state `state`, if active and holding
+/// permission `P`.
+fn authorize<P: Requirement>(subject: Subject, state: AccountState) -> Result<Caller, Refusal> {
+    let caller = current_caller(subject, state).ok_or(Refusal::Inactive)?;
+    if caller.may(P::PERMISSION) {
+        Ok(caller)
+    } else {
+        Err(Refusal::Forbidden(P::PERMISSION))
     }
 }
 
@@ -101,7 +244,7 @@ fn account_key(subject: &Subject) -> AccountKey {
 fn account_state(
     conn: &mut tierlink_persistence::DbConnection,
     key: AccountKey,
-) -> Result<AccountState, tierlink_usecases::Error> {
+) -> Result<AccountState, Error> {
     Ok(match key {
         AccountKey::User { org, id } => AccountState::User(sessions::active_role(conn, org, id)?),
         AccountKey::Client { org, id } => {

@@ -23,7 +23,7 @@ pub mod tokens;
 
 use std::sync::Arc;
 
-pub use caller::{Authenticated, Authorized};
+pub use caller::{Authenticated, Authorized, AuthorizedRead};
 
 /// Everything the auth endpoints and extractors share, built once at start-up.
 #[derive(Debug, Clone)]

@@ -14,7 +14,7 @@ use tierlink_usecases::requests::{self as usecase, Forward, IncomingFilter};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::support::{page_response, today};
-use crate::auth::caller::{Authorized, need};
+use crate::auth::caller::{Authorized, AuthorizedRead, need};
 use crate::db;
 use crate::extract::{JsonBody, QueryParams};
 use crate::idempotency::{Created, IdempotencyKey, create_once};
@@ -60,8 +60,7 @@ fn body(request: Request, amendments: Vec<VersionBody>) -> RequestBody {
 #[get("")]
 pub async fn list_requests(
     req: HttpRequest,
-    Authorized(caller, ..): Authorized<need::ReadRequirements>,
-    db: web::Data<Database>,
+    auth: AuthorizedRead<need::ReadRequirements>,
     QueryParams(query): QueryParams<RequestQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = ValidationErrors::new();
@@ -99,10 +98,11 @@ pub async fn list_requests(
         overdue: query.overdue,
         today: Some(today()),
     };
-    let page = db::read(&db, move |conn| {
-        usecase::list_incoming(conn, caller.org_id, &filter, &page_request)
-    })
-    .await?;
+    let page = auth
+        .read(move |conn, caller| {
+            usecase::list_incoming(conn, caller.org_id, &filter, &page_request)
+        })
+        .await?;
     Ok(page_response(&req, page.next.as_ref()).json(RequestPage {
         next_cursor: page.next.as_ref().map(|n| n.encode()),
         items: page
@@ -131,12 +131,12 @@ pub async fn list_requests(
 )]
 #[get("/{id}")]
 pub async fn get_request(
-    Authorized(caller, ..): Authorized<need::ReadRequirements>,
-    db: web::Data<Database>,
+    auth: AuthorizedRead<need::ReadRequirements>,
     Id(id): Id<RequestId>,
 ) -> Result<HttpResponse, ApiError> {
-    let (request, versions) =
-        db::read(&db, move |conn| usecase::show(conn, caller.org_id, id)).await?;
+    let (request, versions) = auth
+        .read(move |conn, caller| usecase::show(conn, caller.org_id, id))
+        .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag::format(request.revision)))
         .json(body(
