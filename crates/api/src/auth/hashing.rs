@@ -3,8 +3,8 @@
 //! cannot starve reads of CPU), and only these threads keep argon2's
 //! 19 MiB working memory, one block each, reused from hash to hash
 //! (`password::keep_working_memory`): on the shared blocking pool every
-//! thread that once hashed kept its own copy (bench/RESULTS.md: +170 MiB
-//! resident under continuous logins).
+//! thread that once hashed kept its own copy (+170 MiB resident under
+//! continuous logins, in an earlier round of bench/RESULTS.md).
 //! On Linux they run in the idle scheduling class (`SCHED_IDLE`): they get
 //! the CPU time nothing else wants, and a woken HTTP worker (or, on one
 //! machine, a PostgreSQL backend) takes the core from them at once. When

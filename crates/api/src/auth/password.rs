@@ -29,8 +29,9 @@ impl Argon2Settings {
 
     /// OWASP's equally strong argon2id settings (Password Storage Cheat
     /// Sheet): less memory is made up for by more passes. An operator short
-    /// of memory may trade one for the other (bench/RESULTS.md: 7 MiB × 5
-    /// doubles the login rate under load; the default stays 19 MiB × 2).
+    /// of memory may trade one for the other (7 MiB × 5 doubled the login rate
+    /// under load in an earlier round of bench/RESULTS.md; the default stays
+    /// 19 MiB × 2).
     pub const OWASP_EQUIVALENTS: [(u32, u32); 4] =
         [(19 * 1024, 2), (12 * 1024, 3), (9 * 1024, 4), (7 * 1024, 5)];
 
@@ -67,11 +68,11 @@ thread_local! {
 }
 
 /// Makes the calling thread keep argon2's working memory from one hash to
-/// the next. Allocated afresh, the block is mapped and faulted in for every
-/// hash (the allocator returns blocks this large to the system at once; see
-/// `crate::memory`): about 30 % of a login's time under load
-/// (bench/RESULTS.md). Only the few dedicated hashing threads call this, so
-/// the memory kept is bounded by their number.
+/// the next. Allocated afresh, a block this large may be mapped and faulted
+/// in for every hash (glibc maps large blocks and returns them to the
+/// system on free): about 30 % of a login's time under load, measured in an
+/// earlier round (bench/RESULTS.md's history). Only the few dedicated
+/// hashing threads call this, so the memory kept is bounded by their number.
 pub fn keep_working_memory() {
     KEEPS_MEMORY.set(true);
 }
