@@ -1,20 +1,17 @@
 #!/usr/bin/env bash
 # bench/ab.sh ENGINE VARIANT: after bench/run.sh, on its seeded database
 # (ENGINE sqlite or postgres), a server
-# (VARIANT: default | normal-hashing (argon2 threads reset to SCHED_OTHER) |
-# malloc-default (GLIBC_TUNABLES set: glibc's own thresholds)), then
+# (VARIANT: default | normal-hashing (argon2 threads reset to SCHED_OTHER)), then
 # a at saturation while 8 clients log in, and the real traffic; prints
 # readers req/s p99 and the server's VmHWM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ENGINE=$1 VARIANT=$2 OUT=bench/out D=${D:-10s}
 if [ "$ENGINE" = sqlite ]; then URL="sqlite://$OUT/sqlite/tierlink.db"; else URL=postgres://postgres@127.0.0.1:5432/tierlink_bench; fi
-extra=()
-[ "$VARIANT" = malloc-default ] && extra=(GLIBC_TUNABLES=glibc.malloc.check=0)
 env TIERLINK_DATABASE_URL="$URL" TIERLINK_BIND=127.0.0.1:18181 TIERLINK_LOG=warn TIERLINK_DATABASE_POOL_SIZE=4 \
   TIERLINK_EVIDENCE_STORE="file://$OUT/evidence" TIERLINK_DATA_DIR="$OUT/data" \
   TIERLINK_LOGIN_ATTEMPTS_PER_ACCOUNT_PER_MINUTE=100000000 TIERLINK_LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE=100000000 \
-  "${extra[@]}" target/release/tierlink serve > /tmp/ab-server.log 2>&1 &
+  target/release/tierlink serve > /tmp/ab-server.log 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -sf http://127.0.0.1:18181/readyz >/dev/null && break; sleep 0.1; done
