@@ -122,7 +122,7 @@ const REQUEST_COLUMNS: &str = "id, requirement_id, parent_request_id, requester_
 
 /// Writes the same items (all required, estimates accepted) for each
 /// requirement into `requirement_items`.
-fn write_items(
+fn write_requirement_items(
     conn: &mut DbConnection,
     owners: impl IntoIterator<Item = String>,
     items: &[&metrics::MetricDefinition],
@@ -329,7 +329,7 @@ pub fn seed(
         ))
         .execute(conn)?;
         written += 1;
-        write_items(conn, [requirement.clone()], &items, &mut written)?;
+        write_requirement_items(conn, [requirement.clone()], &items, &mut written)?;
 
         let mut requests = Vec::new();
         for (n, supplier) in tier1.iter().enumerate() {
@@ -468,7 +468,7 @@ pub fn seed(
             )?;
         }
         audience.flush(conn)?;
-        write_items(
+        write_requirement_items(
             conn,
             (0..plan.bulk_requests).map(|b| id(4, plan.requirements + b)),
             &items,

@@ -55,13 +55,7 @@ impl FromRequest for Authenticated {
             } = verified?;
             let state = match lookup.as_ref().and_then(|lookup| lookup.get(&key)) {
                 Some(state) => state,
-                None => {
-                    let state = crate::db::read(&db, move |conn| account_state(conn, key)).await?;
-                    if let Some(lookup) = lookup {
-                        lookup.keep(key, state.clone());
-                    }
-                    state
-                }
+                None => crate::db::read(&db, move |conn| read_account(conn, key, lookup)).await?,
             };
             current_caller(subject, state)
                 .map(Authenticated)
@@ -183,10 +177,7 @@ impl<P: Requirement + 'static> AuthorizedRead<P> {
             let caller = match checked {
                 Some(caller) => caller,
                 None => {
-                    let state = account_state(conn, key)?;
-                    if let Some(lookup) = lookup {
-                        lookup.keep(key, state.clone());
-                    }
+                    let state = read_account(conn, key, lookup)?;
                     match authorize::<P>(subject, state) {
                         Ok(caller) => caller,
                         Err(refusal) => return Ok(Err(refusal)),
@@ -238,6 +229,20 @@ fn account_key(subject: &Subject) -> AccountKey {
             id: *id,
         },
     }
+}
+
+/// The account's standing as the database has it now, kept in the cache
+/// under the version `lookup` took before this read.
+fn read_account(
+    conn: &mut tierlink_persistence::DbConnection,
+    key: AccountKey,
+    lookup: Option<Lookup>,
+) -> Result<AccountState, Error> {
+    let state = account_state(conn, key)?;
+    if let Some(lookup) = lookup {
+        lookup.keep(key, state.clone());
+    }
+    Ok(state)
 }
 
 /// The account's standing as the database has it now.
