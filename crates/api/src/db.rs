@@ -22,6 +22,18 @@ where
         .map_err(ApiError::from)
 }
 
+/// Runs `f`, several reads, on the blocking pool ([`Database::read_batch`]:
+/// on SQLite in one read transaction).
+pub async fn read_batch<T, F>(db: &Database, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, Error> + Send + 'static,
+{
+    on_blocking_pool(db, move |db| db.read_batch(f))
+        .await?
+        .map_err(ApiError::from)
+}
+
 /// Runs `f` in one transaction on the blocking pool: all of it or none of it.
 pub async fn write<T, F>(db: &Database, f: F) -> Result<T, ApiError>
 where

@@ -155,9 +155,11 @@ impl<P: Requirement + 'static> FromRequest for AuthorizedRead<P> {
 }
 
 impl<P: Requirement + 'static> AuthorizedRead<P> {
-    /// Runs `f` as the caller on the blocking pool (outside a transaction),
-    /// the account checked first in the same trip unless the cache knew it:
-    /// 401 if it is disabled or revoked, 403 without permission `P`.
+    /// Runs `f` as the caller on the blocking pool, the account checked
+    /// first in the same trip unless the cache knew it: 401 if it is
+    /// disabled or revoked, 403 without permission `P`. A check made here
+    /// and `f` are one [`Database::read_batch`]: on SQLite, one read
+    /// transaction.
     pub async fn read<T, F>(self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
@@ -173,21 +175,20 @@ impl<P: Requirement + 'static> AuthorizedRead<P> {
             lookup,
             ..
         } = self;
-        crate::db::read(&db, move |conn| {
-            let caller = match checked {
-                Some(caller) => caller,
-                None => {
+        let outcome = match checked {
+            Some(caller) => crate::db::read(&db, move |conn| f(conn, caller).map(Ok)).await?,
+            None => {
+                crate::db::read_batch(&db, move |conn| {
                     let state = read_account(conn, key, lookup)?;
                     match authorize::<P>(subject, state) {
-                        Ok(caller) => caller,
-                        Err(refusal) => return Ok(Err(refusal)),
+                        Ok(caller) => f(conn, caller).map(Ok),
+                        Err(refusal) => Ok(Err(refusal)),
                     }
-                }
-            };
-            f(conn, caller).map(Ok)
-        })
-        .await?
-        .map_err(ApiError::from)
+                })
+                .await?
+            }
+        };
+        outcome.map_err(ApiError::from)
     }
 }
 
