@@ -323,7 +323,8 @@ impl Database {
     /// in one read transaction: they see one snapshot, and SQLite takes its
     /// file locks once rather than for each statement. On PostgreSQL each
     /// statement stands alone, as in [`Database::read`]: a transaction
-    /// would cost two more round trips.
+    /// would cost two more round trips. `f` must not write: writes go
+    /// through [`Database::write`], which holds SQLite's writer lock.
     pub fn read_batch<T, E>(
         &self,
         f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
