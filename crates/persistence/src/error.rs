@@ -182,9 +182,10 @@ fn connection_lost(message: &str) -> bool {
 
 thread_local! {
     /// Set when a statement on this thread failed for a full disk. SQLite
-    /// rolls the transaction back itself then, so diesel's own rollback
-    /// fails and its error replaces the statement's: `Database::write`
-    /// reads this to report the full disk all the same.
+    /// rolls the transaction back itself then, so what follows in it fails
+    /// too (the commit, or work that went on after the error) with errors
+    /// of its own: `Database::write` reads this to report the full disk
+    /// all the same.
     static FULL_IN_THIS_TRANSACTION: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 

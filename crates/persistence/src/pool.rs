@@ -62,13 +62,39 @@ impl Default for PoolOptions {
 }
 
 /// A transaction that failed because the disk is full reports that, not
-/// the error of diesel's rollback that followed (see
+/// the error of what followed in the transaction SQLite had ended (see
 /// [`crate::error::take_storage_full`]).
 fn full_disk_first<E: From<StoreError>>(error: E) -> E {
     if crate::error::take_storage_full() {
         return StoreError::StorageFull("the database's storage is full".to_owned()).into();
     }
     error
+}
+
+/// `f` in a transaction on `conn`. When `f` fails, its error is returned
+/// even if the rollback after it fails too: SQLite ends a transaction by
+/// itself after some errors (I/O, memory, a full disk), and diesel would
+/// return its own failed rollback's error instead. A connection whose
+/// rollback failed counts as broken, and the pool drops it.
+fn in_transaction<T, E>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    let mut failed = None;
+    let outcome = conn.transaction(|conn| {
+        f(conn).map_err(|error| {
+            failed = Some(error);
+            diesel::result::Error::RollbackTransaction
+        })
+    });
+    match (outcome, failed) {
+        (_, Some(error)) => Err(error),
+        (Ok(value), None) => Ok(value),
+        (Err(error), None) => Err(error.into()),
+    }
 }
 
 /// The pool's connection errors (every retry while the database is down)
@@ -335,7 +361,7 @@ impl Database {
         let mut conn = self.pool.get().map_err(StoreError::from)?;
         let conn: &mut DbConnection = &mut conn;
         match conn {
-            DbConnection::Sqlite(_) => conn.transaction(f),
+            DbConnection::Sqlite(_) => in_transaction(conn, f),
             DbConnection::Postgres(_) => f(conn),
         }
     }
@@ -356,7 +382,7 @@ impl Database {
         });
         let conn: &mut DbConnection = &mut conn;
         crate::error::take_storage_full();
-        let result = conn.transaction(f).map_err(full_disk_first);
+        let result = in_transaction(conn, f).map_err(full_disk_first);
         // Committed or rolled back, it is over: cached reads from before it
         // are retired (a rollback changed nothing; retiring is still safe).
         // The SQLite writer lock is still held, so commits are counted in
@@ -508,6 +534,42 @@ mod tests {
             .expect("the batch reads");
         assert_eq!((before, after), (0, 0), "one snapshot within the batch");
         assert_eq!(db.read(count).expect("readable"), 1, "the row after it");
+    }
+
+    /// When the work of a transaction fails after SQLite ended the
+    /// transaction by itself, the work's error is reported, not that of
+    /// the rollback which then fails; and the connection is not reused.
+    #[test]
+    fn the_work_error_outlives_a_failed_rollback() {
+        use diesel::connection::SimpleConnection;
+
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let url = DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("t.db").display()))
+            .expect("a SQLite URL");
+        let options = PoolOptions {
+            max_size: 1,
+            ..PoolOptions::default()
+        };
+        let db = Database::open(&url, options).expect("the database opens");
+        let work = |conn: &mut crate::DbConnection| -> Result<(), crate::StoreError> {
+            conn.batch_execute("ROLLBACK")?;
+            Err(crate::StoreError::NotFound)
+        };
+        let batch = db.read_batch(work);
+        assert!(
+            matches!(batch, Err(crate::StoreError::NotFound)),
+            "{batch:?}"
+        );
+        let write = db.write(work);
+        assert!(
+            matches!(write, Err(crate::StoreError::NotFound)),
+            "{write:?}"
+        );
+        db.write(|conn| -> Result<_, crate::StoreError> {
+            conn.batch_execute("CREATE TABLE t (x INTEGER)")?;
+            Ok(())
+        })
+        .expect("the next transaction runs on a sound connection");
     }
 
     /// A full disk is `StorageFull` (a 503 to clients), not a database
