@@ -473,6 +473,16 @@ mod tests {
 
     use crate::{Database, DatabaseUrl, PoolOptions};
 
+    /// A new SQLite database in a temporary directory, which lives as long
+    /// as the directory handle.
+    fn temporary(options: PoolOptions) -> (tempfile::TempDir, Database) {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let url = DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("t.db").display()))
+            .expect("a SQLite URL");
+        let db = Database::open(&url, options).expect("the database opens");
+        (dir, db)
+    }
+
     #[derive(diesel::QueryableByName)]
     struct Count {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -486,10 +496,7 @@ mod tests {
     /// else in the environment) fails here rather than quietly slowing down.
     #[test]
     fn sqlite_is_built_with_the_query_planner_stability_guarantee() {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let url = DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("t.db").display()))
-            .expect("a SQLite URL");
-        let db = Database::open(&url, PoolOptions::default()).expect("the database opens");
+        let (_dir, db) = temporary(PoolOptions::default());
         let found = db
             .read(|conn| -> Result<_, crate::StoreError> {
                 Ok(diesel::sql_query(
@@ -508,10 +515,7 @@ mod tests {
     fn the_reads_of_a_batch_see_one_snapshot_on_sqlite() {
         use diesel::connection::SimpleConnection;
 
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let url = DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("t.db").display()))
-            .expect("a SQLite URL");
-        let db = Database::open(&url, PoolOptions::default()).expect("the database opens");
+        let (_dir, db) = temporary(PoolOptions::default());
         db.write(|conn| -> Result<_, crate::StoreError> {
             conn.batch_execute("CREATE TABLE t (x INTEGER)")?;
             Ok(())
@@ -543,14 +547,10 @@ mod tests {
     fn the_work_error_outlives_a_failed_rollback() {
         use diesel::connection::SimpleConnection;
 
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let url = DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("t.db").display()))
-            .expect("a SQLite URL");
-        let options = PoolOptions {
+        let (_dir, db) = temporary(PoolOptions {
             max_size: 1,
             ..PoolOptions::default()
-        };
-        let db = Database::open(&url, options).expect("the database opens");
+        });
         let work = |conn: &mut crate::DbConnection| -> Result<(), crate::StoreError> {
             conn.batch_execute("ROLLBACK")?;
             Err(crate::StoreError::NotFound)
@@ -578,10 +578,7 @@ mod tests {
     fn a_full_database_is_storage_full_and_keeps_nothing() {
         use diesel::connection::SimpleConnection;
 
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let url = DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("t.db").display()))
-            .expect("a SQLite URL");
-        let db = Database::open(&url, PoolOptions::default()).expect("the database opens");
+        let (_dir, db) = temporary(PoolOptions::default());
         db.write(|conn| -> Result<_, crate::StoreError> {
             conn.batch_execute("CREATE TABLE t (x BLOB)")?;
             Ok(())
