@@ -146,7 +146,7 @@ fn write_requirement_items(
 }
 
 /// The same items as a request stores them, as an SQL literal.
-fn request_items(items: &[&metrics::MetricDefinition]) -> String {
+fn request_items_literal(items: &[&metrics::MetricDefinition]) -> String {
     let items: Vec<RequirementItem> = items
         .iter()
         .map(|metric| RequirementItem {
@@ -221,7 +221,7 @@ pub fn seed(
         .filter(|m| !matches!(m.kind, ValueKind::Document | ValueKind::ProductFootprints))
         .take(plan.items_per_requirement)
         .collect();
-    let stored_items = request_items(&items);
+    let stored_items = request_items_literal(&items);
     let mut written = 0;
     let large = id(1, 0);
     let tier1: Vec<String> = (1..=plan.tier1).map(|n| id(1, n)).collect();

@@ -110,29 +110,28 @@ pub fn follow_amendment(
         .filter(|s| s.follows_amendments())
         .map(|s| s.as_str())
         .collect();
+    // The requirement's own requests still following it: their ids are
+    // part of the answer, then they are updated in one statement.
+    let direct_pending = requests::requirement_id
+        .eq(requirement_id)
+        .and(requests::depth.eq(1))
+        .and(requests::status.eq_any(&pending));
     let direct: Vec<String> = requests::table
-        .filter(requests::requirement_id.eq(requirement_id))
-        .filter(requests::depth.eq(1))
-        .filter(requests::status.eq_any(&pending))
+        .filter(direct_pending.clone())
         .select(requests::id)
         .load(conn)?;
     let items = request_items::to_db(&content.items);
-    diesel::update(
-        requests::table
-            .filter(requests::requirement_id.eq(requirement_id))
-            .filter(requests::depth.eq(1))
-            .filter(requests::status.eq_any(&pending)),
-    )
-    .set((
-        requests::title.eq(&content.title),
-        requests::message.eq(&content.description),
-        requests::due_date.eq(content.due_date),
-        requests::requirement_version.eq(version),
-        requests::revision.eq(requests::revision + 1),
-        requests::updated_at.eq(at),
-        requests::items.eq(&items),
-    ))
-    .execute(conn)?;
+    diesel::update(requests::table.filter(direct_pending))
+        .set((
+            requests::title.eq(&content.title),
+            requests::message.eq(&content.description),
+            requests::due_date.eq(content.due_date),
+            requests::requirement_version.eq(version),
+            requests::revision.eq(requests::revision + 1),
+            requests::updated_at.eq(at),
+            requests::items.eq(&items),
+        ))
+        .execute(conn)?;
     let forwarded: Vec<(String, String)> = requests::table
         .filter(requests::requirement_id.eq(requirement_id))
         .filter(requests::depth.gt(1))
